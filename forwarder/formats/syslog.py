@@ -1,0 +1,135 @@
+"""Syslog message framing: RFC 5424 (default) and RFC 3164 headers around a payload.
+
+Transport framing (octet counting, RFC 6587 section 3.4.1 / RFC 5425 section 4.3) is the sink's
+job; these functions build one message. Both are pure: record and payload in, bytes out.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from forwarder.record import Record
+
+#: SD-ID of our structured data element. 32473 is the IANA enterprise number reserved for
+#: documentation (RFC 5612); a private SD-ID must have the form name@<enterprise number>.
+SD_ID = "oci@32473"
+#: UTF-8 byte order mark that marks an RFC 5424 MSG as UTF-8 (RFC 5424 section 6.4).
+BOM = b"\xef\xbb\xbf"
+TRUNCATION_MARK = b"...[truncated]"
+
+FACILITIES = {
+    "kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6, "news": 7,
+    "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11, "ntp": 12, "audit": 13, "alert": 14,
+    "clock": 15, "local0": 16, "local1": 17, "local2": 18, "local3": 19, "local4": 20,
+    "local5": 21, "local6": 22, "local7": 23,
+}  # fmt: skip
+
+_NOT_PRINTUSASCII = re.compile(r"[^\x21-\x7e]")
+_SD_VALUE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "]": "\\]"})
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def header_field(value: str | None, limit: int) -> str:
+    """An RFC 5424 header field: printable US-ASCII only (others become `_`), cut to limit; `-` when empty."""
+    if not value:
+        return "-"
+    return _NOT_PRINTUSASCII.sub("_", value)[:limit] or "-"
+
+
+def msgid(record: Record) -> str:
+    """MSGID: the last segment of the event type, lowercased (`problemdetected`, `listevents`)."""
+    return header_field((record.event_type or "").rsplit(".", 1)[-1].lower(), 32)
+
+
+def sd_params(record: Record) -> list[tuple[str, str]]:
+    """The key ids carried as SD-PARAMs of the `oci@32473` element, absent ones left out."""
+    pairs = (
+        ("eventId", record.event_id),
+        ("eventType", record.event_type),
+        ("kind", record.kind.value),
+        ("lifecycle", record.lifecycle.value if record.lifecycle else None),
+        ("riskLevel", record.risk_level),
+        ("severity", record.severity.value),
+        ("problemId", record.problem_id),
+        ("problemName", record.problem_name),
+        ("resourceId", record.resource.id),
+        ("compartmentId", record.compartment_id),
+        ("tenancyId", record.tenancy_id),
+        ("region", record.region),
+        ("principalName", record.principal.name),
+    )
+    return [(k, v) for k, v in pairs if v is not None]
+
+
+def structured_data(params: list[tuple[str, str]]) -> str:
+    """One SD-ELEMENT; values escape `\\`, `"` and `]` (RFC 5424 section 6.3.3)."""
+    body = " ".join(f'{name}="{str(value).translate(_SD_VALUE_ESCAPES)}"' for name, value in params)
+    return f"[{SD_ID} {body}]" if body else f"[{SD_ID}]"
+
+
+def rfc5424(
+    record: Record,
+    payload: bytes,
+    *,
+    facility: int,
+    hostname: str,
+    app_name: str,
+    max_bytes: int | None = None,
+) -> bytes:
+    """Build an RFC 5424 message: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME - MSGID [SD] BOM MSG`.
+
+    PRI = facility * 8 + severity (the record's `Severity.syslog`). TIMESTAMP is the event time
+    (NILVALUE when unknown). When `max_bytes` is given (UDP) and the message is longer, MSG is cut
+    at a UTF-8 character boundary, ends with `...[truncated]`, and the SD element gains
+    `truncated="<original MSG length in octets>"`.
+    """
+    head = "<%d>1 %s %s %s - %s " % (
+        facility * 8 + record.severity.syslog,
+        record.time_iso or "-",
+        header_field(hostname, 255),
+        header_field(app_name, 48),
+        msgid(record),
+    )
+    params = sd_params(record)
+    message = (head + structured_data(params) + " ").encode("utf-8", "replace") + BOM + payload
+    if max_bytes is None or len(message) <= max_bytes:
+        return message
+    params.append(("truncated", str(len(payload))))
+    prefix = (head + structured_data(params) + " ").encode("utf-8", "replace") + BOM
+    return prefix + _cut(payload, max_bytes - len(prefix))
+
+
+def rfc3164(
+    record: Record,
+    payload: bytes,
+    *,
+    facility: int,
+    hostname: str,
+    app_name: str,
+    max_bytes: int | None = 1024,
+) -> bytes:
+    """Build an RFC 3164 message: `<PRI>Mmm dd hh:mm:ss HOSTNAME TAG: MSG` (times in UTC).
+
+    The day is space-padded; the TAG is the app name (at most 32 characters). A message over
+    `max_bytes` (1024 by RFC 3164 section 4.1) is cut and ends with `...[truncated]`.
+    """
+    moment = record.time or datetime.now(timezone.utc)
+    stamp = f"{_MONTHS[moment.month - 1]} {moment.day:2d} {moment:%H:%M:%S}"
+    head = "<%d>%s %s %s: " % (
+        facility * 8 + record.severity.syslog,
+        stamp,
+        header_field(hostname, 255),
+        header_field(app_name, 32),
+    )
+    prefix = head.encode("ascii")
+    message = prefix + payload
+    if max_bytes is None or len(message) <= max_bytes:
+        return message
+    return prefix + _cut(payload, max_bytes - len(prefix))
+
+
+def _cut(payload: bytes, room: int) -> bytes:
+    """Cut payload to fit `room` octets including the truncation mark, on a UTF-8 boundary."""
+    kept = payload[: max(room - len(TRUNCATION_MARK), 0)]
+    return kept.decode("utf-8", "ignore").encode("utf-8") + TRUNCATION_MARK

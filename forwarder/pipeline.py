@@ -1,0 +1,241 @@
+"""The data path: body -> events -> records -> (format -> sink) for every route -> summary.
+
+A `Route` pairs an encoder (records -> request/message payloads, each naming the records it
+carries) with a sink. `Forwarder.process` sends every record to every route and reports, per
+route, what was delivered and what failed, so the caller can answer success only when everything
+was delivered.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from forwarder.config import Settings
+from forwarder.formats import PAYLOADS, http_bodies, record_json
+from forwarder.formats import syslog as syslog_format
+from forwarder.parse import BodyError, decode_body, normalize
+from forwarder.record import Record
+from forwarder.sinks import DeliveryError, Sink, describe
+
+log = logging.getLogger("forwarder")
+
+#: Most failure entries listed in a summary; the count of all is always given.
+MAX_LISTED_FAILURES = 50
+
+
+@dataclass(frozen=True)
+class Payload:
+    """One unit a sink sends (a syslog message, an HTTP body) and the records it carries."""
+
+    data: bytes
+    records: tuple[int, ...]  #: indexes into the records of this invocation
+
+
+@dataclass
+class Route:
+    """A format and a sink.
+
+    Each record is encoded by `item`; with `join`, up to `batch_size` encoded records (and about
+    `max_bytes`) make one payload, otherwise each record is one payload.
+    """
+
+    item: Callable[[Record], bytes]
+    sink: Sink
+    join: Callable[[Sequence[bytes]], bytes] | None = None
+    batch_size: int = 1
+    max_bytes: int = 5_000_000
+
+    @property
+    def name(self) -> str:
+        return self.sink.name
+
+    def payloads(self, encoded: Sequence[tuple[int, bytes]]) -> list[Payload]:
+        """Group (record index, encoded record) pairs into payloads."""
+        if self.join is None:
+            return [Payload(data, (index,)) for index, data in encoded]
+        out: list[Payload] = []
+        group: list[tuple[int, bytes]] = []
+        size = 0
+        for index, data in encoded:
+            if group and (len(group) >= self.batch_size or size + len(data) > self.max_bytes):
+                out.append(self._joined(group))
+                group, size = [], 0
+            group.append((index, data))
+            size += len(data) + 1
+        if group:
+            out.append(self._joined(group))
+        return out
+
+    def _joined(self, group: list[tuple[int, bytes]]) -> Payload:
+        assert self.join is not None
+        return Payload(self.join([data for _, data in group]), tuple(index for index, _ in group))
+
+
+@dataclass
+class Summary:
+    """What one invocation did. `ok` is True only when every event was delivered to every sink."""
+
+    received: int = 0
+    delivered: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+    failures: list[dict[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not any(self.failed.values())
+
+    def fail(self, sink: str, record: Record, reason: str) -> None:
+        self.failed[sink] = self.failed.get(sink, 0) + 1
+        if len(self.failures) < MAX_LISTED_FAILURES:
+            self.failures.append({"sink": sink, "eventId": record.event_id, "reason": reason})
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: {"ok", "received", "delivered": {sink: n}, "failed": {sink: n}, "failures": [...], "errors": [...]}."""
+        return {
+            "ok": self.ok,
+            "received": self.received,
+            "delivered": self.delivered,
+            "failed": self.failed,
+            "failures": self.failures,
+            "errors": self.errors,
+        }
+
+
+class Forwarder:
+    """Runs the pipeline for invocation bodies. Build once per container; reuse for every call.
+
+    Args:
+        routes: where records go; at least one.
+        region: region reported for events that name none.
+    """
+
+    def __init__(self, routes: Sequence[Route], region: str | None = None):
+        if not routes:
+            raise ValueError("a Forwarder needs at least one route")
+        self.routes = list(routes)
+        self.region = region
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Forwarder:
+        """Build the routes the settings configure (reads Vault secrets, once).
+
+        Raises:
+            forwarder.secrets.SecretError: a configured Vault secret cannot be read.
+            ssl.SSLError, OSError: a CA bundle or client certificate cannot be loaded.
+        """
+        return cls(build_routes(settings), region=settings.region)
+
+    def process(self, body: bytes, deadline: float | None = None) -> Summary:
+        """Forward every event in an invocation body to every route.
+
+        Args:
+            body: the invocation body (see `forwarder.parse.decode_body`).
+            deadline: `time.monotonic()` by which sending must end, or None.
+        Returns:
+            A Summary; never raises for bad input (it is reported in `errors`).
+        """
+        summary = Summary()
+        try:
+            events = decode_body(body)
+        except BodyError as exc:
+            summary.errors.append(str(exc))
+            log.error("invocation body rejected: %s", exc)
+            return summary
+        summary.received = len(events)
+        records = [normalize(event, self.region) for event in events]
+        for route in self.routes:
+            self._deliver(route, records, summary, deadline)
+        return summary
+
+    def _deliver(self, route: Route, records: Sequence[Record], summary: Summary, deadline: float | None) -> None:
+        summary.delivered.setdefault(route.name, 0)
+        encoded: list[tuple[int, bytes]] = []
+        for index, record in enumerate(records):
+            try:
+                encoded.append((index, route.item(record)))
+            except Exception as exc:  # a format bug must not lose the other records
+                summary.fail(route.name, record, f"cannot format: {describe(exc)}")
+        payloads = route.payloads(encoded)
+        if not payloads:
+            return
+        try:
+            route.sink.send([p.data for p in payloads], deadline)
+            sent = len(payloads)
+        except DeliveryError as exc:
+            sent = exc.delivered
+            log.error("sink %s: %s (%d of %d payloads delivered)", route.name, exc.reason, sent, len(payloads))
+            for payload in payloads[sent:]:
+                for index in payload.records:
+                    summary.fail(route.name, records[index], exc.reason)
+        summary.delivered[route.name] += sum(len(p.records) for p in payloads[:sent])
+
+    def close(self) -> None:
+        for route in self.routes:
+            route.sink.close()
+
+
+def build_routes(settings: Settings) -> list[Route]:
+    """The routes for `settings`: syslog and/or HTTP, or the log sink when neither is set."""
+    from forwarder.secrets import read_secret  # light module; oci is imported inside read_secret
+    from forwarder.tls import client_context
+
+    routes: list[Route] = []
+    if settings.syslog:
+        from forwarder.sinks.syslog import SyslogSink
+
+        s = settings.syslog
+        context = None
+        if s.transport == "tls":
+            key = s.client_key
+            if s.client_key_secret_ocid:
+                key = read_secret(
+                    s.client_key_secret_ocid, key="SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID", endpoint=settings.secrets_endpoint
+                )
+            context = client_context(s.ca_cert, s.client_cert, key)
+        sink = SyslogSink(
+            s.transport, s.host, s.port, ssl_context=context, timeout=settings.timeout, udp_max_bytes=s.udp_max_bytes
+        )
+        frame = syslog_format.rfc5424 if s.format == "rfc5424" else syslog_format.rfc3164
+        payload = PAYLOADS[s.payload]
+        options = dict(facility=s.facility, hostname=s.hostname, app_name=s.app_name, max_bytes=sink.max_payload_bytes)
+        routes.append(Route(lambda record: frame(record, payload(record), **options), sink))
+    if settings.http:
+        from forwarder.sinks.http import HttpSink
+
+        h = settings.http
+        token = h.token
+        if h.token_secret_ocid:
+            token = read_secret(h.token_secret_ocid, key="SIEM_HTTP_TOKEN_SECRET_OCID", endpoint=settings.secrets_endpoint)
+        headers = {"Content-Type": "application/json", "User-Agent": "oci-security-forwarder"}
+        if h.format == "splunk-hec":
+            item = partial(
+                http_bodies.hec_item,
+                index=h.splunk_index,
+                sourcetype=h.splunk_sourcetype,
+                source="oci:forwarder",
+                host="oci",
+            )
+            join = http_bodies.hec_join
+            headers["Authorization"] = f"Splunk {token}"
+        else:
+            item, join = http_bodies.webhook_item, http_bodies.webhook_join
+            if token:
+                headers["Authorization"] = f"Bearer {token}"
+        sink = HttpSink(h.url, headers, client_context(h.ca_cert), timeout=settings.timeout)
+        routes.append(Route(item, sink, join=join, batch_size=h.batch_size))
+    if not routes:
+        from forwarder.sinks.log import LogSink
+
+        routes.append(Route(record_json.encode, LogSink()))
+    return routes
+
+
+def monotonic_deadline(seconds_left: float | None) -> float | None:
+    """A `time.monotonic()` deadline `seconds_left` from now (None stays None)."""
+    return None if seconds_left is None else time.monotonic() + seconds_left

@@ -1,0 +1,57 @@
+"""Secrets from OCI Vault, read with the function's resource principal.
+
+`oci` is imported here only, on first use: importing it costs about 0.25 s and 54 MB.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+
+class SecretError(RuntimeError):
+    """A Vault secret could not be read. The message names the configuration key, never the value."""
+
+
+def read_secret(secret_ocid: str, *, key: str, endpoint: str | None = None, timeout: float = 10.0) -> str:
+    """Read the CURRENT version of a Vault secret as text.
+
+    Calls `GET /20190301/secretbundles/{secretId}?stage=CURRENT` (Vault Secret Retrieval API)
+    through `oci.secrets.SecretsClient`, signed by the resource-principal signer (the
+    OCI_RESOURCE_PRINCIPAL_* environment of OCI Functions), with a bounded retry.
+
+    Args:
+        secret_ocid: the secret's OCID.
+        key: the configuration key that named it (for error messages).
+        endpoint: service endpoint override (OCI_SECRETS_ENDPOINT); default: the signer's region.
+        timeout: connect and read timeout, seconds.
+    Returns:
+        The decoded secret content, surrounding whitespace stripped.
+    Raises:
+        SecretError: naming `key` and the reason (HTTP status, missing principal...).
+    """
+    try:
+        import oci
+
+        signer = oci.auth.signers.get_resource_principals_signer()
+        kwargs = {"signer": signer, "timeout": (timeout, timeout), "retry_strategy": _retry(oci)}
+        if endpoint:
+            kwargs["service_endpoint"] = endpoint
+        client = oci.secrets.SecretsClient({}, **kwargs)
+        bundle = client.get_secret_bundle(secret_ocid, stage="CURRENT").data
+        content = bundle.secret_bundle_content.content
+        return base64.b64decode(content, validate=True).decode("utf-8").strip()
+    except SecretError:
+        raise
+    except Exception as exc:  # the SDK raises many types; all mean "could not read"
+        status = getattr(exc, "status", None)
+        detail = f"HTTP {status} {getattr(exc, 'code', '')}".strip() if status else type(exc).__name__
+        if isinstance(exc, (binascii.Error, UnicodeDecodeError)):
+            detail = "secret content is not base64-encoded UTF-8 text"
+        raise SecretError(f"{key}: cannot read Vault secret {secret_ocid}: {detail}") from None
+
+
+def _retry(oci):
+    return oci.retry.RetryStrategyBuilder(
+        max_attempts_check=True, max_attempts=3, total_elapsed_time_check=True, total_elapsed_time_seconds=20
+    ).get_retry_strategy()
