@@ -1,0 +1,156 @@
+"""A real rsyslogd on loopback, receiving over UDP, TCP and TLS, writing what it parsed as JSON lines.
+
+Used by the tests, `make demo` and the benchmark. Each received message becomes one line in
+`out.jsonl` with the fields rsyslog parsed: pri, facility, severity, hostname, appname, procid,
+msgid, timestamp, structured data (raw, and as parsed by mmpstrucdata), msg and the input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+RSYSLOGD = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
+
+CONF = """
+global(workDirectory="{dir}" maxMessageSize="256k"
+       defaultNetstreamDriverCAFile="{dir}/ca.pem"
+       defaultNetstreamDriverCertFile="{dir}/server.pem"
+       defaultNetstreamDriverKeyFile="{dir}/server.key")
+module(load="imudp")
+module(load="imtcp" maxSessions="200")
+module(load="mmpstrucdata")
+input(type="imudp" address="127.0.0.1" port="{udp}" ruleset="received" name="udp")
+input(type="imtcp" address="127.0.0.1" port="{tcp}" ruleset="received" name="tcp")
+input(type="imtcp" address="127.0.0.1" port="{tls}" ruleset="received" name="tls"
+      streamDriver.name="ossl" streamDriver.mode="1" streamDriver.authMode="anon")
+template(name="parsed" type="list" option.jsonf="on") {{
+  property(outname="pri" name="pri" format="jsonf")
+  property(outname="facility" name="syslogfacility" format="jsonf")
+  property(outname="severity" name="syslogseverity" format="jsonf")
+  property(outname="hostname" name="hostname" format="jsonf")
+  property(outname="appname" name="app-name" format="jsonf")
+  property(outname="procid" name="procid" format="jsonf")
+  property(outname="msgid" name="msgid" format="jsonf")
+  property(outname="timestamp" name="timereported" dateFormat="rfc3339" format="jsonf")
+  property(outname="sd" name="structured-data" format="jsonf")
+  property(outname="sdparsed" name="$!rfc5424-sd" format="jsonf")
+  property(outname="msg" name="msg" format="jsonf")
+  property(outname="input" name="inputname" format="jsonf")
+}}
+ruleset(name="received") {{
+  action(type="mmpstrucdata" sd_name.lowercase="off")
+  action(type="omfile" file="{dir}/out.jsonl" template="parsed")
+}}
+"""
+
+
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_cert(directory: Path, name: str, cn: str = "localhost") -> tuple[Path, Path]:
+    """A self-signed certificate for `cn` (also valid for 127.0.0.1); returns (cert, key) paths."""
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "2", "-subj", f"/CN={cn}", "-addext", f"subjectAltName=DNS:{cn},IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@dataclass
+class Rsyslog:
+    """A running rsyslogd. `ca` is the PEM file clients must trust for the TLS port."""
+
+    directory: Path
+    udp: int
+    tcp: int
+    tls: int
+    process: subprocess.Popen
+
+    @property
+    def ca(self) -> Path:
+        return self.directory / "ca.pem"
+
+    @property
+    def output(self) -> Path:
+        return self.directory / "out.jsonl"
+
+    def url(self, transport: str) -> str:
+        return f"{transport}://127.0.0.1:{getattr(self, transport)}"
+
+    def lines(self) -> list[dict]:
+        """Everything received so far, one dict per message."""
+        if not self.output.exists():
+            return []
+        out = []
+        for line in self.output.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            if item.get("sdparsed"):
+                item["sdparsed"] = json.loads(item["sdparsed"])
+            out.append(item)
+        return out
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[dict]:
+        """Poll until at least `count` messages arrived (or `timeout` passed); return them all."""
+        end = time.monotonic() + timeout
+        while True:
+            lines = self.lines()
+            if len(lines) >= count or time.monotonic() > end:
+                return lines
+            time.sleep(0.02)
+
+    def clear(self) -> None:
+        """Forget what was received so far (rsyslog reopens the file on HUP)."""
+        if self.output.exists():
+            self.output.unlink()
+        self.process.send_signal(signal.SIGHUP)
+        time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_rsyslog(directory: Path) -> Rsyslog:
+    """Start rsyslogd in `directory` with a fresh self-signed server certificate."""
+    directory.mkdir(parents=True, exist_ok=True)
+    cert, key = make_cert(directory, "server")
+    shutil.copy(cert, directory / "ca.pem")
+    ports = {"udp": free_port(socket.SOCK_DGRAM), "tcp": free_port(), "tls": free_port()}
+    conf = directory / "rsyslog.conf"
+    conf.write_text(CONF.format(dir=directory, **ports))
+    log = open(directory / "rsyslogd.log", "wb")
+    process = subprocess.Popen(
+        [RSYSLOGD, "-n", "-f", str(conf), "-i", str(directory / "rsyslogd.pid")],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "RSYSLOG_DEBUG": ""},
+    )  # fmt: skip
+    server = Rsyslog(directory, process=process, **ports)
+    end = time.monotonic() + 10
+    for port in (ports["tcp"], ports["tls"]):
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"rsyslogd exited: {(directory / 'rsyslogd.log').read_text()}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > end:
+                    server.stop()
+                    raise RuntimeError("rsyslogd did not start listening") from None
+                time.sleep(0.02)
+    return server
