@@ -20,7 +20,7 @@ from pathlib import Path
 RSYSLOGD = shutil.which("rsyslogd") or "/usr/sbin/rsyslogd"
 
 CONF = """
-global(workDirectory="{dir}" maxMessageSize="256k"
+global(workDirectory="{dir}" maxMessageSize="256k" parser.escapeControlCharactersOnReceive="off"
        defaultNetstreamDriverCAFile="{dir}/ca.pem"
        defaultNetstreamDriverCertFile="{dir}/server.pem"
        defaultNetstreamDriverKeyFile="{dir}/server.key")
@@ -58,12 +58,13 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
         return sock.getsockname()[1]
 
 
-def make_cert(directory: Path, name: str, cn: str = "localhost") -> tuple[Path, Path]:
-    """A self-signed certificate for `cn` (also valid for 127.0.0.1); returns (cert, key) paths."""
+def make_cert(directory: Path, name: str, cn: str = "localhost", loopback: bool = True) -> tuple[Path, Path]:
+    """A self-signed certificate for `cn` (and 127.0.0.1 when `loopback`); returns (cert, key) paths."""
+    names = f"DNS:{cn},IP:127.0.0.1" if loopback else f"DNS:{cn}"
     cert, key = directory / f"{name}.pem", directory / f"{name}.key"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "2", "-subj", f"/CN={cn}", "-addext", f"subjectAltName=DNS:{cn},IP:127.0.0.1"],
+         "-days", "2", "-subj", f"/CN={cn}", "-addext", f"subjectAltName={names}"],
         check=True, capture_output=True,
     )  # fmt: skip
     return cert, key
@@ -86,6 +87,10 @@ class Rsyslog:
     @property
     def output(self) -> Path:
         return self.directory / "out.jsonl"
+
+    @property
+    def ports(self) -> dict[str, int]:
+        return {"udp": self.udp, "tcp": self.tcp, "tls": self.tls}
 
     def url(self, transport: str) -> str:
         return f"{transport}://127.0.0.1:{getattr(self, transport)}"
@@ -126,12 +131,16 @@ class Rsyslog:
             self.process.kill()
 
 
-def start_rsyslog(directory: Path) -> Rsyslog:
-    """Start rsyslogd in `directory` with a fresh self-signed server certificate."""
+def start_rsyslog(directory: Path, ports: dict[str, int] | None = None) -> Rsyslog:
+    """Start rsyslogd in `directory` (a self-signed server certificate is made once per directory).
+
+    `ports` ({"udp", "tcp", "tls"}) reuses the ports of an earlier instance; default: free ones.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    cert, key = make_cert(directory, "server")
-    shutil.copy(cert, directory / "ca.pem")
-    ports = {"udp": free_port(socket.SOCK_DGRAM), "tcp": free_port(), "tls": free_port()}
+    if not (directory / "ca.pem").exists():
+        cert, _ = make_cert(directory, "server")
+        shutil.copy(cert, directory / "ca.pem")
+    ports = ports or {"udp": free_port(socket.SOCK_DGRAM), "tcp": free_port(), "tls": free_port()}
     conf = directory / "rsyslog.conf"
     conf.write_text(CONF.format(dir=directory, **ports))
     log = open(directory / "rsyslogd.log", "wb")

@@ -1,0 +1,66 @@
+"""Shared fixtures: sample events, a real rsyslogd, and real fdk servers (one per configuration)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.fdk_server import FunctionServer
+from tests.support.rsyslog import Rsyslog, start_rsyslog
+
+DATA = Path(__file__).parent / "data"
+
+
+def sample_bytes(name: str) -> bytes:
+    return (DATA / name).read_bytes()
+
+
+def sample(name: str):
+    return json.loads(sample_bytes(name))
+
+
+@pytest.fixture(scope="session")
+def rsyslog(tmp_path_factory) -> Iterator[Rsyslog]:
+    server = start_rsyslog(tmp_path_factory.mktemp("rsyslog"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def receiver(rsyslog: Rsyslog) -> Rsyslog:
+    """The session's rsyslogd with nothing received yet."""
+    rsyslog.clear()
+    return rsyslog
+
+
+@pytest.fixture
+def function_server(tmp_path) -> Iterator:
+    """Factory: function_server(config) starts a real fdk server (a fresh container) with that config."""
+    servers: list[FunctionServer] = []
+
+    def start(config: dict[str, str], extra_env: dict[str, str] | None = None) -> FunctionServer:
+        server = FunctionServer(tmp_path / f"fn{len(servers)}", config, extra_env)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def clean_config(monkeypatch):
+    """Tests start from no configuration and a fresh container (no cached Forwarder)."""
+    from forwarder import handler
+    from forwarder.config import KEY_NAMES
+
+    for key in KEY_NAMES:
+        monkeypatch.delenv(key, raising=False)
+    handler._forwarder = None
+    yield
+    if handler._forwarder is not None:
+        handler._forwarder.close()
+    handler._forwarder = None

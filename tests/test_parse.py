@@ -1,0 +1,201 @@
+"""Every sample parses into the expected record; defensive parsing of odd shapes."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from forwarder.parse import REDACTED, BodyError, decode_body, normalize, parse_time
+from forwarder.record import Kind, Lifecycle, Severity
+from tests.conftest import sample, sample_bytes
+
+PROBLEM = "cloudguard-problemdetected-bucket-public-critical.json"
+
+
+def test_bucket_public_critical_problem():
+    r = normalize(sample(PROBLEM))
+    assert r.event_id == "1642b454-eeee-aaaa-aaa-783803f83134"
+    assert r.event_type == "com.oraclecloud.cloudguard.problemdetected"
+    assert r.kind is Kind.PROBLEM
+    assert r.lifecycle is Lifecycle.DETECTED
+    assert r.time == datetime(2021, 8, 28, 16, 37, 59, tzinfo=timezone.utc)
+    assert (r.risk_level, r.severity) == ("CRITICAL", Severity.CRITICAL)
+    assert r.title == "Bucket is public"
+    assert r.description.startswith("Object Storage supports anonymous")
+    assert r.recommendation.startswith("Ensure that the bucket is sanctioned")
+    assert r.problem_id.startswith("ocid1.cloudguardproblem.oc1.iad.")
+    assert (r.problem_name, r.problem_type, r.status) == ("BUCKET_IS_PUBLIC", "CONFIG_CHANGE", "OPEN")
+    assert r.labels == ["CIS_OCI_V1.1_OBJECTSTORAGE", "ObjectStorage"]
+    assert (r.resource.name, r.resource.id, r.resource.type) == ("Bucket", "tenancy/Bucket", "Bucket")
+    assert r.impacted_resource.id is None
+    assert (r.compartment_name, r.region) == ("Comp-Name", "us-phoenix-1")
+    assert r.compartment_id.startswith("ocid1.compartment.oc1..")
+    assert r.tenancy_id.startswith("ocid1.tenancy.oc1..")
+    assert r.target_id.startswith("ocid1.cloudguardtarget.")
+    assert (r.first_detected, r.last_detected) == ("2021-08-28T16:37:36.945Z", "2021-08-28T16:37:36.945Z")
+    assert r.original["data"]["resourceName"] == "Bucket is public"
+
+
+def test_dhcp_problem_has_impacted_resource_and_labels():
+    r = normalize(sample("cloudguard-problemdetected-dhcp-option-medium.json"))
+    assert (r.risk_level, r.severity, r.problem_type) == ("MEDIUM", Severity.MEDIUM, "ACTIVITY")
+    assert (r.resource.name, r.resource.type) == ("alien@mars.planet", "User")
+    assert (r.impacted_resource.name, r.impacted_resource.id, r.impacted_resource.type) == (
+        "Default DHCP Options for VCN4",
+        "ocid1.dhcpoptions.oc1.iad.aaaaaaa",
+        "DHCP",
+    )
+    assert r.labels == ["CIS_OCI_V1.1_MONITORING", "Network", "CIS_OCI_V1.0_MONITORING"]
+
+
+def test_mixed_case_risk_missing_event_id_and_list_like_details():
+    event = sample("cloudguard-problemdetected-host-vulnerability-high-mixedcase-no-eventid.json")
+    r = normalize(copy.deepcopy(event))
+    assert (r.risk_level, r.severity) == ("HIGH", Severity.HIGH)
+    assert r.lifecycle is Lifecycle.UPDATED  # "Existing Problem updated by CloudGuard"
+    assert r.event_id.startswith("sha256:") and r.event_id == normalize(copy.deepcopy(event)).event_id
+    assert r.compartment_id.startswith("ocid1.compartment.")  # no extensions: from data
+    assert r.details["Critical CVEs"][:2] == ["CVE-2021-45046", "CVE-2019-9169"]
+    assert len(r.details["Critical CVEs"]) == 16 and r.details["Number of Critical CVEs"] == "16"
+    assert r.details["Low CVEs"] == ["CVE-2020-7020", "CVE-2021-22136"]
+    assert r.labels == ["VSS"]
+
+
+def test_security_list_problem_details_map():
+    r = normalize(sample("cloudguard-problemdetected-security-list-medium.json"))
+    assert r.details == {
+        "vcnId": "ocid1.vcn.oc1.iad.1q2w3e1q2w3e1q2w3e1q2w3e1q2w3e1q2w3e1q2w3e1q2w3e1q2w3e1q2w3e",
+        "vcnDisplayName": "NewCIS-0-vcn",
+    }
+    assert r.title == "VCN has no inbound Security List"
+
+
+def test_suspicious_ip_updated_critical():
+    r = normalize(sample("cloudguard-problemdetected-suspicious-ip-critical-updated.json"))
+    assert (r.lifecycle, r.severity, r.labels) == (Lifecycle.UPDATED, Severity.CRITICAL, ["CIS 3.0", "Network"])
+    assert (r.impacted_resource.name, r.impacted_resource.type) == ("10.18.4.40", "Denylist")
+    assert r.details == {"Event Name": "ListPreferences"}
+
+
+def test_audit_service_event_from_events_service():
+    r = normalize(sample("audit-objectstorage-createbucket-public.json"), default_region="eu-frankfurt-1")
+    assert (r.kind, r.severity, r.lifecycle, r.risk_level) == (Kind.AUDIT, Severity.INFO, None, None)
+    assert r.event_id == "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
+    assert (r.principal.name, r.principal.ip, r.principal.auth_type) == ("jane.doe@example.com", "198.51.100.24", "natv")
+    assert r.principal.user_agent == "Oracle-PythonSDK/2.189.0"
+    assert (r.request_action, r.request_path, r.response_status) == ("POST", "/n/exampletenancy/b/", "200")
+    assert (r.resource.name, r.resource.id) == ("customer-exports", "/n/exampletenancy/b/customer-exports/")
+    assert r.details["publicAccessType"] == "ObjectRead"
+    assert r.region == "eu-frankfurt-1"  # the event names none: the function's region
+    assert r.time == datetime(2026, 3, 2, 9, 14, 21, 512000, tzinfo=timezone.utc)
+
+
+def test_connector_hub_audit_batch_is_parsed_and_redacted():
+    events = decode_body(sample_bytes("audit-batch-listevents.json"))
+    assert len(events) == 1
+    r = normalize(events[0])
+    assert (r.kind, r.event_id, r.event_type) == (Kind.AUDIT, "93e7a143-650b-4632-8a53-a464f45ee3c5", "com.oraclecloud.Audit.ListEvents")
+    assert (r.title, r.principal.name, r.principal.ip) == ("ListEvents succeeded", "audit-reader", "203.0.113.37")
+    assert (r.request_action, r.request_path, r.response_status) == ("GET", "/20190901/auditEvents", "200")
+    assert r.compartment_name == "sandbox-beyond-cust-1"
+    assert r.tenancy_id == "ocid1.tenancy.oc1..aaaaaaaavjnm7z5ta4dgrrjw7k3mm3owqnsh4j2wgwif3y3arrgpmmdhanea"
+    data = r.original["data"]
+    assert data["identity"]["credentials"] == REDACTED
+    assert data["request"]["headers"]["Authorization"] == [REDACTED]
+    assert data["request"]["headers"]["Accept"] == ["application/json"]
+    text = json.dumps(r.to_dict())
+    assert "56:71:3c:43" not in text and "Signature headers" not in text
+
+
+@pytest.mark.parametrize(
+    "suffix, reason, lifecycle",
+    [
+        ("problemdetected", "New Problem detected by CloudGuard", Lifecycle.DETECTED),
+        ("ProblemDetected", "Existing Problem updated by CloudGuard", Lifecycle.UPDATED),
+        ("problemdismissed", None, Lifecycle.DISMISSED),
+        ("PROBLEMREMEDIATED", None, Lifecycle.REMEDIATED),
+        ("problemthresholdreached", None, Lifecycle.THRESHOLD_REACHED),
+    ],
+)
+def test_every_problem_type_case_insensitive(suffix, reason, lifecycle):
+    event = sample(PROBLEM)
+    event["eventType"] = "com.oraclecloud.CloudGuard." + suffix
+    event["data"]["additionalDetails"]["reason"] = reason
+    event["data"]["additionalDetails"]["riskLevel"] = "cRiTiCaL"
+    r = normalize(event)
+    assert (r.kind, r.lifecycle, r.risk_level) == (Kind.PROBLEM, lifecycle, "CRITICAL")
+
+
+def test_null_identity_request_response_and_camelcase_audit_type():
+    event = {
+        "specversion": "1.0",
+        "type": "com.oraclecloud.identityControlPlane.UploadApiKey",
+        "id": "x1",
+        "time": "2024-5-24T3:04:05.5Z",
+        "oracle": {"loggroupid": "_Audit", "tenantid": "ocid1.tenancy.oc1..t"},
+        "data": {"identity": None, "request": None, "response": None, "eventName": "UploadApiKey"},
+    }
+    r = normalize(event)
+    assert (r.kind, r.title, r.tenancy_id) == (Kind.AUDIT, "UploadApiKey", "ocid1.tenancy.oc1..t")
+    assert r.principal.name is None and r.request_path is None and r.response_status is None
+    assert r.time == datetime(2024, 5, 24, 3, 4, 5, 500000, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2021-08-28T16:37:59Z", datetime(2021, 8, 28, 16, 37, 59, tzinfo=timezone.utc)),
+        ("2024-5-24T10:00:00.123456789+02:00", datetime(2024, 5, 24, 8, 0, 0, 123456, tzinfo=timezone.utc)),
+        ("2024-05-24", datetime(2024, 5, 24, tzinfo=timezone.utc)),
+        (1700000000000, datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)),
+        ("not a date", None),
+        ("2024-13-40T00:00:00Z", None),
+        (None, None),
+        ({"a": 1}, None),
+    ],
+)
+def test_lenient_time(value, expected):
+    assert parse_time(value) == expected
+
+
+def test_malformed_times_are_kept_raw():
+    event = sample(PROBLEM)
+    event["eventTime"] = "yesterday"
+    event["data"]["additionalDetails"]["firstDetected"] = "2021-13-99"
+    r = normalize(event)
+    assert (r.time, r.time_raw, r.first_detected) == (None, "yesterday", "2021-13-99")
+    assert r.to_dict()["time"] == "yesterday"
+
+
+def test_unknown_shapes_become_other_records():
+    assert normalize(42).kind is Kind.OTHER
+    assert normalize("text").original == "text"
+    r = normalize({"eventType": "com.oraclecloud.cloudguard.announcements", "data": "oops", "eventID": 7})
+    assert (r.kind, r.event_id, r.title) == (Kind.OTHER, "7", "com.oraclecloud.cloudguard.announcements")
+    odd = normalize({"eventType": "com.oraclecloud.cloudguard.problemdetected", "data": {"additionalDetails": "x"}})
+    assert (odd.kind, odd.risk_level, odd.labels, odd.details) == (Kind.PROBLEM, None, [], {})
+    wrong = normalize(
+        {"eventType": "com.oraclecloud.cloudguard.problemdetected", "data": {"additionalDetails": {"riskLevel": 5, "labels": 3}}}
+    )
+    assert (wrong.risk_level, wrong.severity, wrong.labels) == ("5", Severity.INFO, [])
+
+
+def test_decode_body_shapes():
+    one = sample_bytes(PROBLEM)
+    assert len(decode_body(one)) == 1
+    assert len(decode_body(b"[" + one + b"," + one + b"]")) == 2
+    lines = json.dumps(sample(PROBLEM)).encode() + b"\n\n" + json.dumps(sample(PROBLEM)).encode() + b"\n"
+    assert len(decode_body(lines)) == 2
+    wrapped = json.dumps([{"datetime": 1, "logContent": sample(PROBLEM)}]).encode()
+    assert decode_body(wrapped)[0]["eventID"] == "1642b454-eeee-aaaa-aaa-783803f83134"
+    assert decode_body(b"  ") == []
+    assert decode_body(b"7") == [7]
+    with pytest.raises(BodyError, match="line 1 column 2"):
+        decode_body(b"{x")
+    with pytest.raises(BodyError, match="not UTF-8: invalid byte at offset 1"):
+        decode_body(b"[\xff]")
+    with pytest.raises(BodyError, match="line 2"):
+        decode_body(b'{"a":1}\n{oops\n')
