@@ -36,7 +36,7 @@ def read_secret(secret_ocid: str, *, key: str, endpoint: str | None = None, time
         signer = oci.auth.signers.get_resource_principals_signer()
         kwargs = {"signer": signer, "timeout": (timeout, timeout), "retry_strategy": _retry(oci)}
         if endpoint:
-            kwargs["service_endpoint"] = endpoint
+            kwargs["service_endpoint"] = endpoint.rstrip("/")
         client = oci.secrets.SecretsClient({}, **kwargs)
         bundle = client.get_secret_bundle(secret_ocid, stage="CURRENT").data
         content = bundle.secret_bundle_content.content
