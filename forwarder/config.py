@@ -176,7 +176,7 @@ class _Env:
         if parts.scheme.lower() not in schemes or not parts.hostname:
             raise ConfigError(f"{key}: expected a URL {' or '.join(s + '://host' for s in schemes)}...; got {raw!r}")
         try:
-            parts.port
+            _ = parts.port  # raises ValueError for a bad port
         except ValueError:
             raise ConfigError(f"{key}: expected a port from 1 to 65535; got {raw!r}") from None
         return raw
@@ -199,10 +199,13 @@ def _syslog(env: _Env) -> SyslogSettings | None:
         port = parts.port
     except ValueError:
         port = None
-    if parts.scheme.lower() not in ("udp", "tcp", "tls") or not parts.hostname or not port or parts.path not in ("", "/"):
-        raise ConfigError(
-            f"SIEM_SYSLOG_URL: expected udp://host:port, tcp://host:port or tls://host:port; got {raw!r}"
-        )
+    if (
+        parts.scheme.lower() not in ("udp", "tcp", "tls")
+        or not parts.hostname
+        or not port
+        or parts.path not in ("", "/")
+    ):
+        raise ConfigError(f"SIEM_SYSLOG_URL: expected udp://host:port, tcp://host:port or tls://host:port; got {raw!r}")
     transport = parts.scheme.lower()
     facility_raw = env.text("SIEM_SYSLOG_FACILITY", "local0").lower()
     if facility_raw.isdigit() and 0 <= int(facility_raw) <= 23:
@@ -219,7 +222,9 @@ def _syslog(env: _Env) -> SyslogSettings | None:
     client_key = env.pem_or_path("SIEM_SYSLOG_CLIENT_KEY")
     client_key_secret = env.text("SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID")
     if client_key and client_key.startswith("-----BEGIN"):
-        log.warning("SIEM_SYSLOG_CLIENT_KEY holds a private key in plaintext config; use SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID")
+        log.warning(
+            "SIEM_SYSLOG_CLIENT_KEY holds a private key in plaintext config; use SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID"
+        )
     if client_cert and not (client_key or client_key_secret):
         raise ConfigError("SIEM_SYSLOG_CLIENT_CERT: needs SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID or SIEM_SYSLOG_CLIENT_KEY")
     if (client_key or client_key_secret) and not client_cert:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from forwarder.config import ConfigError, load_settings
@@ -69,8 +69,8 @@ def seconds_until(deadline: str | None) -> float | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return (moment - datetime.now(timezone.utc)).total_seconds()
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - datetime.now(UTC)).total_seconds()
 
 
 def handler(ctx, data=None):

@@ -96,7 +96,11 @@ class Summary:
             self.failures.append({"sink": sink, "eventId": record.event_id, "reason": reason})
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: {"ok", "received", "delivered": {sink: n}, "failed": {sink: n}, "failures": [...], "errors": [...]}."""
+        """JSON-ready summary.
+
+        Shape: {"ok", "received", "delivered": {sink: n}, "failed": {sink: n},
+        "failures": [{"sink", "eventId", "reason"}, ...], "errors": [...]}.
+        """
         return {
             "ok": self.ok,
             "received": self.received,
@@ -195,7 +199,9 @@ def build_routes(settings: Settings) -> list[Route]:
             key = s.client_key
             if s.client_key_secret_ocid:
                 key = read_secret(
-                    s.client_key_secret_ocid, key="SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID", endpoint=settings.secrets_endpoint
+                    s.client_key_secret_ocid,
+                    key="SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID",
+                    endpoint=settings.secrets_endpoint,
                 )
             context = client_context(s.ca_cert, s.client_cert, key)
         sink = SyslogSink(
@@ -211,7 +217,9 @@ def build_routes(settings: Settings) -> list[Route]:
         h = settings.http
         token = h.token
         if h.token_secret_ocid:
-            token = read_secret(h.token_secret_ocid, key="SIEM_HTTP_TOKEN_SECRET_OCID", endpoint=settings.secrets_endpoint)
+            token = read_secret(
+                h.token_secret_ocid, key="SIEM_HTTP_TOKEN_SECRET_OCID", endpoint=settings.secrets_endpoint
+            )
         headers = {"Content-Type": "application/json", "User-Agent": "oci-security-forwarder"}
         if h.format == "splunk-hec":
             item = partial(

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 
-class Kind(str, enum.Enum):
+class Kind(enum.StrEnum):
     """What an event is about."""
 
     PROBLEM = "cloudguard_problem"  #: a Cloud Guard problem event (com.oraclecloud.cloudguard.problem*)
@@ -22,7 +22,7 @@ class Kind(str, enum.Enum):
     OTHER = "other"  #: any other event, including shapes the parser does not know
 
 
-class Lifecycle(str, enum.Enum):
+class Lifecycle(enum.StrEnum):
     """Where a Cloud Guard problem is in its life, from the event type and `reason`."""
 
     DETECTED = "detected"  #: problemdetected, "New Problem detected by CloudGuard"
@@ -32,7 +32,7 @@ class Lifecycle(str, enum.Enum):
     THRESHOLD_REACHED = "threshold_reached"  #: problemthresholdreached
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """Normalized severity, ordered from most to least severe.
 
     Cloud Guard risk levels map one to one (CRITICAL, HIGH, MEDIUM, LOW); MINOR and events that

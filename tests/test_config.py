@@ -40,18 +40,51 @@ def test_full_syslog_settings(tmp_path):
         ({"SIEM_SYSLOG_URL": "syslog.example.com:514"}, r"SIEM_SYSLOG_URL: expected udp://host:port"),
         ({"SIEM_SYSLOG_URL": "tcp://host"}, r"SIEM_SYSLOG_URL: expected"),
         ({"SIEM_SYSLOG_URL": "tcp://host:99999"}, r"SIEM_SYSLOG_URL: expected"),
-        ({"SIEM_SYSLOG_URL": "tcp://h:1", "SIEM_SYSLOG_FORMAT": "rfc9999"}, r"SIEM_SYSLOG_FORMAT: expected one of rfc5424, rfc3164"),
-        ({"SIEM_SYSLOG_URL": "tcp://h:1", "SIEM_SYSLOG_PAYLOAD": "xml"}, r"SIEM_SYSLOG_PAYLOAD: expected one of json, cef, leef"),
-        ({"SIEM_SYSLOG_URL": "tcp://h:1", "SIEM_SYSLOG_FACILITY": "24"}, r"SIEM_SYSLOG_FACILITY: expected a facility name"),
-        ({"SIEM_SYSLOG_URL": "tls://h:1", "SIEM_SYSLOG_CA_CERT": "/nope.pem"}, r"SIEM_SYSLOG_CA_CERT: expected PEM text or the path"),
-        ({"SIEM_SYSLOG_URL": "tcp://h:1", "SIEM_SYSLOG_CA_CERT": "-----BEGIN x"}, r"SIEM_SYSLOG_CA_CERT: only used with a tls://"),
-        ({"SIEM_SYSLOG_URL": "udp://h:1", "SIEM_SYSLOG_UDP_MAX_BYTES": "100"}, r"SIEM_SYSLOG_UDP_MAX_BYTES: expected a value from 480"),
-        ({"SIEM_SYSLOG_URL": "tls://h:1", "SIEM_SYSLOG_CLIENT_CERT": "-----BEGIN x"}, r"SIEM_SYSLOG_CLIENT_CERT: needs"),
+        (
+            {"SIEM_SYSLOG_URL": "tcp://h:1", "SIEM_SYSLOG_FORMAT": "rfc9999"},
+            r"SIEM_SYSLOG_FORMAT: expected one of rfc5424, rfc3164",
+        ),
+        (
+            {"SIEM_SYSLOG_URL": "tcp://h:1", "SIEM_SYSLOG_PAYLOAD": "xml"},
+            r"SIEM_SYSLOG_PAYLOAD: expected one of json, cef, leef",
+        ),
+        (
+            {"SIEM_SYSLOG_URL": "tcp://h:1", "SIEM_SYSLOG_FACILITY": "24"},
+            r"SIEM_SYSLOG_FACILITY: expected a facility name",
+        ),
+        (
+            {"SIEM_SYSLOG_URL": "tls://h:1", "SIEM_SYSLOG_CA_CERT": "/nope.pem"},
+            r"SIEM_SYSLOG_CA_CERT: expected PEM text or the path",
+        ),
+        (
+            {"SIEM_SYSLOG_URL": "tcp://h:1", "SIEM_SYSLOG_CA_CERT": "-----BEGIN x"},
+            r"SIEM_SYSLOG_CA_CERT: only used with a tls://",
+        ),
+        (
+            {"SIEM_SYSLOG_URL": "udp://h:1", "SIEM_SYSLOG_UDP_MAX_BYTES": "100"},
+            r"SIEM_SYSLOG_UDP_MAX_BYTES: expected a value from 480",
+        ),
+        (
+            {"SIEM_SYSLOG_URL": "tls://h:1", "SIEM_SYSLOG_CLIENT_CERT": "-----BEGIN x"},
+            r"SIEM_SYSLOG_CLIENT_CERT: needs",
+        ),
         ({"SIEM_HTTP_URL": "ftp://x/"}, r"SIEM_HTTP_URL: expected a URL http://host or https://host"),
-        ({"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_FORMAT": "hec"}, r"SIEM_HTTP_FORMAT: expected one of json, splunk-hec"),
-        ({"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_FORMAT": "splunk-hec"}, r"SIEM_HTTP_TOKEN_SECRET_OCID: Splunk HEC needs a token"),
-        ({"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_TOKEN": "t", "SIEM_HTTP_TOKEN_SECRET_OCID": "o"}, r"SIEM_HTTP_TOKEN: set either"),
-        ({"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_BATCH_SIZE": "lots"}, r"SIEM_HTTP_BATCH_SIZE: expected a whole number"),
+        (
+            {"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_FORMAT": "hec"},
+            r"SIEM_HTTP_FORMAT: expected one of json, splunk-hec",
+        ),
+        (
+            {"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_FORMAT": "splunk-hec"},
+            r"SIEM_HTTP_TOKEN_SECRET_OCID: Splunk HEC needs a token",
+        ),
+        (
+            {"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_TOKEN": "t", "SIEM_HTTP_TOKEN_SECRET_OCID": "o"},
+            r"SIEM_HTTP_TOKEN: set either",
+        ),
+        (
+            {"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_BATCH_SIZE": "lots"},
+            r"SIEM_HTTP_BATCH_SIZE: expected a whole number",
+        ),
         ({"SIEM_TIMEOUT_SECONDS": "0"}, r"SIEM_TIMEOUT_SECONDS: expected a value from 0.1 to 300"),
         ({"OCI_SECRETS_ENDPOINT": "secrets"}, r"OCI_SECRETS_ENDPOINT: expected a URL"),
     ],

@@ -89,7 +89,7 @@ def test_splunk_hec_envelope_and_token(httpserver, monkeypatch):
     status, summary = handle(body)
     assert status == 200, summary
     assert summary["delivered"] == {"http": 2}
-    (request, response), = httpserver.log
+    ((request, response),) = httpserver.log
     assert response.status_code == 200
     body = request.get_data()
     assert not body.lstrip().startswith(b"[")  # concatenated objects, not an array

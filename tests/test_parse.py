@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -21,7 +21,7 @@ def test_bucket_public_critical_problem():
     assert r.event_type == "com.oraclecloud.cloudguard.problemdetected"
     assert r.kind is Kind.PROBLEM
     assert r.lifecycle is Lifecycle.DETECTED
-    assert r.time == datetime(2021, 8, 28, 16, 37, 59, tzinfo=timezone.utc)
+    assert r.time == datetime(2021, 8, 28, 16, 37, 59, tzinfo=UTC)
     assert (r.risk_level, r.severity) == ("CRITICAL", Severity.CRITICAL)
     assert r.title == "Bucket is public"
     assert r.description.startswith("Object Storage supports anonymous")
@@ -84,20 +84,28 @@ def test_audit_service_event_from_events_service():
     r = normalize(sample("audit-objectstorage-createbucket-public.json"), default_region="eu-frankfurt-1")
     assert (r.kind, r.severity, r.lifecycle, r.risk_level) == (Kind.AUDIT, Severity.INFO, None, None)
     assert r.event_id == "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
-    assert (r.principal.name, r.principal.ip, r.principal.auth_type) == ("jane.doe@example.com", "198.51.100.24", "natv")
+    assert (r.principal.name, r.principal.ip, r.principal.auth_type) == (
+        "jane.doe@example.com",
+        "198.51.100.24",
+        "natv",
+    )
     assert r.principal.user_agent == "Oracle-PythonSDK/2.189.0"
     assert (r.request_action, r.request_path, r.response_status) == ("POST", "/n/exampletenancy/b/", "200")
     assert (r.resource.name, r.resource.id) == ("customer-exports", "/n/exampletenancy/b/customer-exports/")
     assert r.details["publicAccessType"] == "ObjectRead"
     assert r.region == "eu-frankfurt-1"  # the event names none: the function's region
-    assert r.time == datetime(2026, 3, 2, 9, 14, 21, 512000, tzinfo=timezone.utc)
+    assert r.time == datetime(2026, 3, 2, 9, 14, 21, 512000, tzinfo=UTC)
 
 
 def test_connector_hub_audit_batch_is_parsed_and_redacted():
     events = decode_body(sample_bytes("audit-batch-listevents.json"))
     assert len(events) == 1
     r = normalize(events[0])
-    assert (r.kind, r.event_id, r.event_type) == (Kind.AUDIT, "93e7a143-650b-4632-8a53-a464f45ee3c5", "com.oraclecloud.Audit.ListEvents")
+    assert (r.kind, r.event_id, r.event_type) == (
+        Kind.AUDIT,
+        "93e7a143-650b-4632-8a53-a464f45ee3c5",
+        "com.oraclecloud.Audit.ListEvents",
+    )
     assert (r.title, r.principal.name, r.principal.ip) == ("ListEvents succeeded", "audit-reader", "203.0.113.37")
     assert (r.request_action, r.request_path, r.response_status) == ("GET", "/20190901/auditEvents", "200")
     assert r.compartment_name == "sandbox-beyond-cust-1"
@@ -141,16 +149,16 @@ def test_null_identity_request_response_and_camelcase_audit_type():
     r = normalize(event)
     assert (r.kind, r.title, r.tenancy_id) == (Kind.AUDIT, "UploadApiKey", "ocid1.tenancy.oc1..t")
     assert r.principal.name is None and r.request_path is None and r.response_status is None
-    assert r.time == datetime(2024, 5, 24, 3, 4, 5, 500000, tzinfo=timezone.utc)
+    assert r.time == datetime(2024, 5, 24, 3, 4, 5, 500000, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
     "value, expected",
     [
-        ("2021-08-28T16:37:59Z", datetime(2021, 8, 28, 16, 37, 59, tzinfo=timezone.utc)),
-        ("2024-5-24T10:00:00.123456789+02:00", datetime(2024, 5, 24, 8, 0, 0, 123456, tzinfo=timezone.utc)),
-        ("2024-05-24", datetime(2024, 5, 24, tzinfo=timezone.utc)),
-        (1700000000000, datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)),
+        ("2021-08-28T16:37:59Z", datetime(2021, 8, 28, 16, 37, 59, tzinfo=UTC)),
+        ("2024-5-24T10:00:00.123456789+02:00", datetime(2024, 5, 24, 8, 0, 0, 123456, tzinfo=UTC)),
+        ("2024-05-24", datetime(2024, 5, 24, tzinfo=UTC)),
+        (1700000000000, datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)),
         ("not a date", None),
         ("2024-13-40T00:00:00Z", None),
         (None, None),
@@ -178,7 +186,10 @@ def test_unknown_shapes_become_other_records():
     odd = normalize({"eventType": "com.oraclecloud.cloudguard.problemdetected", "data": {"additionalDetails": "x"}})
     assert (odd.kind, odd.risk_level, odd.labels, odd.details) == (Kind.PROBLEM, None, [], {})
     wrong = normalize(
-        {"eventType": "com.oraclecloud.cloudguard.problemdetected", "data": {"additionalDetails": {"riskLevel": 5, "labels": 3}}}
+        {
+            "eventType": "com.oraclecloud.cloudguard.problemdetected",
+            "data": {"additionalDetails": {"riskLevel": 5, "labels": 3}},
+        }
     )
     assert (wrong.risk_level, wrong.severity, wrong.labels) == ("5", Severity.INFO, [])
 

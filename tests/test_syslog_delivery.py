@@ -116,7 +116,7 @@ def hostile_event() -> dict:
     event["data"]["identity"]["principalName"] = HOSTILE
     event["data"]["request"]["path"] = HOSTILE
     event["data"]["resourceName"] = HOSTILE
-    event["eventType"] = "com.oraclecloud.objectstorage.createbucket] x=\"y"
+    event["eventType"] = 'com.oraclecloud.objectstorage.createbucket] x="y'
     return event
 
 
@@ -130,7 +130,16 @@ def test_hostile_fields_cannot_forge_messages_or_parameters(transport, payload, 
     (line,) = lines
     params = line["sdparsed"][SD_ID]
     record = normalize(hostile_event())
-    assert set(params) == {"eventId", "eventType", "kind", "severity", "resourceId", "compartmentId", "tenancyId", "principalName"}
+    assert set(params) == {
+        "eventId",
+        "eventType",
+        "kind",
+        "severity",
+        "resourceId",
+        "compartmentId",
+        "tenancyId",
+        "principalName",
+    }
     assert params["principalName"] == HOSTILE and params["eventType"] == record.event_type
     assert line["appname"] == "oci-forwarder" and int(line["pri"]) == 16 * 8 + 6
     msg = line["msg"][1:]
@@ -169,7 +178,9 @@ def test_rfc3164_over_tcp(receiver, function_server):
     assert fn.invoke((DATA / "cloudguard-problemdetected-dhcp-option-medium.json").read_bytes()).status == 200
     (line,) = receiver.wait_for(1)
     assert (line["pri"], line["hostname"], line["appname"]) == (str(20 * 8 + 4), "oci", "ocifwd")
-    assert line["msg"].lstrip().startswith("CEF:0|Oracle|") and "-04-18T17:56:44" in line["timestamp"]  # no year in RFC 3164
+    assert (
+        line["msg"].lstrip().startswith("CEF:0|Oracle|") and "-04-18T17:56:44" in line["timestamp"]
+    )  # no year in RFC 3164
 
 
 def test_connection_is_reused_and_reopened_after_receiver_restart(tmp_path, function_server):

@@ -35,7 +35,11 @@ def resource_principal(tmp_path):
     pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                       serialization.NoEncryption()))  # fmt: skip
     claims = {"exp": int(time.time()) + 3600, "res_tenant": TENANCY, "res_compartment": TENANCY, "res_type": "fnfunc"}
-    rpst = ".".join(_b64url(json.dumps(p).encode()) for p in ({"alg": "RS256", "typ": "JWT"}, claims)) + "." + _b64url(b"sig")
+    rpst = (
+        ".".join(_b64url(json.dumps(p).encode()) for p in ({"alg": "RS256", "typ": "JWT"}, claims))
+        + "."
+        + _b64url(b"sig")
+    )
     rpst_file = tmp_path / "rpst"
     rpst_file.write_text(rpst)
     env = {

@@ -7,7 +7,7 @@ job; these functions build one message. Both are pure: record and payload in, by
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from forwarder.record import Record
 
@@ -84,12 +84,10 @@ def rfc5424(
     at a UTF-8 character boundary, ends with `...[truncated]`, and the SD element gains
     `truncated="<original MSG length in octets>"`.
     """
-    head = "<%d>1 %s %s %s - %s " % (
-        facility * 8 + record.severity.syslog,
-        record.time_iso or "-",
-        header_field(hostname, 255),
-        header_field(app_name, 48),
-        msgid(record),
+    pri = facility * 8 + record.severity.syslog
+    head = (
+        f"<{pri}>1 {record.time_iso or '-'} {header_field(hostname, 255)} "
+        f"{header_field(app_name, 48)} - {msgid(record)} "
     )
     params = sd_params(record)
     message = (head + structured_data(params) + " ").encode("utf-8", "replace") + BOM + payload
@@ -114,14 +112,10 @@ def rfc3164(
     The day is space-padded; the TAG is the app name (at most 32 characters). A message over
     `max_bytes` (1024 by RFC 3164 section 4.1) is cut and ends with `...[truncated]`.
     """
-    moment = record.time or datetime.now(timezone.utc)
+    moment = record.time or datetime.now(UTC)
     stamp = f"{_MONTHS[moment.month - 1]} {moment.day:2d} {moment:%H:%M:%S}"
-    head = "<%d>%s %s %s: " % (
-        facility * 8 + record.severity.syslog,
-        stamp,
-        header_field(hostname, 255),
-        header_field(app_name, 32),
-    )
+    pri = facility * 8 + record.severity.syslog
+    head = f"<{pri}>{stamp} {header_field(hostname, 255)} {header_field(app_name, 32)}: "
     prefix = head.encode("ascii")
     message = prefix + payload
     if max_bytes is None or len(message) <= max_bytes:

@@ -15,7 +15,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -44,7 +44,9 @@ class FunctionServer:
         env.update(config)
         env.update(extra_env or {})
         # The fn Python images run with PYTHONPATH=/function (the function directory).
-        env.update(FN_FORMAT="http-stream", FN_LISTENER=f"unix:{self.socket}", PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT))
+        env.update(
+            FN_FORMAT="http-stream", FN_LISTENER=f"unix:{self.socket}", PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT)
+        )
         self.log_path = directory / "function.log"
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
@@ -59,7 +61,7 @@ class FunctionServer:
         self.client = httpx.Client(transport=httpx.HTTPTransport(uds=str(self.socket)), timeout=60)
 
     def invoke(self, body: bytes, deadline_seconds: float = 30.0) -> Invocation:
-        deadline = datetime.now(timezone.utc) + timedelta(seconds=deadline_seconds)
+        deadline = datetime.now(UTC) + timedelta(seconds=deadline_seconds)
         response = self.client.post(
             "http://localhost/call",
             content=body,

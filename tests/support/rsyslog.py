@@ -107,14 +107,19 @@ class Rsyslog:
             out.append(item)
         return out
 
+    def count(self) -> int:
+        """How many messages were received so far (complete lines in the output)."""
+        try:
+            return self.output.read_bytes().count(b"\n")
+        except FileNotFoundError:
+            return 0
+
     def wait_for(self, count: int, timeout: float = 10.0) -> list[dict]:
         """Poll until at least `count` messages arrived (or `timeout` passed); return them all."""
         end = time.monotonic() + timeout
-        while True:
-            lines = self.lines()
-            if len(lines) >= count or time.monotonic() > end:
-                return lines
-            time.sleep(0.02)
+        while self.count() < count and time.monotonic() < end:
+            time.sleep(0.01)
+        return self.lines()
 
     def clear(self) -> None:
         """Forget what was received so far (rsyslog reopens the file on HUP)."""
