@@ -27,6 +27,7 @@ FACILITIES = {
 
 _NOT_PRINTUSASCII = re.compile(r"[^\x21-\x7e]")
 _SD_VALUE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "]": "\\]"})
+_SD_SPECIAL = re.compile(r'[\\"\]]')
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -64,8 +65,13 @@ def sd_params(record: Record) -> list[tuple[str, str]]:
 
 def structured_data(params: list[tuple[str, str]]) -> str:
     """One SD-ELEMENT; values escape `\\`, `"` and `]` (RFC 5424 section 6.3.3)."""
-    body = " ".join(f'{name}="{str(value).translate(_SD_VALUE_ESCAPES)}"' for name, value in params)
+    body = " ".join(f'{name}="{_sd_value(value)}"' for name, value in params)
     return f"[{SD_ID} {body}]" if body else f"[{SD_ID}]"
+
+
+def _sd_value(value: object) -> str:
+    text = str(value)
+    return text.translate(_SD_VALUE_ESCAPES) if _SD_SPECIAL.search(text) else text
 
 
 def rfc5424(
