@@ -77,8 +77,9 @@ RISK_LEVELS = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "MINOR")
 
 def iso_utc(moment: datetime) -> str:
     """An aware datetime as RFC 3339 UTC with milliseconds: `2021-08-28T16:37:59.000Z`."""
-    m = moment
-    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond // 1000:03d}Z"
+    m = moment  # an f-string is several times faster than strftime on this hot path
+    date = f"{m.year:04d}-{m.month:02d}-{m.day:02d}"
+    return f"{date}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond // 1000:03d}Z"
 
 
 def severity_for_risk(risk_level: str | None) -> Severity:

@@ -110,6 +110,33 @@ def test_certificate_for_another_host_is_refused(tmp_path):
     assert "CERTIFICATE_VERIFY_FAILED" in caught.value.reason and "127.0.0.1" in caught.value.reason
 
 
+def test_client_certificate_for_mutual_tls(tmp_path):
+    server_cert, server_key = make_cert(tmp_path, "server")
+    client_cert, client_key = make_cert(tmp_path, "client", cn="forwarder-client", loopback=False)
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(client_cert))
+    server.verify_mode = ssl.CERT_REQUIRED
+    server.load_cert_chain(server_cert, server_key)
+    seen: list = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+
+        def accept():
+            conn, _ = listener.accept()
+            with server.wrap_socket(conn, server_side=True) as tls:
+                seen.append(dict(x[0] for x in tls.getpeercert()["subject"]))
+                seen.append(tls.recv(1024))
+
+        thread = threading.Thread(target=accept)
+        thread.start()
+        context = client_context(str(server_cert), client_cert.read_text(), client_key.read_text())  # inline PEM
+        sink = SyslogSink("tls", "127.0.0.1", listener.getsockname()[1], ssl_context=context, timeout=5)
+        sink.send([b"<14>1 - - a - - - hello"])
+        thread.join(10)
+        sink.close()
+    assert seen == [{"commonName": "forwarder-client"}, b"23 <14>1 - - a - - - hello"]
+
+
 def hostile_event() -> dict:
     event = sample("audit-objectstorage-createbucket-public.json")
     event["data"]["compartmentName"] = HOSTILE
