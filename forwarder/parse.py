@@ -80,6 +80,8 @@ def decode_body(body: bytes) -> list[Any]:
         return []
     try:
         doc = json.loads(text)
+    except RecursionError:
+        raise BodyError("body is not usable JSON: nested too deeply") from None
     except json.JSONDecodeError as exc:
         if exc.msg != "Extra data":
             raise BodyError(f"body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None

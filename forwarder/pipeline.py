@@ -1,7 +1,7 @@
 """The data path: body -> events -> records -> (format -> sink) for every route -> summary.
 
-A `Route` pairs an encoder (records -> request/message payloads, each naming the records it
-carries) with a sink. `Forwarder.process` sends every record to every route and reports, per
+A `Route` pairs a format (record -> bytes, optionally joined into batches: `Payload`s that name
+the records they carry) with a sink. `Forwarder.process` sends every record to every route and reports, per
 route, what was delivered and what failed, so the caller can answer success only when everything
 was delivered.
 """
@@ -9,7 +9,6 @@ was delivered.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -171,12 +170,13 @@ class Forwarder:
         try:
             route.sink.send([p.data for p in payloads], deadline)
             sent = len(payloads)
-        except DeliveryError as exc:
-            sent = exc.delivered
-            log.error("sink %s: %s (%d of %d payloads delivered)", route.name, exc.reason, sent, len(payloads))
+        except Exception as exc:  # DeliveryError, or a sink bug: either way these records were not delivered
+            sent = exc.delivered if isinstance(exc, DeliveryError) else 0
+            reason = exc.reason if isinstance(exc, DeliveryError) else describe(exc)
+            log.error("sink %s: %s (%d of %d payloads delivered)", route.name, reason, sent, len(payloads))
             for payload in payloads[sent:]:
                 for index in payload.records:
-                    summary.fail(route.name, records[index], exc.reason)
+                    summary.fail(route.name, records[index], reason)
         summary.delivered[route.name] += sum(len(p.records) for p in payloads[:sent])
 
     def close(self) -> None:
@@ -242,8 +242,3 @@ def build_routes(settings: Settings) -> list[Route]:
 
         routes.append(Route(record_json.encode, LogSink()))
     return routes
-
-
-def monotonic_deadline(seconds_left: float | None) -> float | None:
-    """A `time.monotonic()` deadline `seconds_left` from now (None stays None)."""
-    return None if seconds_left is None else time.monotonic() + seconds_left

@@ -167,3 +167,17 @@ def test_no_sink_writes_json_lines_to_the_log(capsys):
     assert status == 200 and summary["delivered"] == {"log": 1}
     (line,) = capsys.readouterr().out.splitlines()
     assert json.loads(line)["eventId"] == "93e7a143-650b-4632-8a53-a464f45ee3c5"
+
+
+def test_a_sink_bug_is_reported_not_raised(monkeypatch):
+    from forwarder import handler
+    from forwarder.pipeline import Forwarder, Route
+    from forwarder.sinks.log import LogSink
+
+    class Broken(LogSink):
+        def send(self, payloads, deadline=None):
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(handler, "_forwarder", Forwarder([Route(lambda r: b"x", Broken())]))
+    status, summary = handle(sample_bytes(PROBLEM))
+    assert status == 502 and summary["failures"][0]["reason"] == "RuntimeError: boom"

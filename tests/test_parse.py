@@ -208,5 +208,7 @@ def test_decode_body_shapes():
         decode_body(b"{x")
     with pytest.raises(BodyError, match="not UTF-8: invalid byte at offset 1"):
         decode_body(b"[\xff]")
+    with pytest.raises(BodyError, match="nested too deeply"):
+        decode_body(b"[" * 100_000 + b"]" * 100_000)
     with pytest.raises(BodyError, match="line 2"):
         decode_body(b'{"a":1}\n{oops\n')
