@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from forwarder.config import ConfigError, load_settings
-from forwarder.pipeline import Forwarder
+from forwarder.pipeline import Forwarder, Summary
 
 log = logging.getLogger("forwarder")
 log.setLevel(logging.INFO)
@@ -53,7 +53,7 @@ def handle(body: bytes, seconds_left: float | None = None) -> tuple[int, dict[st
     except Exception as exc:  # bad config, unreadable secret or certificate: fail loudly, retry later
         reason = str(exc) if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {exc}"
         log.error("forwarder not configured: %s", reason)
-        return 502, {"ok": False, "received": None, "errors": [f"configuration: {reason}"]}
+        return 502, Summary(errors=[f"configuration: {reason}"]).to_dict()
     deadline = None if seconds_left is None else time.monotonic() + max(seconds_left - DEADLINE_MARGIN, 0.5)
     summary = forwarder.process(body, deadline).to_dict()
     log.info("summary %s", json.dumps(summary, separators=(",", ":")))
