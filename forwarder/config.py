@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from forwarder.formats import PAYLOADS
 from forwarder.formats.syslog import FACILITIES
+from forwarder.record import RISK_LEVELS
 
 log = logging.getLogger("forwarder")
 
@@ -69,6 +70,25 @@ KEYS: tuple[Key, ...] = (
     Key("SIEM_HTTP_BATCH_SIZE", "100", "500", "Most records in one HTTP request (1-10000)."),
     Key("SIEM_SPLUNK_INDEX", "(token default)", "oci_security", "Splunk index for HEC events."),
     Key("SIEM_SPLUNK_SOURCETYPE", "oci:security", "oci:cloudguard", "Splunk sourcetype for HEC events."),
+    Key("TICKET_SYSTEM", "(none)", "servicenow",
+        "Ticket system for Cloud Guard problems: `servicenow`, `jira` or `pagerduty`."),
+    Key("TICKET_URL", "PagerDuty: https://events.pagerduty.com/v2/enqueue", "https://example.service-now.com",
+        "ServiceNow instance or Jira Cloud site URL (required for those); the PagerDuty Events API URL."),
+    Key("TICKET_MIN_RISK", "CRITICAL", "HIGH",
+        "Lowest risk level that opens a ticket: CRITICAL, HIGH, MEDIUM, LOW or MINOR (any case)."),
+    Key("TICKET_SECRET_OCID", "(none)", "ocid1.vaultsecret.oc1..aaaa",
+        "Vault secret holding the ticket credentials as JSON: ServiceNow `{\"username\", \"password\"}`, "
+        "Jira `{\"email\", \"api_token\"}`, PagerDuty `{\"routing_key\"}`."),
+    Key("TICKET_USERNAME", "(none)", "svc-oci-forwarder",
+        "ServiceNow user or Jira account email, for local use (with TICKET_PASSWORD; a warning is logged)."),
+    Key("TICKET_PASSWORD", "(none)", "(a password or Jira API token)",
+        "ServiceNow password or Jira API token, for local use (a warning is logged)."),
+    Key("TICKET_ROUTING_KEY", "(none)", "R0123456789ABCDEF0123456789ABCDEF",
+        "PagerDuty integration (routing) key, for local use (a warning is logged)."),
+    Key("TICKET_JIRA_PROJECT", "(none)", "SEC", "Jira project key (required for Jira)."),
+    Key("TICKET_JIRA_ISSUE_TYPE", "Task", "Bug", "Jira issue type name."),
+    Key("TICKET_SERVICENOW_CLOSE_CODE", "Solution provided", "Resolved by caller",
+        "ServiceNow close code used when a problem is remediated or dismissed."),
     Key("SIEM_TIMEOUT_SECONDS", "10", "5",
         "Connect and I/O timeout of each sink operation, in seconds (bounded by the invocation deadline)."),
     Key("OCI_SECRETS_ENDPOINT", "(regional endpoint)", "https://secrets.vaults.eu-frankfurt-1.oci.oraclecloud.com",
@@ -113,11 +133,28 @@ class HttpSettings:
 
 
 @dataclass(frozen=True)
+class TicketSettings:
+    """Which ticket system, where, and from which risk level. Credentials: Vault or plaintext (local)."""
+
+    system: str  #: "servicenow", "jira" or "pagerduty"
+    url: str
+    min_risk: str = "CRITICAL"
+    secret_ocid: str | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    routing_key: str | None = field(default=None, repr=False)
+    jira_project: str | None = None
+    jira_issue_type: str = "Task"
+    servicenow_close_code: str = "Solution provided"
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings. No sink configured means records go to the function log as JSON lines."""
 
     syslog: SyslogSettings | None = None
     http: HttpSettings | None = None
+    tickets: TicketSettings | None = None
     timeout: float = 10.0  #: seconds, per connect / send
     region: str | None = None
     secrets_endpoint: str | None = None
@@ -133,6 +170,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     settings = Settings(
         syslog=_syslog(env),
         http=_http(env),
+        tickets=_tickets(env),
         timeout=env.number("SIEM_TIMEOUT_SECONDS", 10.0, low=0.1, high=300.0),
         region=env.text("OCI_RESOURCE_PRINCIPAL_REGION"),
         secrets_endpoint=env.url("OCI_SECRETS_ENDPOINT", ("http", "https")),
@@ -283,6 +321,46 @@ def _http(env: _Env) -> HttpSettings | None:
         batch_size=int(env.number("SIEM_HTTP_BATCH_SIZE", 100, low=1, high=10000, integer=True)),
         splunk_index=env.text("SIEM_SPLUNK_INDEX"),
         splunk_sourcetype=env.text("SIEM_SPLUNK_SOURCETYPE", "oci:security"),
+    )
+
+
+def _tickets(env: _Env) -> TicketSettings | None:
+    system = env.choice("TICKET_SYSTEM", ("servicenow", "jira", "pagerduty", "none"), "none")
+    if system == "none":
+        return None
+    url = env.url("TICKET_URL", ("http", "https"))
+    if url is None:
+        if system != "pagerduty":
+            raise ConfigError(f"TICKET_URL: expected the {system} URL (https://...) for TICKET_SYSTEM={system}")
+        url = "https://events.pagerduty.com/v2/enqueue"
+    min_risk = (env.text("TICKET_MIN_RISK") or "CRITICAL").upper()
+    if min_risk not in RISK_LEVELS:
+        raise ConfigError(f"TICKET_MIN_RISK: expected one of {', '.join(RISK_LEVELS)}; got {min_risk!r}")
+    secret = env.text("TICKET_SECRET_OCID")
+    plaintext = {k: env.text(k) for k in ("TICKET_USERNAME", "TICKET_PASSWORD", "TICKET_ROUTING_KEY")}
+    needed = ("TICKET_ROUTING_KEY",) if system == "pagerduty" else ("TICKET_USERNAME", "TICKET_PASSWORD")
+    if secret and any(plaintext[k] for k in needed):
+        raise ConfigError(f"TICKET_SECRET_OCID: set either TICKET_SECRET_OCID or {' and '.join(needed)}, not both")
+    if not secret:
+        missing = [k for k in needed if not plaintext[k]]
+        if missing:
+            needs = " and ".join(missing)
+            raise ConfigError(f"TICKET_SECRET_OCID: {system} needs credentials: a Vault secret, or {needs}")
+        log.warning("%s set in plaintext config; use TICKET_SECRET_OCID (OCI Vault)", " and ".join(needed))
+    project = env.text("TICKET_JIRA_PROJECT")
+    if system == "jira" and not project:
+        raise ConfigError("TICKET_JIRA_PROJECT: expected the Jira project key for TICKET_SYSTEM=jira")
+    return TicketSettings(
+        system=system,
+        url=url,
+        min_risk=min_risk,
+        secret_ocid=secret,
+        username=plaintext["TICKET_USERNAME"],
+        password=plaintext["TICKET_PASSWORD"],
+        routing_key=plaintext["TICKET_ROUTING_KEY"],
+        jira_project=project,
+        jira_issue_type=env.text("TICKET_JIRA_ISSUE_TYPE", "Task"),
+        servicenow_close_code=env.text("TICKET_SERVICENOW_CLOSE_CODE", "Solution provided"),
     )
 
 

@@ -8,6 +8,7 @@ was delivered.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from forwarder.formats import syslog as syslog_format
 from forwarder.parse import BodyError, decode_body, normalize
 from forwarder.record import Record
 from forwarder.sinks import DeliveryError, Sink, describe
+from forwarder.tickets import Tracker
 
 log = logging.getLogger("forwarder")
 
@@ -84,6 +86,7 @@ class Summary:
     failed: dict[str, int] = field(default_factory=dict)
     failures: list[dict[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    tickets: list[dict[str, str | None]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -98,7 +101,8 @@ class Summary:
         """JSON-ready summary.
 
         Shape: {"ok", "received", "delivered": {sink: n}, "failed": {sink: n},
-        "failures": [{"sink", "eventId", "reason"}, ...], "errors": [...]}.
+        "failures": [{"sink", "eventId", "reason"}, ...], "errors": [...],
+        "tickets": [{"eventId", "problemId", "system", "action", "ticket", "reason"}, ...]}.
         """
         return {
             "ok": self.ok,
@@ -107,6 +111,7 @@ class Summary:
             "failed": self.failed,
             "failures": self.failures,
             "errors": self.errors,
+            "tickets": self.tickets,
         }
 
 
@@ -116,13 +121,15 @@ class Forwarder:
     Args:
         routes: where records go; at least one.
         region: region reported for events that name none.
+        tracker: opens, updates and resolves tickets for problems (after SIEM delivery), or None.
     """
 
-    def __init__(self, routes: Sequence[Route], region: str | None = None):
+    def __init__(self, routes: Sequence[Route], region: str | None = None, tracker: Tracker | None = None):
         if not routes:
             raise ValueError("a Forwarder needs at least one route")
         self.routes = list(routes)
         self.region = region
+        self.tracker = tracker
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Forwarder:
@@ -132,7 +139,8 @@ class Forwarder:
             forwarder.secrets.SecretError: a configured Vault secret cannot be read.
             ssl.SSLError, OSError: a CA bundle or client certificate cannot be loaded.
         """
-        return cls(build_routes(settings), region=settings.region)
+        tracker = build_tracker(settings) if settings.tickets else None
+        return cls(build_routes(settings), region=settings.region, tracker=tracker)
 
     def process(self, body: bytes, deadline: float | None = None) -> Summary:
         """Forward every event in an invocation body to every route.
@@ -154,6 +162,13 @@ class Forwarder:
         records = [normalize(event, self.region) for event in events]
         for route in self.routes:
             self._deliver(route, records, summary, deadline)
+        if self.tracker is not None:  # after the SIEM: a ticket failure never holds back delivery
+            for record in records:
+                outcome = self.tracker.handle(record, deadline)
+                if outcome is not None:
+                    summary.tickets.append(outcome.to_dict())
+                    if outcome.failed:
+                        summary.fail("tickets", record, outcome.reason or "ticket failed")
         return summary
 
     def _deliver(self, route: Route, records: Sequence[Record], summary: Summary, deadline: float | None) -> None:
@@ -242,3 +257,45 @@ def build_routes(settings: Settings) -> list[Route]:
 
         routes.append(Route(record_json.encode, LogSink()))
     return routes
+
+
+def build_tracker(settings: Settings) -> Tracker:
+    """The ticket tracker for `settings.tickets` (reads the Vault credentials secret, once).
+
+    Raises:
+        forwarder.secrets.SecretError: the secret cannot be read, is not JSON, or lacks a field.
+    """
+    from forwarder.secrets import SecretError, read_secret
+
+    t = settings.tickets
+    assert t is not None
+    username, password, routing_key = t.username, t.password, t.routing_key
+    if t.secret_ocid:
+        raw = read_secret(t.secret_ocid, key="TICKET_SECRET_OCID", endpoint=settings.secrets_endpoint)
+        try:
+            creds = json.loads(raw)
+            assert isinstance(creds, dict)
+        except (ValueError, AssertionError):
+            raise SecretError("TICKET_SECRET_OCID: the secret is not a JSON object") from None
+        username = creds.get("username") or creds.get("email")
+        password = creds.get("password") or creds.get("api_token")
+        routing_key = creds.get("routing_key")
+        wanted = ("routing_key",) if t.system == "pagerduty" else ("username/email", "password/api_token")
+        values = (routing_key,) if t.system == "pagerduty" else (username, password)
+        missing = [name for name, value in zip(wanted, values, strict=True) if not value]
+        if missing:
+            raise SecretError(f"TICKET_SECRET_OCID: the secret lacks {', '.join(missing)} for {t.system}")
+    if t.system == "servicenow":
+        from forwarder.tickets.servicenow import ServiceNow
+
+        system = ServiceNow(t.url, username, password, close_code=t.servicenow_close_code, timeout=settings.timeout)
+    elif t.system == "jira":
+        from forwarder.tickets.jira import Jira
+
+        system = Jira(t.url, username, password, project=t.jira_project, issue_type=t.jira_issue_type,
+                      timeout=settings.timeout)  # fmt: skip
+    else:
+        from forwarder.tickets.pagerduty import PagerDuty
+
+        system = PagerDuty(t.url, routing_key, timeout=settings.timeout)
+    return Tracker(system, min_risk=t.min_risk)

@@ -87,11 +87,34 @@ def test_full_syslog_settings(tmp_path):
         ),
         ({"SIEM_TIMEOUT_SECONDS": "0"}, r"SIEM_TIMEOUT_SECONDS: expected a value from 0.1 to 300"),
         ({"OCI_SECRETS_ENDPOINT": "secrets"}, r"OCI_SECRETS_ENDPOINT: expected a URL"),
+        ({"TICKET_SYSTEM": "opsgenie"}, r"TICKET_SYSTEM: expected one of servicenow, jira, pagerduty, none"),
+        ({"TICKET_SYSTEM": "servicenow"}, r"TICKET_URL: expected the servicenow URL"),
+        ({"TICKET_SYSTEM": "pagerduty", "TICKET_MIN_RISK": "severe"}, r"TICKET_MIN_RISK: expected one of CRITICAL"),
+        ({"TICKET_SYSTEM": "pagerduty"}, r"TICKET_SECRET_OCID: pagerduty needs credentials: .* TICKET_ROUTING_KEY"),
+        (
+            {"TICKET_SYSTEM": "jira", "TICKET_URL": "https://x", "TICKET_USERNAME": "u"},
+            r"needs credentials: .*TICKET_PASSWORD",
+        ),
+        (
+            {"TICKET_SYSTEM": "jira", "TICKET_URL": "https://x", "TICKET_SECRET_OCID": "o"},
+            r"TICKET_JIRA_PROJECT: expected",
+        ),
+        (
+            {"TICKET_SYSTEM": "pagerduty", "TICKET_SECRET_OCID": "o", "TICKET_ROUTING_KEY": "k"},
+            r"TICKET_SECRET_OCID: set either",
+        ),
     ],
 )
 def test_bad_values_name_the_key(env, message):
     with pytest.raises(ConfigError, match=message):
         load_settings(env)
+
+
+def test_ticket_settings_defaults():
+    t = load_settings({"TICKET_SYSTEM": "PagerDuty", "TICKET_ROUTING_KEY": "k", "TICKET_MIN_RISK": "high"}).tickets
+    assert (t.system, t.url, t.min_risk) == ("pagerduty", "https://events.pagerduty.com/v2/enqueue", "HIGH")
+    assert "'k'" not in repr(t)
+    assert load_settings({"TICKET_SYSTEM": "none"}).tickets is None
 
 
 def test_secret_values_are_not_in_errors_or_repr():
@@ -120,6 +143,7 @@ def test_readme_documents_every_key_and_code_reads_only_documented_keys():
     assert table == KEY_NAMES
     read = set()
     for path in (ROOT / "forwarder").rglob("*.py"):
-        read |= set(re.findall(r'"((?:SIEM|OCI_SECRETS|OCI_RESOURCE_PRINCIPAL_REGION)[A-Z0-9_]*)"', path.read_text()))
+        names = r'"((?:SIEM|TICKET|OCI_SECRETS|OCI_RESOURCE_PRINCIPAL_REGION)[A-Z0-9_]*)"'
+        read |= set(re.findall(names, path.read_text()))
     assert read <= KEY_NAMES, read - KEY_NAMES
     assert [k.name for k in KEYS] == sorted(KEY_NAMES, key=[k.name for k in KEYS].index)

@@ -51,7 +51,7 @@ def resource_principal(tmp_path):
     return env, rpst, key.public_key()
 
 
-def secrets_endpoint(httpserver, rpst, public_key, seen: list):
+def secrets_endpoint(httpserver, rpst, public_key, seen: list, content: str = TOKEN):
     """GET /20190301/secretbundles/{id}: 401 unless signed by the resource principal's key."""
 
     def endpoint(request):
@@ -78,7 +78,7 @@ def secrets_endpoint(httpserver, rpst, public_key, seen: list):
             "secretId": SECRET_OCID,
             "versionNumber": 3,
             "stages": ["CURRENT", "LATEST"],
-            "secretBundleContent": {"contentType": "BASE64", "content": base64.b64encode(TOKEN.encode()).decode()},
+            "secretBundleContent": {"contentType": "BASE64", "content": base64.b64encode(content.encode()).decode()},
         }
         return Response(json.dumps(bundle), status=200, content_type="application/json")
 
@@ -132,3 +132,34 @@ def test_hec_token_from_vault_through_fdk(httpserver, resource_principal, functi
     assert received[0][1][0]["event"]["problemName"] == "BUCKET_IS_PUBLIC"
     assert len(seen) == 1  # read once, cached for the container
     assert TOKEN not in fn.log() and TOKEN not in first.text + second.text
+
+
+def test_ticket_credentials_from_a_vault_json_secret(httpserver, resource_principal, monkeypatch):
+    from forwarder.handler import handle
+    from tests.support.ticket_apis import ServiceNowStandIn
+
+    env, rpst, public_key = resource_principal
+    servicenow = ServiceNowStandIn(httpserver, credentials=("svc-vault", "pw-from-vault"))
+    secrets_endpoint(httpserver, rpst, public_key, [], content='{"username": "svc-vault", "password": "pw-from-vault"}')
+    config = {"TICKET_SYSTEM": "servicenow", "TICKET_URL": servicenow.url(), "TICKET_SECRET_OCID": SECRET_OCID,
+              "OCI_SECRETS_ENDPOINT": httpserver.url_for("/"), **env}  # fmt: skip
+    for name, value in config.items():
+        monkeypatch.setenv(name, value)
+    status, summary = handle(sample_bytes("cloudguard-problemdetected-bucket-public-critical.json"))
+    assert status == 200 and summary["tickets"][0]["action"] == "opened"
+    assert len(servicenow.incidents) == 1 and "pw-from-vault" not in json.dumps(summary)
+
+
+def test_ticket_secret_missing_a_field_is_named(httpserver, resource_principal, monkeypatch):
+    from forwarder.handler import handle
+
+    env, rpst, public_key = resource_principal
+    secrets_endpoint(httpserver, rpst, public_key, [], content='{"username": "only-user"}')
+    config = {"TICKET_SYSTEM": "jira", "TICKET_URL": "https://example.atlassian.net", "TICKET_JIRA_PROJECT": "SEC",
+              "TICKET_SECRET_OCID": SECRET_OCID, "OCI_SECRETS_ENDPOINT": httpserver.url_for("/"), **env}  # fmt: skip
+    for name, value in config.items():
+        monkeypatch.setenv(name, value)
+    status, summary = handle(sample_bytes("cloudguard-problemdetected-bucket-public-critical.json"))
+    assert status == 502
+    assert "TICKET_SECRET_OCID: the secret lacks password/api_token for jira" in summary["errors"][0]
+    assert "only-user" not in json.dumps(summary)

@@ -1,0 +1,151 @@
+"""Tickets for Cloud Guard problems at or above a risk level: opened once, updated, resolved.
+
+`Tracker` holds the policy (which events open, update or resolve a ticket, once per problem);
+a `TicketSystem` (ServiceNow, Jira, PagerDuty) speaks one API with the same face:
+
+    name: str
+    can_find: bool                       # False when the API cannot look tickets up (PagerDuty)
+    find(key, deadline) -> str | None    # the open ticket's reference
+    create(key, record, deadline) -> str # opens one; returns its reference (INC..., KEY-1, dedup key)
+    update(ref, key, record, deadline)   # adds what changed (work note, comment, re-trigger)
+    resolve(ref, key, record, deadline) -> bool  # False when it was already resolved
+
+The problem key is the problem OCID (`content.problem_key`). Events arrive at least once and Cloud
+Guard re-sends "Existing Problem updated" events, so:
+- problemdetected / problemthresholdreached / updated at or above the risk level: open when none is
+  open; a repeated "detected" leaves the open ticket alone; an "updated" event adds an update;
+- problemremediated / problemdismissed: resolve the open ticket, if any (whatever the risk level);
+- an event id already handled by this container is left alone (a duplicate delivery);
+- below the risk level, or first seen already remediated: nothing is opened.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Protocol
+
+from forwarder.record import RISK_LEVELS, Kind, Lifecycle, Record
+from forwarder.retry import ApiError
+from forwarder.tickets.content import problem_key
+
+log = logging.getLogger("forwarder")
+
+#: How many handled event ids a container remembers (duplicate deliveries are left alone).
+REMEMBERED_EVENTS = 10_000
+
+
+class TicketSystem(Protocol):
+    name: str
+    can_find: bool
+
+    def find(self, key: str, deadline: float | None) -> str | None: ...
+
+    def create(self, key: str, record: Record, deadline: float | None) -> str: ...
+
+    def update(self, ref: str, key: str, record: Record, deadline: float | None) -> None: ...
+
+    def resolve(self, ref: str, key: str, record: Record, deadline: float | None) -> bool: ...
+
+
+@dataclass
+class TicketOutcome:
+    """What the tracker did for one event. `action`: opened, updated, resolved, none or failed."""
+
+    event_id: str
+    problem_id: str | None
+    system: str
+    action: str
+    ticket: str | None = None
+    reason: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.action == "failed"
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "eventId": self.event_id,
+            "problemId": self.problem_id,
+            "system": self.system,
+            "action": self.action,
+            "ticket": self.ticket,
+            "reason": self.reason,
+        }
+
+
+def at_or_above(risk_level: str | None, minimum: str) -> bool:
+    """True when `risk_level` (upper case) is `minimum` or more severe; unknown levels are not."""
+    if risk_level not in RISK_LEVELS:
+        return False
+    return RISK_LEVELS.index(risk_level) <= RISK_LEVELS.index(minimum)
+
+
+class Tracker:
+    """Applies the ticket policy for each record through one `TicketSystem`.
+
+    Args:
+        system: the ticket API adapter.
+        min_risk: the lowest risk level that opens a ticket (upper case), CRITICAL by default.
+    """
+
+    def __init__(self, system: TicketSystem, min_risk: str = "CRITICAL"):
+        self.system = system
+        self.min_risk = min_risk
+        self._handled: OrderedDict[str, None] = OrderedDict()
+        self._opened: dict[str, str] = {}  # problem key -> ticket this container opened
+
+    def handle(self, record: Record, deadline: float | None = None) -> TicketOutcome | None:
+        """Open, update or resolve the ticket of a problem event; None for events that are not problems."""
+        if record.kind is not Kind.PROBLEM or not record.problem_id:
+            return None
+        outcome = TicketOutcome(record.event_id, record.problem_id, self.system.name, "none")
+        if record.event_id in self._handled:
+            outcome.reason = "duplicate delivery of an event already handled"
+            return outcome
+        key = problem_key(record)
+        try:
+            self._apply(record, key, outcome, deadline)
+        except ApiError as exc:
+            outcome.action, outcome.reason = "failed", exc.reason
+            log.error("ticket for problem %s (event %s): %s", record.problem_id, record.event_id, exc.reason)
+            return outcome
+        self._handled[record.event_id] = None
+        if len(self._handled) > REMEMBERED_EVENTS:
+            self._handled.popitem(last=False)
+        return outcome
+
+    def _find(self, key: str, deadline: float | None) -> str | None:
+        # The container's own memory first: search indexes (Jira) are eventually consistent.
+        if key in self._opened:
+            return self._opened[key]
+        return self.system.find(key, deadline) if self.system.can_find else None
+
+    def _apply(self, record: Record, key: str, outcome: TicketOutcome, deadline: float | None) -> None:
+        if record.lifecycle in (Lifecycle.REMEDIATED, Lifecycle.DISMISSED):
+            ref = self._find(key, deadline)
+            if ref is None and not self.system.can_find and at_or_above(record.risk_level, self.min_risk):
+                ref = key  # PagerDuty: resolving by dedup key is safe when it may have been opened
+            if ref is None:
+                outcome.reason = "no open ticket for this problem"
+                return
+            resolved = self.system.resolve(ref, key, record, deadline)
+            self._opened.pop(key, None)
+            outcome.ticket = ref
+            outcome.action = "resolved" if resolved else "none"
+            outcome.reason = None if resolved else "ticket already resolved"
+            return
+        if not at_or_above(record.risk_level, self.min_risk):
+            outcome.reason = f"risk level {record.risk_level or 'unknown'} is below {self.min_risk}"
+            return
+        ref = self._find(key, deadline)
+        if ref is None:
+            ref = self.system.create(key, record, deadline)
+            self._opened[key] = ref
+            outcome.action, outcome.ticket = "opened", ref
+        elif record.lifecycle is Lifecycle.DETECTED:
+            outcome.ticket, outcome.reason = ref, "ticket already open"
+        else:
+            self.system.update(ref, key, record, deadline)
+            outcome.action, outcome.ticket = "updated", ref

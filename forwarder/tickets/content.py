@@ -1,0 +1,79 @@
+"""What a ticket says about a problem: the facts an on-call engineer needs, and the problem key."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+from forwarder.record import Record
+
+#: Longest problem key (ServiceNow `correlation_id` holds 100 characters).
+MAX_KEY = 100
+
+
+def problem_key(record: Record) -> str:
+    """The ticket key of a problem: its OCID, or `sha256:<digest>` of it when longer than 100 characters."""
+    problem = record.problem_id or record.event_id
+    if len(problem) <= MAX_KEY:
+        return problem
+    return "sha256:" + hashlib.sha256(problem.encode()).hexdigest()[:40]
+
+
+def console_url(record: Record) -> str | None:
+    """The problem's page in the OCI Console (Cloud Guard > Problems > details)."""
+    if not record.problem_id:
+        return None
+    url = f"https://cloud.oracle.com/cloud-guard/problems/details/{quote(record.problem_id)}"
+    return f"{url}?region={quote(record.region)}" if record.region else url
+
+
+def summary_line(record: Record, limit: int = 250) -> str:
+    """One-line ticket title: `[OCI Cloud Guard] CRITICAL: Bucket is public (Bucket)`."""
+    resource = f" ({record.resource.name})" if record.resource.name else ""
+    text = f"[OCI Cloud Guard] {record.risk_level or 'UNKNOWN'}: {record.title or record.problem_name}{resource}"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _resource(name: str | None, type_: str | None, id_: str | None) -> str | None:
+    if not (name or id_):
+        return None
+    kind = f" [{type_}]" if type_ else ""
+    ident = f" — {id_}" if id_ and id_ != name else ""
+    return f"{name or id_}{kind}{ident}"
+
+
+def facts(record: Record) -> list[tuple[str, str]]:
+    """(label, value) pairs for the ticket body, absent ones left out."""
+    compartment = record.compartment_name or record.compartment_id
+    if record.compartment_name and record.compartment_id:
+        compartment = f"{record.compartment_name} — {record.compartment_id}"
+    pairs = [
+        ("Problem", record.title),
+        ("Risk level", record.risk_level),
+        ("Problem name", record.problem_name),
+        ("Problem type", record.problem_type),
+        ("Status", record.status),
+        ("Lifecycle", record.lifecycle.value if record.lifecycle else None),
+        ("Resource", _resource(record.resource.name, record.resource.type, record.resource.id)),
+        ("Impacted resource", _resource(record.impacted_resource.name, record.impacted_resource.type,
+                                        record.impacted_resource.id)),
+        ("Compartment", compartment),
+        ("Region", record.region),
+        ("First detected", record.first_detected),
+        ("Last detected", record.last_detected),
+        ("Labels", ", ".join(record.labels) or None),
+        ("Description", record.description),
+        ("Recommendation", record.recommendation),
+        ("Problem OCID", record.problem_id),
+        ("Console", console_url(record)),
+        ("Event", f"{record.event_type} {record.event_id}"),
+    ]  # fmt: skip
+    return [(label, value) for label, value in pairs if value]
+
+
+def plain_text(record: Record, heading: str | None = None) -> str:
+    """The facts as plain text lines (`Label: value`), after an optional heading line."""
+    lines = [heading] if heading else []
+    lines += [f"{label}: {value}" for label, value in facts(record)]
+    return "\n".join(lines)
