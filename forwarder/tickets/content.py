@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
-from forwarder.record import Record
+from forwarder.record import Lifecycle, Record
 
 #: Longest problem key (ServiceNow `correlation_id` holds 100 characters).
 MAX_KEY = 100
@@ -77,3 +77,14 @@ def plain_text(record: Record, heading: str | None = None) -> str:
     lines = [heading] if heading else []
     lines += [f"{label}: {value}" for label, value in facts(record)]
     return "\n".join(lines)
+
+
+def update_heading(record: Record) -> str:
+    """First line of an update note or comment."""
+    return f"Cloud Guard updated this problem ({record.reason or record.event_type})."
+
+
+def closing_heading(record: Record) -> str:
+    """First line of a resolution note: remediated or dismissed."""
+    how = "remediated" if record.lifecycle is Lifecycle.REMEDIATED else "dismissed"
+    return f"Cloud Guard reports the problem {how}."

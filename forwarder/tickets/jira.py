@@ -17,7 +17,7 @@ import httpx
 
 from forwarder import retry
 from forwarder.record import Record
-from forwarder.tickets.content import facts, summary_line
+from forwarder.tickets.content import closing_heading, facts, summary_line, update_heading
 
 
 def problem_label(key: str) -> str:
@@ -71,7 +71,7 @@ class Jira:
         return self._call("POST", "/issue", deadline, json={"fields": fields}).json()["key"]
 
     def update(self, ref: str, key: str, record: Record, deadline: float | None) -> None:
-        body = adf(record, f"Cloud Guard updated this problem ({record.reason or record.event_type}).")
+        body = adf(record, update_heading(record))
         self._call("POST", f"/issue/{ref}/comment", deadline, json={"body": body})
 
     def resolve(self, ref: str, key: str, record: Record, deadline: float | None) -> bool:
@@ -79,8 +79,6 @@ class Jira:
         done = [t for t in transitions if ((t.get("to") or {}).get("statusCategory") or {}).get("key") == "done"]
         if not done:
             return False
-        how = "remediated" if record.lifecycle and record.lifecycle.value == "remediated" else "dismissed"
-        self._call("POST", f"/issue/{ref}/comment", deadline,
-                   json={"body": adf(record, f"Cloud Guard reports the problem {how}.")})  # fmt: skip
+        self._call("POST", f"/issue/{ref}/comment", deadline, json={"body": adf(record, closing_heading(record))})
         self._call("POST", f"/issue/{ref}/transitions", deadline, json={"transition": {"id": done[0]["id"]}})
         return True

@@ -14,7 +14,7 @@ import httpx
 
 from forwarder import retry
 from forwarder.record import Record
-from forwarder.tickets.content import plain_text, summary_line
+from forwarder.tickets.content import closing_heading, plain_text, summary_line, update_heading
 
 #: (urgency, impact) by risk level: "1" high .. "3" low.
 PRIORITY = {"CRITICAL": ("1", "1"), "HIGH": ("2", "2")}
@@ -64,15 +64,14 @@ class ServiceNow:
         return created["number"]
 
     def update(self, ref: str, key: str, record: Record, deadline: float | None) -> None:
-        note = plain_text(record, f"Cloud Guard updated this problem ({record.reason or record.event_type}).")
+        note = plain_text(record, update_heading(record))
         self._call("PATCH", f"{self.base}/{self._sys_id(ref, key, deadline)}", deadline, json={"work_notes": note})
 
     def resolve(self, ref: str, key: str, record: Record, deadline: float | None) -> bool:
-        how = "remediated" if record.lifecycle and record.lifecycle.value == "remediated" else "dismissed"
         body = {
             "state": RESOLVED,
             "close_code": self.close_code,
-            "close_notes": plain_text(record, f"Cloud Guard reports the problem {how}."),
+            "close_notes": plain_text(record, closing_heading(record)),
         }
         self._call("PATCH", f"{self.base}/{self._sys_id(ref, key, deadline)}", deadline, json=body)
         return True
