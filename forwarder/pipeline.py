@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forwarder.config import Settings
 from forwarder.formats import PAYLOADS, http_bodies, record_json
@@ -21,7 +21,9 @@ from forwarder.formats import syslog as syslog_format
 from forwarder.parse import BodyError, decode_body, normalize
 from forwarder.record import Record
 from forwarder.sinks import DeliveryError, Sink, describe
-from forwarder.tickets import Tracker
+
+if TYPE_CHECKING:  # tickets (and httpx) load only when configured: keeps the cold start short
+    from forwarder.tickets import Tracker
 
 log = logging.getLogger("forwarder")
 
@@ -266,6 +268,7 @@ def build_tracker(settings: Settings) -> Tracker:
         forwarder.secrets.SecretError: the secret cannot be read, is not JSON, or lacks a field.
     """
     from forwarder.secrets import SecretError, read_secret
+    from forwarder.tickets import Tracker
 
     t = settings.tickets
     assert t is not None

@@ -49,3 +49,19 @@ def test_replay_reports_undeliverable_and_bad_files(tmp_path):
     out = run("replay", str(bad), str(tmp_path / "missing.json"))
     assert out.returncode == 1
     assert b"body is not JSON" in out.stderr and b"cannot read" in out.stderr
+
+
+def test_cold_path_imports_neither_oci_nor_httpx():
+    """The cold start of a container with a syslog sink loads no heavy client library (see bench/)."""
+    code = (
+        "import sys, func\n"
+        "from forwarder.handler import handle\n"
+        "status, summary = handle(open(sys.argv[1], 'rb').read())\n"
+        "assert status == 200, summary\n"
+        "print(sorted(m for m in ('oci', 'httpx') if m in sys.modules))\n"
+    )
+    path = str(DATA / "cloudguard-problemdetected-bucket-public-critical.json")
+    out = subprocess.run([sys.executable, "-c", code, path], cwd=ROOT, capture_output=True,
+                         env={**os.environ, "SIEM_SYSLOG_URL": "udp://127.0.0.1:9"})  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == b"[]"
