@@ -89,6 +89,12 @@ KEYS: tuple[Key, ...] = (
     Key("TICKET_JIRA_ISSUE_TYPE", "Task", "Bug", "Jira issue type name."),
     Key("TICKET_SERVICENOW_CLOSE_CODE", "Solution provided", "Resolved by caller",
         "ServiceNow close code used when a problem is remediated or dismissed."),
+    Key("DEAD_LETTER_BUCKET", "(none: undeliverable events fail the invocation)", "oci-forwarder-dead-letter",
+        "Object Storage bucket where events that cannot be delivered are kept (NDJSON, one object per invocation "
+        "and sink)."),
+    Key("DEAD_LETTER_NAMESPACE", "(looked up)", "axaxnpcrorw5", "Object Storage namespace of the dead-letter bucket."),
+    Key("OCI_OBJECTSTORAGE_ENDPOINT", "(regional endpoint)", "https://objectstorage.eu-frankfurt-1.oraclecloud.com",
+        "Override of the Object Storage endpoint (private endpoints, tests)."),
     Key("SIEM_TIMEOUT_SECONDS", "10", "5",
         "Connect and I/O timeout of each sink operation, in seconds (bounded by the invocation deadline)."),
     Key("OCI_SECRETS_ENDPOINT", "(regional endpoint)", "https://secrets.vaults.eu-frankfurt-1.oci.oraclecloud.com",
@@ -158,6 +164,9 @@ class Settings:
     timeout: float = 10.0  #: seconds, per connect / send
     region: str | None = None
     secrets_endpoint: str | None = None
+    dead_letter_bucket: str | None = None
+    dead_letter_namespace: str | None = None
+    objectstorage_endpoint: str | None = None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -174,6 +183,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         timeout=env.number("SIEM_TIMEOUT_SECONDS", 10.0, low=0.1, high=300.0),
         region=env.text("OCI_RESOURCE_PRINCIPAL_REGION"),
         secrets_endpoint=env.url("OCI_SECRETS_ENDPOINT", ("http", "https")),
+        dead_letter_bucket=env.text("DEAD_LETTER_BUCKET"),
+        dead_letter_namespace=env.text("DEAD_LETTER_NAMESPACE"),
+        objectstorage_endpoint=env.url("OCI_OBJECTSTORAGE_ENDPOINT", ("http", "https")),
     )
     return settings
 

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from forwarder.config import Settings
+from forwarder.deadletter import DeadLetter, DeadLetterError, entry
 from forwarder.formats import PAYLOADS, http_bodies, record_json
 from forwarder.formats import syslog as syslog_format
 from forwarder.parse import BodyError, decode_body, normalize
 from forwarder.record import Record
+from forwarder.retry import backoff
 from forwarder.sinks import DeliveryError, Sink, describe
 
 if TYPE_CHECKING:  # tickets (and httpx) load only when configured: keeps the cold start short
@@ -29,6 +33,12 @@ log = logging.getLogger("forwarder")
 
 #: Most failure entries listed in a summary; the count of all is always given.
 MAX_LISTED_FAILURES = 50
+#: Event ids remembered per sink, so a batch retried by Connector Hub is not sent twice.
+REMEMBERED_IDS = 10_000
+#: Most attempts per sink and invocation (the deadline usually ends retrying first).
+MAX_ATTEMPTS = 6
+#: Seconds kept back from the deadline to write dead letters after the last attempt.
+DEAD_LETTER_RESERVE = 3.0
 
 
 @dataclass(frozen=True)
@@ -52,10 +62,18 @@ class Route:
     join: Callable[[Sequence[bytes]], bytes] | None = None
     batch_size: int = 1
     max_bytes: int = 5_000_000
+    #: event ids this sink already took, newest last (at most REMEMBERED_IDS): not sent again on a retried batch
+    delivered_ids: OrderedDict[str, None] = field(default_factory=OrderedDict)
 
     @property
     def name(self) -> str:
         return self.sink.name
+
+    def remember(self, event_ids: Sequence[str]) -> None:
+        for event_id in event_ids:
+            self.delivered_ids[event_id] = None
+        while len(self.delivered_ids) > REMEMBERED_IDS:
+            self.delivered_ids.popitem(last=False)
 
     def payloads(self, encoded: Sequence[tuple[int, bytes]]) -> list[Payload]:
         """Group (record index, encoded record) pairs into payloads."""
@@ -81,12 +99,19 @@ class Route:
 
 @dataclass
 class Summary:
-    """What one invocation did. `ok` is True only when every event was delivered to every sink."""
+    """What one invocation did, per sink: delivered, dead-lettered (kept) or failed.
+
+    For every sink, delivered + dead-lettered + failed equals the events received as objects; events
+    that were not objects, or a body that could not be parsed, are counted under the sink "parse".
+    `ok` is True when nothing failed: every event was delivered or kept.
+    """
 
     received: int = 0
     delivered: dict[str, int] = field(default_factory=dict)
+    dead_lettered: dict[str, int] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
-    failures: list[dict[str, str]] = field(default_factory=list)
+    failures: list[dict[str, str | None]] = field(default_factory=list)
+    dead_letters: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     tickets: list[dict[str, str | None]] = field(default_factory=list)
 
@@ -94,24 +119,29 @@ class Summary:
     def ok(self) -> bool:
         return not self.errors and not any(self.failed.values())
 
-    def fail(self, sink: str, record: Record, reason: str) -> None:
+    def fail(self, sink: str, event_id: str | None, reason: str) -> None:
         self.failed[sink] = self.failed.get(sink, 0) + 1
         if len(self.failures) < MAX_LISTED_FAILURES:
-            self.failures.append({"sink": sink, "eventId": record.event_id, "reason": reason})
+            self.failures.append({"sink": sink, "eventId": event_id, "reason": reason})
+
+    def count(self, table: dict[str, int], sink: str, n: int) -> None:
+        table[sink] = table.get(sink, 0) + n
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary.
 
-        Shape: {"ok", "received", "delivered": {sink: n}, "failed": {sink: n},
-        "failures": [{"sink", "eventId", "reason"}, ...], "errors": [...],
-        "tickets": [{"eventId", "problemId", "system", "action", "ticket", "reason"}, ...]}.
+        Shape: {"ok", "received", "delivered": {sink: n}, "deadLettered": {sink: n}, "failed": {sink: n},
+        "failures": [{"sink", "eventId", "reason"}, ...], "deadLetters": [{"sink", "object", "count"}, ...],
+        "errors": [...], "tickets": [{"eventId", "problemId", "system", "action", "ticket", "reason"}, ...]}.
         """
         return {
             "ok": self.ok,
             "received": self.received,
             "delivered": self.delivered,
+            "deadLettered": self.dead_lettered,
             "failed": self.failed,
             "failures": self.failures,
+            "deadLetters": self.dead_letters,
             "errors": self.errors,
             "tickets": self.tickets,
         }
@@ -124,14 +154,22 @@ class Forwarder:
         routes: where records go; at least one.
         region: region reported for events that name none.
         tracker: opens, updates and resolves tickets for problems (after SIEM delivery), or None.
+        dead_letter: where undeliverable events are kept, or None (they then fail the invocation).
     """
 
-    def __init__(self, routes: Sequence[Route], region: str | None = None, tracker: Tracker | None = None):
+    def __init__(
+        self,
+        routes: Sequence[Route],
+        region: str | None = None,
+        tracker: Tracker | None = None,
+        dead_letter: DeadLetter | None = None,
+    ):
         if not routes:
             raise ValueError("a Forwarder needs at least one route")
         self.routes = list(routes)
         self.region = region
         self.tracker = tracker
+        self.dead_letter = dead_letter
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Forwarder:
@@ -142,59 +180,116 @@ class Forwarder:
             ssl.SSLError, OSError: a CA bundle or client certificate cannot be loaded.
         """
         tracker = build_tracker(settings) if settings.tickets else None
-        return cls(build_routes(settings), region=settings.region, tracker=tracker)
+        dead_letter = None
+        if settings.dead_letter_bucket:
+            dead_letter = DeadLetter(settings.dead_letter_bucket, settings.dead_letter_namespace,
+                                     settings.objectstorage_endpoint, timeout=settings.timeout)  # fmt: skip
+        return cls(build_routes(settings), region=settings.region, tracker=tracker, dead_letter=dead_letter)
 
     def process(self, body: bytes, deadline: float | None = None) -> Summary:
-        """Forward every event in an invocation body to every route.
+        """Forward every event in an invocation body to every route; keep what cannot be delivered.
 
         Args:
             body: the invocation body (see `forwarder.parse.decode_body`).
-            deadline: `time.monotonic()` by which sending must end, or None.
+            deadline: `time.monotonic()` by which all work must end, or None.
         Returns:
-            A Summary; never raises for bad input (it is reported in `errors`).
+            A Summary; never raises for bad input or failing receivers.
         """
         summary = Summary()
         try:
             events = decode_body(body)
         except BodyError as exc:
-            summary.errors.append(str(exc))
-            log.error("invocation body rejected: %s", exc)
+            summary.received = 1
+            log.error("invocation body rejected (%d bytes): %s", len(body), exc)
+            self._keep_or_fail(summary, "parse", [entry("parse", None, str(exc), 1, raw=body)])
             return summary
         summary.received = len(events)
-        records = [normalize(event, self.region) for event in events]
+        records, rejected = [], []
+        for index, event in enumerate(events):
+            if isinstance(event, dict):
+                records.append(normalize(event, self.region))
+            else:
+                reason = f"item {index} of the body is a JSON {type(event).__name__}, not an event object"
+                log.error("event rejected: %s", reason)
+                rejected.append(entry("parse", None, reason, 1, event=event))
+        if rejected:
+            self._keep_or_fail(summary, "parse", rejected)
+        send_deadline = deadline
+        if deadline is not None and self.dead_letter is not None:
+            send_deadline = deadline - DEAD_LETTER_RESERVE
         for route in self.routes:
-            self._deliver(route, records, summary, deadline)
+            self._deliver(route, records, summary, send_deadline)
         if self.tracker is not None:  # after the SIEM: a ticket failure never holds back delivery
             for record in records:
                 outcome = self.tracker.handle(record, deadline)
                 if outcome is not None:
                     summary.tickets.append(outcome.to_dict())
                     if outcome.failed:
-                        summary.fail("tickets", record, outcome.reason or "ticket failed")
+                        summary.fail("tickets", record.event_id, outcome.reason or "ticket failed")
         return summary
 
     def _deliver(self, route: Route, records: Sequence[Record], summary: Summary, deadline: float | None) -> None:
-        summary.delivered.setdefault(route.name, 0)
+        """Send records to one route, retrying transient failures; keep or fail the rest."""
+        summary.count(summary.delivered, route.name, 0)
+        undelivered: list[tuple[Record, str, int]] = []
         encoded: list[tuple[int, bytes]] = []
         for index, record in enumerate(records):
+            if record.event_id in route.delivered_ids:
+                summary.count(summary.delivered, route.name, 1)  # taken by this sink in an earlier invocation
+                continue
             try:
                 encoded.append((index, route.item(record)))
             except Exception as exc:  # a format bug must not lose the other records
-                summary.fail(route.name, record, f"cannot format: {describe(exc)}")
-        payloads = route.payloads(encoded)
-        if not payloads:
+                undelivered.append((record, f"cannot format: {describe(exc)}", 0))
+        remaining = route.payloads(encoded)
+        attempts, reason = 0, ""
+        while remaining:
+            attempts += 1
+            try:
+                route.sink.send([p.data for p in remaining], deadline)
+                sent, permanent, wait = len(remaining), False, None
+            except Exception as exc:  # DeliveryError, or a sink bug (not retried): either way not delivered
+                failure = exc if isinstance(exc, DeliveryError) else DeliveryError(describe(exc), permanent=True)
+                sent, reason, permanent, wait = (
+                    failure.delivered,
+                    failure.reason,
+                    failure.permanent,
+                    failure.retry_after,
+                )
+                log.warning("sink %s, attempt %d: %s", route.name, attempts, reason)
+            ids = [records[i].event_id for p in remaining[:sent] for i in p.records]
+            route.remember(ids)
+            summary.count(summary.delivered, route.name, len(ids))
+            remaining = remaining[sent:]
+            if not remaining or permanent or attempts >= MAX_ATTEMPTS:
+                break
+            wait = backoff(attempts) if wait is None else wait
+            if deadline is not None and time.monotonic() + wait >= deadline:
+                break
+            time.sleep(wait)
+        undelivered += [(records[i], reason, attempts) for p in remaining for i in p.records]
+        if undelivered:
+            log.error("sink %s: %d events not delivered after %d attempts: %s",
+                      route.name, len(undelivered), attempts, undelivered[-1][1])  # fmt: skip
+            lines = [entry(route.name, r.event_id, why, n, event=r.original) for r, why, n in undelivered]
+            self._keep_or_fail(summary, route.name, lines)
+
+    def _keep_or_fail(self, summary: Summary, sink: str, lines: list[dict]) -> None:
+        """Write dead-letter lines as one object; count them kept, or failed when they cannot be kept."""
+        if self.dead_letter is not None:
+            try:
+                name = self.dead_letter.keep(sink, lines)
+            except DeadLetterError as exc:
+                log.error("%s (%d events of sink %s neither delivered nor kept)", exc, len(lines), sink)
+                for line in lines:
+                    summary.fail(sink, line["eventId"], f"{line['reason']}; {exc}")
+                return
+            summary.count(summary.dead_lettered, sink, len(lines))
+            summary.dead_letters.append({"sink": sink, "object": name, "count": len(lines)})
+            log.warning("kept %d events of sink %s in dead-letter object %s", len(lines), sink, name)
             return
-        try:
-            route.sink.send([p.data for p in payloads], deadline)
-            sent = len(payloads)
-        except Exception as exc:  # DeliveryError, or a sink bug: either way these records were not delivered
-            sent = exc.delivered if isinstance(exc, DeliveryError) else 0
-            reason = exc.reason if isinstance(exc, DeliveryError) else describe(exc)
-            log.error("sink %s: %s (%d of %d payloads delivered)", route.name, reason, sent, len(payloads))
-            for payload in payloads[sent:]:
-                for index in payload.records:
-                    summary.fail(route.name, records[index], reason)
-        summary.delivered[route.name] += sum(len(p.records) for p in payloads[:sent])
+        for line in lines:
+            summary.fail(sink, line["eventId"], line["reason"])
 
     def close(self) -> None:
         for route in self.routes:

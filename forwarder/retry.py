@@ -8,10 +8,12 @@ from __future__ import annotations
 import random
 import time
 from email.utils import parsedate_to_datetime
-
-import httpx
+from typing import TYPE_CHECKING
 
 from forwarder.sinks import describe
+
+if TYPE_CHECKING:  # httpx is imported by request() only: backoff() is on the cold path
+    import httpx
 
 #: Most attempts for one request, the first included.
 MAX_ATTEMPTS = 6
@@ -27,6 +29,11 @@ class ApiError(Exception):
         self.reason = reason
         self.permanent = permanent
         self.status = status
+
+
+def backoff(attempt: int) -> float:
+    """Seconds to wait after failed attempt number `attempt` (1-based): exponential, with jitter."""
+    return min(BASE_DELAY * 2 ** (attempt - 1), MAX_DELAY) * random.uniform(0.5, 1.0)
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -58,6 +65,8 @@ def request(
     Raises:
         ApiError: permanent for other 4xx; transient when attempts or time ran out.
     """
+    import httpx
+
     attempt = 0
     while True:
         attempt += 1
@@ -79,7 +88,7 @@ def request(
                 raise ApiError(reason, permanent=True, status=status)
             wait = retry_after(response)
         if wait is None:
-            wait = min(BASE_DELAY * 2 ** (attempt - 1), MAX_DELAY) * random.uniform(0.5, 1.0)
+            wait = backoff(attempt)
         left = None if deadline is None else deadline - time.monotonic()
         if attempt >= MAX_ATTEMPTS or (left is not None and wait >= left):
             raise ApiError(f"{reason} (gave up after {attempt} attempts)", permanent=False, status=status)

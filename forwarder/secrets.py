@@ -33,8 +33,13 @@ def read_secret(secret_ocid: str, *, key: str, endpoint: str | None = None, time
     try:
         import oci
 
-        signer = oci.auth.signers.get_resource_principals_signer()
-        kwargs = {"signer": signer, "timeout": (timeout, timeout), "retry_strategy": _retry(oci)}
+        from forwarder import oci_auth
+
+        kwargs = {
+            "signer": oci_auth.signer(),
+            "timeout": (timeout, timeout),
+            "retry_strategy": oci_auth.bounded_retry(),
+        }
         if endpoint:
             kwargs["service_endpoint"] = endpoint.rstrip("/")
         client = oci.secrets.SecretsClient({}, **kwargs)
@@ -49,9 +54,3 @@ def read_secret(secret_ocid: str, *, key: str, endpoint: str | None = None, time
         if isinstance(exc, (binascii.Error, UnicodeDecodeError)):
             detail = "secret content is not base64-encoded UTF-8 text"
         raise SecretError(f"{key}: cannot read Vault secret {secret_ocid}: {detail}") from None
-
-
-def _retry(oci):
-    return oci.retry.RetryStrategyBuilder(
-        max_attempts_check=True, max_attempts=3, total_elapsed_time_check=True, total_elapsed_time_seconds=20
-    ).get_retry_strategy()

@@ -54,13 +54,15 @@ def function_server(tmp_path) -> Iterator:
 @pytest.fixture(autouse=True)
 def clean_config(monkeypatch):
     """Tests start from no configuration and a fresh container (no cached Forwarder)."""
-    from forwarder import handler
+    from forwarder import handler, oci_auth
     from forwarder.config import KEY_NAMES
 
     for key in KEY_NAMES:
         monkeypatch.delenv(key, raising=False)
     handler._forwarder = None
+    oci_auth.reset()
     yield
     if handler._forwarder is not None:
         handler._forwarder.close()
     handler._forwarder = None
+    oci_auth.reset()

@@ -143,7 +143,7 @@ def test_readme_documents_every_key_and_code_reads_only_documented_keys():
     assert table == KEY_NAMES
     read = set()
     for path in (ROOT / "forwarder").rglob("*.py"):
-        names = r'"((?:SIEM|TICKET|OCI_SECRETS|OCI_RESOURCE_PRINCIPAL_REGION)[A-Z0-9_]*)"'
+        names = r'"((?:SIEM|TICKET|DEAD_LETTER|OCI_SECRETS|OCI_OBJECTSTORAGE|OCI_RESOURCE_PRINCIPAL_REGION)[A-Z0-9_]*)"'
         read |= set(re.findall(names, path.read_text()))
     assert read <= KEY_NAMES, read - KEY_NAMES
     assert [k.name for k in KEYS] == sorted(KEY_NAMES, key=[k.name for k in KEYS].index)

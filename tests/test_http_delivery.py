@@ -125,9 +125,10 @@ def test_one_failing_sink_fails_the_invocation_but_not_the_other(httpserver, mon
     httpserver.expect_request("/hook").respond_with_data("down", status=503)
     monkeypatch.setenv("SIEM_HTTP_URL", httpserver.url_for("/hook"))
     monkeypatch.setenv("SIEM_SYSLOG_URL", receiver.url("tcp"))
-    status, summary = handle(batch_of(2))
+    status, summary = handle(batch_of(2), seconds_left=4)
     assert status == 502
     assert summary["delivered"] == {"syslog": 2, "http": 0} and summary["failed"] == {"http": 2}
+    assert len(httpserver.log) > 1  # 503 is transient: retried until the deadline
     assert {f["eventId"] for f in summary["failures"]} == {"event-0", "event-1"}
     assert len(receiver.wait_for(2)) == 2
 
@@ -145,12 +146,13 @@ def https_server(tmp_path):
     server.stop()
 
 
-def test_https_receiver_certificate_is_verified(https_server, monkeypatch):
+def test_https_receiver_certificate_is_verified(https_server, monkeypatch, caplog):
     server, cert = https_server
     monkeypatch.setenv("SIEM_HTTP_URL", server.url_for("/hook"))
     status, summary = handle(sample_bytes(PROBLEM))
     assert status == 502 and "CERTIFICATE_VERIFY_FAILED" in summary["failures"][0]["reason"]
     assert len(server.log) == 0
+    assert "attempt 2" not in caplog.text  # an untrusted certificate is not retried
 
 
 def test_https_receiver_trusted_with_ca_bundle(https_server, monkeypatch):

@@ -220,7 +220,7 @@ def test_connection_is_reused_and_reopened_after_receiver_restart(tmp_path, func
     second = start_rsyslog(tmp_path / "r", ports=first.ports)
     try:
         second.clear()
-        result = fn.invoke(body)
+        result = fn.invoke(body.replace(b"1642b454-eeee", b"2642b454-eeee"))  # a new event
         assert result.status == 200, result.text
         assert len(second.wait_for(1)) == 1
     finally:

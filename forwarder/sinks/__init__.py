@@ -25,12 +25,16 @@ class DeliveryError(Exception):
     Attributes:
         reason: one line saying what failed (no secrets).
         delivered: how many payloads of the `send` call were delivered before the failure.
+        permanent: True when sending again cannot help (HTTP 4xx other than 429, an untrusted certificate).
+        retry_after: seconds the receiver asked us to wait (HTTP Retry-After), or None.
     """
 
-    def __init__(self, reason: str, delivered: int = 0):
+    def __init__(self, reason: str, delivered: int = 0, *, permanent: bool = False, retry_after: float | None = None):
         super().__init__(reason)
         self.reason = reason
         self.delivered = delivered
+        self.permanent = permanent
+        self.retry_after = retry_after
 
 
 class Sink(Protocol):

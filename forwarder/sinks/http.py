@@ -1,8 +1,9 @@
 """The HTTP sink: POST each payload (one request body) to one URL over a reused httpx client.
 
 TLS is verified against the system trust store or a given CA bundle. Any status outside 2xx,
-and any transport error, stops the send with a `DeliveryError` (RFC 9110 status semantics;
-retries are a delivery policy, not the transport's).
+and any transport error, stops the send with a `DeliveryError` (RFC 9110 status semantics):
+429 and 5xx are transient (with the server's Retry-After), other statuses permanent. Retrying is
+the pipeline's delivery policy, not the transport's.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import httpx
 
+from forwarder.retry import retry_after
 from forwarder.sinks import DeliveryError, describe, time_left
 
 
@@ -38,10 +40,27 @@ class HttpSink:
             try:
                 response = self._client.post(self.url, content=body, timeout=time_left(self.timeout, deadline))
             except httpx.HTTPError as exc:
-                raise DeliveryError(describe(exc), delivered=index) from exc
-            if not 200 <= response.status_code < 300:
+                raise DeliveryError(describe(exc), delivered=index, permanent=_untrusted(exc)) from exc
+            status = response.status_code
+            if not 200 <= status < 300:
                 detail = " ".join(response.text[:200].split())
-                raise DeliveryError(f"HTTP {response.status_code} from {self.url}: {detail}", delivered=index)
+                transient = status == 429 or status >= 500
+                raise DeliveryError(
+                    f"HTTP {status} from {self.url}: {detail}",
+                    delivered=index,
+                    permanent=not transient,
+                    retry_after=retry_after(response) if transient else None,
+                )
 
     def close(self) -> None:
         self._client.close()
+
+
+def _untrusted(exc: BaseException) -> bool:
+    """True when the failure is a certificate that did not verify (retrying cannot help)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

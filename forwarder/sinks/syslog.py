@@ -98,8 +98,9 @@ class SyslogSink:
                     break
                 except OSError as exc:
                     self.close()
-                    if attempt == 2 or isinstance(exc, ssl.SSLCertVerificationError):
-                        raise DeliveryError(describe(exc), delivered=delivered) from exc
+                    untrusted = isinstance(exc, ssl.SSLCertVerificationError)
+                    if attempt == 2 or untrusted:
+                        raise DeliveryError(describe(exc), delivered=delivered, permanent=untrusted) from exc
             delivered += count
 
     def _connected(self, deadline: float | None) -> socket.socket:

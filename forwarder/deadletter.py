@@ -1,0 +1,138 @@
+"""Dead-letter: what cannot be delivered is kept in an Object Storage bucket, never dropped.
+
+One object per invocation and sink, NDJSON, one line per event:
+`{"time", "sink", "eventId", "reason", "attempts", "event"}` (`event` is the original event with
+credentials redacted; a body that could not be parsed is kept as `raw`, its text, or `rawBase64`).
+
+Object names sort by time and are unique: `dead-letter/YYYY/MM/DD/HHMMSS.mmmZ-<sink>-<random>.ndjson`.
+They are written with `If-None-Match: *` so nothing is ever overwritten (Object Storage PutObject).
+Written through the real OCI SDK with the resource-principal signer; `oci` is imported on first use.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from forwarder.formats.record_json import dumps
+
+PREFIX = "dead-letter/"
+
+
+class DeadLetterError(RuntimeError):
+    """The dead-letter object could not be written (the events are then neither delivered nor kept)."""
+
+
+def entry(
+    sink: str, event_id: str | None, reason: str, attempts: int, event: Any = None, raw: bytes | None = None
+) -> dict:
+    """One dead-letter line (a dict), stamped with the current UTC time."""
+    line: dict[str, Any] = {
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "sink": sink,
+        "eventId": event_id,
+        "reason": reason,
+        "attempts": attempts,
+    }
+    if raw is not None:
+        try:
+            line["raw"] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            import base64
+
+            line["rawBase64"] = base64.b64encode(raw).decode()
+    else:
+        line["event"] = event
+    return line
+
+
+def object_name(sink: str, now: datetime | None = None) -> str:
+    """A time-sortable, unique object name for one invocation's dead letters of one sink."""
+    now = now or datetime.now(UTC)
+    stamp = now.strftime("%Y/%m/%d/%H%M%S.") + f"{now.microsecond // 1000:03d}Z"
+    safe_sink = "".join(c if c.isalnum() else "-" for c in sink)
+    return f"{PREFIX}{stamp}-{safe_sink}-{secrets.token_hex(6)}.ndjson"
+
+
+class DeadLetter:
+    """Writes, lists, reads and deletes dead-letter objects in one bucket.
+
+    Args:
+        bucket: the bucket name (DEAD_LETTER_BUCKET).
+        namespace: the Object Storage namespace (DEAD_LETTER_NAMESPACE); looked up once when None.
+        endpoint: service endpoint override (OCI_OBJECTSTORAGE_ENDPOINT).
+        timeout: connect and read timeout of each request, seconds.
+    """
+
+    def __init__(self, bucket: str, namespace: str | None = None, endpoint: str | None = None, timeout: float = 10.0):
+        self.bucket = bucket
+        self.namespace = namespace
+        self.endpoint = endpoint.rstrip("/") if endpoint else None
+        self.timeout = timeout
+        self._client = None
+
+    def _object_storage(self):
+        if self._client is None:
+            import oci
+
+            from forwarder import oci_auth
+
+            kwargs: dict[str, Any] = {
+                "signer": oci_auth.signer(),
+                "timeout": (self.timeout, self.timeout),
+                "retry_strategy": oci.retry.NoneRetryStrategy(),
+            }
+            if self.endpoint:
+                kwargs["service_endpoint"] = self.endpoint
+            self._client = oci.object_storage.ObjectStorageClient({}, **kwargs)
+        if self.namespace is None:
+            self.namespace = self._client.get_namespace().data
+        return self._client
+
+    def keep(self, sink: str, entries: list[dict]) -> str:
+        """Write `entries` as one new NDJSON object; return its name.
+
+        Raises:
+            DeadLetterError: the object could not be written (HTTP status and code named).
+        """
+        name = object_name(sink)
+        body = "".join(dumps(e) + "\n" for e in entries).encode("utf-8", "backslashreplace")
+        try:
+            client = self._object_storage()
+            client.put_object(self.namespace, self.bucket, name, body, content_type="application/x-ndjson",
+                              if_none_match="*")  # fmt: skip
+        except Exception as exc:
+            raise DeadLetterError(
+                f"cannot write dead-letter object to bucket {self.bucket}: {_describe(exc)}"
+            ) from None
+        return name
+
+    def list(self) -> list[str]:
+        """Names of the dead-letter objects, oldest first."""
+        client = self._object_storage()
+        names: list[str] = []
+        start = None
+        while True:
+            page = client.list_objects(self.namespace, self.bucket, prefix=PREFIX, start=start).data
+            names += [o.name for o in page.objects]
+            start = page.next_start_with
+            if not start:
+                return sorted(names)
+
+    def read(self, name: str) -> list[dict]:
+        """The entries of one dead-letter object."""
+        response = self._object_storage().get_object(self.namespace, self.bucket, name)
+        return [json.loads(line) for line in response.data.content.decode("utf-8").splitlines() if line.strip()]
+
+    def delete(self, name: str) -> None:
+        self._object_storage().delete_object(self.namespace, self.bucket, name)
+
+
+def _describe(exc: Exception) -> str:
+    status = getattr(exc, "status", None)
+    if status:
+        return f"HTTP {status} {getattr(exc, 'code', '')}".strip()
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
