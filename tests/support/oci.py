@@ -1,0 +1,151 @@
+"""Real OCI SDK plumbing for tests: a resource-principal environment with a local key and RPST, a
+check of the SDK's HTTP signature (draft-cavage, rsa-sha256, keyId "ST$<rpst>"), and a loopback
+stand-in for Object Storage that verifies every request's signature."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from werkzeug import Request, Response
+
+TENANCY = "ocid1.tenancy.oc1..aaaaaaaatesttenancy"
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+@dataclass
+class ResourcePrincipal:
+    """The four OCI_RESOURCE_PRINCIPAL_* variables a function gets, and what a server checks them with."""
+
+    env: dict[str, str]
+    rpst: str
+    public_key: rsa.RSAPublicKey
+    rpst_file: Path
+
+    def rotate(self) -> str:
+        """Write a new session token to the RPST file (as the platform does); return it."""
+        claims = {"exp": int(time.time()) + 7200, "res_tenant": TENANCY, "res_compartment": TENANCY, "n": time.time()}
+        self.rpst = _token(claims)
+        self.rpst_file.write_text(self.rpst)
+        return self.rpst
+
+
+def _token(claims: dict) -> str:
+    header = _b64url(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
+    return f"{header}.{_b64url(json.dumps(claims).encode())}.{_b64url(b'sig')}"
+
+
+def resource_principal(directory: Path) -> ResourcePrincipal:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = directory / "rp.pem"
+    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))  # fmt: skip
+    rpst = _token({"exp": int(time.time()) + 3600, "res_tenant": TENANCY, "res_compartment": TENANCY})
+    rpst_file = directory / "rpst"
+    rpst_file.write_text(rpst)
+    env = {
+        "OCI_RESOURCE_PRINCIPAL_VERSION": "2.2",
+        "OCI_RESOURCE_PRINCIPAL_RPST": str(rpst_file),
+        "OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM": str(pem),
+        "OCI_RESOURCE_PRINCIPAL_REGION": "us-ashburn-1",
+    }
+    return ResourcePrincipal(env, rpst, key.public_key(), rpst_file)
+
+
+def signature_problem(request: Request, principal: ResourcePrincipal) -> str | None:
+    """None when the request is signed by the principal's key and current token, else what is wrong."""
+    auth = request.headers.get("Authorization", "")
+    params = dict(re.findall(r'(\w+)="([^"]*)"', auth))
+    if not auth.startswith("Signature ") or params.get("keyId") != f"ST${principal.rpst}":
+        return "keyId is not the current resource principal session token"
+    target = request.environ.get("RAW_URI") or request.full_path.rstrip("?")
+    lines = []
+    for name in params.get("headers", "").split():
+        if name == "(request-target)":
+            lines.append(f"(request-target): {request.method.lower()} {target}")
+        else:
+            lines.append(f"{name}: {request.headers.get(name, '')}")
+    if "x-content-sha256" in params.get("headers", ""):
+        digest = base64.b64encode(hashlib.sha256(request.get_data()).digest()).decode()
+        if request.headers.get("x-content-sha256") != digest:
+            return "body does not match x-content-sha256"
+    try:
+        principal.public_key.verify(base64.b64decode(params["signature"]), "\n".join(lines).encode(),
+                                    padding.PKCS1v15(), hashes.SHA256())  # fmt: skip
+    except Exception:
+        return "bad signature"
+    return None
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    return Response(json.dumps({"code": code, "message": message}), status=status, content_type="application/json")
+
+
+class ObjectStorageStandIn:
+    """Object Storage on pytest-httpserver: GetNamespace, PutObject (If-None-Match), ListObjects,
+    GetObject, DeleteObject. Every request must carry a valid resource-principal signature.
+    Set `down = True` to answer 503 to everything."""
+
+    def __init__(self, httpserver, principal: ResourcePrincipal, namespace: str = "testns", bucket: str = "dl"):
+        self.principal = principal
+        self.namespace = namespace
+        self.bucket = bucket
+        self.objects: dict[str, bytes] = {}
+        self.down = False
+        self.put_headers: list[dict] = []
+        self.requests: list[tuple[str, str, int]] = []
+        self.endpoint = httpserver.url_for("/").rstrip("/")
+        httpserver.expect_request(re.compile(r"^/n(/.*)?$")).respond_with_handler(self._dispatch)
+
+    def entries(self) -> list[dict]:
+        """Every dead-letter line in every object, oldest object first."""
+        return [json.loads(line) for name in sorted(self.objects) for line in self.objects[name].splitlines()]
+
+    def _dispatch(self, request: Request) -> Response:
+        response = self._handle(request)
+        self.requests.append((request.method, request.path, response.status_code))
+        return response
+
+    def _handle(self, request: Request) -> Response:
+        if self.down:
+            return _error(503, "ServiceUnavailable", "stand-in is down")
+        problem = signature_problem(request, self.principal)
+        if problem:
+            return _error(401, "NotAuthenticated", problem)
+        parts = request.path.split("/", 6)  # ['', 'n', ns, 'b', bucket, 'o', name]
+        if request.path in ("/n", "/n/") and request.method == "GET":
+            return Response(json.dumps(self.namespace), content_type="application/json")
+        if len(parts) < 6 or parts[2] != self.namespace or parts[3] != "b" or parts[5] != "o":
+            return _error(404, "NotFound", "no such resource")
+        if parts[4] != self.bucket:
+            return _error(404, "BucketNotFound", f"Either the bucket named '{parts[4]}' does not exist")
+        name = parts[6] if len(parts) == 7 else ""
+        if request.method == "GET" and not name:
+            prefix = request.args.get("prefix", "")
+            names = sorted(n for n in self.objects if n.startswith(prefix) and n >= request.args.get("start", ""))
+            return Response(json.dumps({"objects": [{"name": n} for n in names], "nextStartWith": None}),
+                            content_type="application/json")  # fmt: skip
+        if request.method == "PUT" and name:
+            if request.headers.get("if-none-match") == "*" and name in self.objects:
+                return _error(412, "IfNoneMatchFailed", "the object already exists")
+            self.objects[name] = request.get_data()
+            self.put_headers.append(dict(request.headers))
+            return Response(status=200, headers={"etag": hashlib.md5(self.objects[name]).hexdigest()})
+        if name not in self.objects:
+            return _error(404, "ObjectNotFound", f"The object '{name}' was not found")
+        if request.method == "GET":
+            return Response(self.objects[name], content_type="application/x-ndjson")
+        if request.method == "DELETE":
+            del self.objects[name]
+            return Response(status=204)
+        return _error(405, "MethodNotAllowed", request.method)

@@ -1,0 +1,126 @@
+"""Nothing is lost: what cannot be delivered is kept in Object Storage (real SDK, real signer,
+loopback stand-in), and the answer follows from what happened."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+
+import pytest
+
+from forwarder.handler import handle
+from tests.conftest import sample, sample_bytes
+from tests.support.oci import ObjectStorageStandIn, resource_principal
+
+PROBLEM = "cloudguard-problemdetected-bucket-public-critical.json"
+NAME = re.compile(r"^dead-letter/\d{4}/\d{2}/\d{2}/\d{6}\.\d{3}Z-[a-z]+-[0-9a-f]{12}\.ndjson$")
+
+
+def refused_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # nothing listens here once closed
+
+
+def batch(n: int) -> bytes:
+    events = []
+    for i in range(n):
+        e = sample(PROBLEM)
+        e["eventID"] = f"ev-{i}"
+        events.append(e)
+    return json.dumps(events).encode()
+
+
+@pytest.fixture
+def storage(httpserver, tmp_path, monkeypatch) -> ObjectStorageStandIn:
+    principal = resource_principal(tmp_path)
+    for name, value in principal.env.items():
+        monkeypatch.setenv(name, value)
+    stand_in = ObjectStorageStandIn(httpserver, principal)
+    monkeypatch.setenv("DEAD_LETTER_BUCKET", stand_in.bucket)
+    monkeypatch.setenv("OCI_OBJECTSTORAGE_ENDPOINT", stand_in.endpoint)
+    return stand_in
+
+
+def accounted(summary: dict, sink: str) -> int:
+    return sum(summary[k].get(sink, 0) for k in ("delivered", "deadLettered", "failed"))
+
+
+def test_receiver_down_events_are_kept_and_the_invocation_succeeds(storage, monkeypatch):
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    status, summary = handle(batch(3), seconds_left=8)
+    assert status == 200, summary
+    assert summary["deadLettered"] == {"syslog": 3} and summary["failed"] == {} and accounted(summary, "syslog") == 3
+    (name,) = storage.objects
+    assert NAME.match(name) and summary["deadLetters"] == [{"sink": "syslog", "object": name, "count": 3}]
+    lines = storage.entries()
+    assert [line["eventId"] for line in lines] == ["ev-0", "ev-1", "ev-2"]
+    first = lines[0]
+    assert first["sink"] == "syslog" and "ConnectionRefusedError" in first["reason"] and first["attempts"] >= 2
+    assert first["event"]["data"]["resourceName"] == "Bucket is public" and first["time"].endswith("Z")
+    assert storage.put_headers[0].get("If-None-Match") == "*"  # never overwrites
+    assert storage.namespace in storage.requests[-1][1]  # the namespace was looked up (no DEAD_LETTER_NAMESPACE)
+
+
+def test_object_storage_down_as_well_fails_the_invocation(storage, monkeypatch):
+    storage.down = True
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    status, summary = handle(batch(2), seconds_left=8)
+    assert status == 502
+    assert summary["failed"] == {"syslog": 2} and summary["deadLettered"] == {}
+    assert "cannot write dead-letter object" in summary["failures"][0]["reason"]
+    assert "HTTP 503" in summary["failures"][0]["reason"] and accounted(summary, "syslog") == 2
+
+
+def test_unparseable_body_is_kept_raw(storage):
+    status, summary = handle(b'{"eventType": "com.oraclecloud.x", oops', seconds_left=8)
+    assert status == 200 and summary["received"] == 1 and summary["deadLettered"] == {"parse": 1}
+    (line,) = storage.entries()
+    assert line["raw"].startswith('{"eventType"') and "body is not JSON" in line["reason"]
+
+
+def test_non_utf8_body_is_kept_base64(storage):
+    status, summary = handle(b"\xff\xfe garbage", seconds_left=8)
+    assert status == 200
+    (line,) = storage.entries()
+    assert line["rawBase64"] and "not UTF-8" in line["reason"]
+
+
+def test_mixed_batch_delivers_the_good_and_keeps_the_bad(storage, capsys):
+    good = sample(PROBLEM)
+    status, summary = handle(json.dumps([good, 7, "text", None, good | {"eventID": "ev-2"}]).encode(), seconds_left=8)
+    assert status == 200
+    assert summary["received"] == 5 and summary["delivered"] == {"log": 2} and summary["deadLettered"] == {"parse": 3}
+    reasons = [line["reason"] for line in storage.entries()]
+    kinds = ((1, "int"), (2, "str"), (3, "NoneType"))
+    assert reasons == [f"item {i} of the body is a JSON {t}, not an event object" for i, t in kinds]
+
+
+def test_without_a_dead_letter_bucket_undelivered_events_fail(monkeypatch):
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    status, summary = handle(batch(2), seconds_left=3)
+    assert status == 502 and summary["failed"] == {"syslog": 2}
+
+
+def test_a_retried_batch_is_not_sent_twice_to_a_sink_that_took_it(storage, monkeypatch, httpserver, receiver):
+    httpserver.expect_request("/hook").respond_with_data("rejected", status=400)  # permanent: not retried
+    monkeypatch.setenv("SIEM_HTTP_URL", httpserver.url_for("/hook"))
+    monkeypatch.setenv("SIEM_SYSLOG_URL", receiver.url("tcp"))
+    storage.down = True  # nothing can be kept: the invocation fails and will be retried
+    first_status, first = handle(batch(3), seconds_left=8)
+    assert first_status == 502 and first["delivered"]["syslog"] == 3 and first["failed"] == {"http": 3}
+    storage.down = False
+    second_status, second = handle(batch(3), seconds_left=8)  # Connector Hub retries the whole batch
+    assert second_status == 200 and second["delivered"]["syslog"] == 3 and second["deadLettered"] == {"http": 3}
+    assert len(receiver.wait_for(6, timeout=1.0)) == 3  # syslog got each event once
+
+
+def test_signer_rereads_a_rotated_token_after_401(storage, monkeypatch):
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    assert handle(batch(1), seconds_left=8)[0] == 200
+    storage.principal.rotate()  # the platform wrote a new session token; the old one is now refused
+    status, summary = handle(sample_bytes("cloudguard-problemdetected-dhcp-option-medium.json"), seconds_left=8)
+    assert status == 200 and summary["deadLettered"] == {"syslog": 1}, summary
+    codes = [code for method, _, code in storage.requests if method == "PUT"]
+    assert codes == [200, 401, 200]  # refused once, refreshed from the file, accepted
