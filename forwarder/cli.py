@@ -35,12 +35,29 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     replay.add_argument("paths", nargs="+", metavar="PATH", help="event file, or - for standard input")
+    dead = commands.add_parser(
+        "replay-dead-letter",
+        help="re-send dead-lettered events and remove what is delivered",
+        description=textwrap.dedent(
+            """\
+            List the objects in DEAD_LETTER_BUCKET (oldest first) and send their events again to the
+            sink each line names, with the same configuration keys as the function. Objects whose
+            events are all delivered are deleted; the rest of a partly delivered object is written to a
+            new object before the old one is deleted. Prints one JSON line per object; exits 1 if
+            anything is still not delivered. Needs the resource-principal environment (or run it in the
+            function's own network and identity)."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    dead.add_argument("--seconds", type=float, default=60.0, help="most seconds of retries per object (default 60)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "replay-dead-letter":
+        return _replay_dead_letter(args.seconds)
     from forwarder.handler import handle
 
     exit_code = 0
@@ -56,3 +73,25 @@ def main(argv: list[str] | None = None) -> int:
         if status != 200:
             exit_code = 1
     return exit_code
+
+
+def _replay_dead_letter(seconds: float) -> int:
+    from forwarder.handler import get_forwarder
+    from forwarder.replay import replay
+
+    try:
+        forwarder = get_forwarder()
+    except Exception as exc:
+        print(f"replay-dead-letter: {exc}", file=sys.stderr)
+        return 1
+    if forwarder.dead_letter is None:
+        print("replay-dead-letter: DEAD_LETTER_BUCKET is not set", file=sys.stderr)
+        return 1
+    try:
+        results = replay(forwarder, forwarder.dead_letter, seconds_per_object=seconds)
+    except Exception as exc:  # the bucket cannot be listed or read
+        print(f"replay-dead-letter: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    for result in results:
+        print(json.dumps(result.to_dict()))
+    return 1 if any(r.delivered < r.lines for r in results) else 0

@@ -230,12 +230,27 @@ class Forwarder:
 
     def _deliver(self, route: Route, records: Sequence[Record], summary: Summary, deadline: float | None) -> None:
         """Send records to one route, retrying transient failures; keep or fail the rest."""
-        summary.count(summary.delivered, route.name, 0)
+        delivered, undelivered = self.send(route, records, deadline)
+        summary.count(summary.delivered, route.name, delivered)
+        if undelivered:
+            lines = [entry(route.name, r.event_id, why, n, event=r.original) for r, why, n in undelivered]
+            self._keep_or_fail(summary, route.name, lines)
+
+    def send(
+        self, route: Route, records: Sequence[Record], deadline: float | None
+    ) -> tuple[int, list[tuple[Record, str, int]]]:
+        """Send records to one route, retrying transient failures within `deadline`.
+
+        Returns:
+            (how many were delivered, including ones this sink already took earlier;
+            the undelivered as (record, reason, attempts)).
+        """
+        delivered = 0
         undelivered: list[tuple[Record, str, int]] = []
         encoded: list[tuple[int, bytes]] = []
         for index, record in enumerate(records):
             if record.event_id in route.delivered_ids:
-                summary.count(summary.delivered, route.name, 1)  # taken by this sink in an earlier invocation
+                delivered += 1  # taken by this sink in an earlier invocation
                 continue
             try:
                 encoded.append((index, route.item(record)))
@@ -259,7 +274,7 @@ class Forwarder:
                 log.warning("sink %s, attempt %d: %s", route.name, attempts, reason)
             ids = [records[i].event_id for p in remaining[:sent] for i in p.records]
             route.remember(ids)
-            summary.count(summary.delivered, route.name, len(ids))
+            delivered += len(ids)
             remaining = remaining[sent:]
             if not remaining or permanent or attempts >= MAX_ATTEMPTS:
                 break
@@ -271,8 +286,7 @@ class Forwarder:
         if undelivered:
             log.error("sink %s: %d events not delivered after %d attempts: %s",
                       route.name, len(undelivered), attempts, undelivered[-1][1])  # fmt: skip
-            lines = [entry(route.name, r.event_id, why, n, event=r.original) for r, why, n in undelivered]
-            self._keep_or_fail(summary, route.name, lines)
+        return delivered, undelivered
 
     def _keep_or_fail(self, summary: Summary, sink: str, lines: list[dict]) -> None:
         """Write dead-letter lines as one object; count them kept, or failed when they cannot be kept."""

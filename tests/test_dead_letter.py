@@ -124,3 +124,33 @@ def test_signer_rereads_a_rotated_token_after_401(storage, monkeypatch):
     assert status == 200 and summary["deadLettered"] == {"syslog": 1}, summary
     codes = [code for method, _, code in storage.requests if method == "PUT"]
     assert codes == [200, 401, 200]  # refused once, refreshed from the file, accepted
+
+
+def test_replay_dead_letter_resends_and_removes_only_what_is_delivered(storage, monkeypatch, receiver):
+    from forwarder import handler
+    from forwarder.cli import main
+
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    assert handle(batch(3), seconds_left=6)[0] == 200
+    assert handle(b"not json at all", seconds_left=6)[0] == 200
+    kept = sorted(storage.objects)
+    assert len(kept) == 2 and len(storage.entries()) == 4
+    handler._forwarder = None  # the operator runs replay with the receiver back up
+    monkeypatch.setenv("SIEM_SYSLOG_URL", receiver.url("tcp"))
+    assert main(["replay-dead-letter"]) == 1  # the unparseable body cannot be re-sent
+    lines = receiver.wait_for(3)
+    assert sorted(line["sdparsed"]["oci@32473"]["eventId"] for line in lines) == ["ev-0", "ev-1", "ev-2"]
+    (left,) = storage.objects
+    assert storage.entries()[0]["sink"] == "parse" and "-parse-" in left
+
+
+def test_replay_keeps_what_still_fails(storage, monkeypatch):
+    from forwarder import handler
+    from forwarder.cli import main
+
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    assert handle(batch(2), seconds_left=6)[0] == 200
+    (before,) = storage.objects
+    handler._forwarder = None
+    assert main(["replay-dead-letter", "--seconds", "2"]) == 1
+    assert list(storage.objects) == [before] and len(storage.entries()) == 2

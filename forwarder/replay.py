@@ -1,0 +1,72 @@
+"""Re-send dead-lettered events: `python -m forwarder replay-dead-letter`.
+
+Each dead-letter object is read oldest first; its events are sent again to the sink named in each
+line (through the same routes and retries as the function). An object whose events were all
+delivered is deleted; when only some were, the rest are written to a new object first and then the
+old one is deleted; when none were, it is left as it is. Lines kept from the "parse" stage (a body
+that was not JSON) cannot be re-sent and stay.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from forwarder.deadletter import DeadLetter
+from forwarder.parse import normalize
+from forwarder.pipeline import Forwarder
+
+log = logging.getLogger("forwarder")
+
+
+@dataclass
+class ObjectResult:
+    """What replay did with one object: its name, lines, how many were delivered, where the rest went."""
+
+    name: str
+    lines: int
+    delivered: int
+    kept_in: str | None  #: the object now holding what was not delivered (the same name when untouched)
+
+    def to_dict(self) -> dict:
+        return {"object": self.name, "lines": self.lines, "delivered": self.delivered, "remainingIn": self.kept_in}
+
+
+def replay(forwarder: Forwarder, store: DeadLetter, seconds_per_object: float = 60.0) -> list[ObjectResult]:
+    """Replay every dead-letter object in `store` through `forwarder`'s routes.
+
+    Each object's lines are sent per sink in one call, with retries bounded by `seconds_per_object`.
+    """
+    routes = {route.name: route for route in forwarder.routes}
+    results = []
+    for name in store.list():
+        deadline = time.monotonic() + seconds_per_object
+        lines = store.read(name)
+        by_sink: dict[str, list[int]] = {}
+        remaining: dict[int, dict] = {}
+        for index, line in enumerate(lines):
+            if line.get("sink") in routes and isinstance(line.get("event"), dict):
+                by_sink.setdefault(line["sink"], []).append(index)
+            else:
+                remaining[index] = line  # an unparseable body, or a sink no longer configured
+        for sink, indexes in by_sink.items():
+            records = [normalize(lines[i]["event"], forwarder.region) for i in indexes]
+            _, undelivered = forwarder.send(routes[sink], records, deadline)
+            failed = {id(record): (reason, attempts) for record, reason, attempts in undelivered}
+            for i, record in zip(indexes, records, strict=True):
+                if id(record) in failed:
+                    reason, attempts = failed[id(record)]
+                    remaining[i] = {**lines[i], "reason": reason, "attempts": lines[i].get("attempts", 0) + attempts}
+        left = [remaining[i] for i in sorted(remaining)]
+        delivered = len(lines) - len(left)
+        kept_in: str | None = name
+        if delivered and left:
+            kept_in = store.keep(left[0].get("sink", "replay"), left)
+            store.delete(name)
+        elif delivered:
+            kept_in = None
+            store.delete(name)
+        log.info("replayed %s: %d of %d delivered", name, delivered, len(lines))
+        results.append(ObjectResult(name, len(lines), delivered, kept_in))
+    return results
