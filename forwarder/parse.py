@@ -127,6 +127,43 @@ def redact(event: Any) -> Any:
     return event
 
 
+#: Fields whose type the parser relies on: (path, expected types, name of the expectation).
+_TYPED_FIELDS = (
+    (("eventType",), (str,), "a string"),
+    (("eventID",), (str,), "a string"),
+    (("eventTime",), (str,), "a string"),
+    (("data",), (dict,), "an object"),
+    (("data", "additionalDetails"), (dict,), "an object"),
+    (("data", "additionalDetails", "riskLevel"), (str,), "a string"),
+    (("data", "additionalDetails", "labels"), (str, list), "a string"),
+    (("data", "additionalDetails", "problemAdditionalDetails"), (dict,), "an object"),
+    (("data", "identity"), (dict,), "an object or null"),
+    (("data", "request"), (dict,), "an object or null"),
+    (("data", "response"), (dict,), "an object or null"),
+)
+
+
+def type_problems(event: dict[str, Any]) -> list[str]:
+    """Fields of a known path present with the wrong type, e.g. `data.additionalDetails.riskLevel is
+    a number, expected a string`. Such fields are treated as absent by `normalize`; this says which."""
+    problems = []
+    for path, types, expected in _TYPED_FIELDS:
+        value: Any = event
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None and not isinstance(value, types):
+            problems.append(f"{'.'.join(path)} is {_json_type(value)}, expected {expected}")
+    return problems
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {str: "a string", list: "an array", dict: "an object"}.get(type(value), type(value).__name__)
+
+
 def normalize(event: Any, default_region: str | None = None) -> Record:
     """Build a Record from one raw event, redacting credentials first.
 

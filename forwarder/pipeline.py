@@ -21,7 +21,7 @@ from forwarder.config import Settings
 from forwarder.deadletter import DeadLetter, DeadLetterError, entry
 from forwarder.formats import PAYLOADS, http_bodies, record_json
 from forwarder.formats import syslog as syslog_format
-from forwarder.parse import BodyError, decode_body, normalize
+from forwarder.parse import BodyError, decode_body, normalize, type_problems
 from forwarder.record import Record
 from forwarder.retry import backoff
 from forwarder.sinks import DeliveryError, Sink, describe
@@ -208,6 +208,9 @@ class Forwarder:
         for index, event in enumerate(events):
             if isinstance(event, dict):
                 records.append(normalize(event, self.region))
+                problems = type_problems(event)
+                if problems:  # forwarded all the same: the parser treats such fields as absent
+                    log.warning("event %s: %s", records[-1].event_id, "; ".join(problems))
             else:
                 reason = f"item {index} of the body is a JSON {type(event).__name__}, not an event object"
                 log.error("event rejected: %s", reason)
