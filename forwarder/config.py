@@ -95,6 +95,9 @@ KEYS: tuple[Key, ...] = (
     Key("DEAD_LETTER_NAMESPACE", "(looked up)", "axaxnpcrorw5", "Object Storage namespace of the dead-letter bucket."),
     Key("OCI_OBJECTSTORAGE_ENDPOINT", "(regional endpoint)", "https://objectstorage.eu-frankfurt-1.oraclecloud.com",
         "Override of the Object Storage endpoint (private endpoints, tests)."),
+    Key("SIEM_TLS_INSECURE_SKIP_VERIFY", "false", "true",
+        "Turns off certificate verification of the syslog TLS and HTTPS receivers. For lab use only: a warning "
+        "is logged at every cold start. Prefer SIEM_SYSLOG_CA_CERT / SIEM_HTTP_CA_CERT."),
     Key("SIEM_TIMEOUT_SECONDS", "10", "5",
         "Connect and I/O timeout of each sink operation, in seconds (bounded by the invocation deadline)."),
     Key("OCI_SECRETS_ENDPOINT", "(regional endpoint)", "https://secrets.vaults.eu-frankfurt-1.oci.oraclecloud.com",
@@ -162,6 +165,7 @@ class Settings:
     http: HttpSettings | None = None
     tickets: TicketSettings | None = None
     timeout: float = 10.0  #: seconds, per connect / send
+    insecure_skip_verify: bool = False  #: SIEM TLS certificates not verified (explicit key only)
     region: str | None = None
     secrets_endpoint: str | None = None
     dead_letter_bucket: str | None = None
@@ -180,6 +184,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         syslog=_syslog(env),
         http=_http(env),
         tickets=_tickets(env),
+        insecure_skip_verify=_insecure(env),
         timeout=env.number("SIEM_TIMEOUT_SECONDS", 10.0, low=0.1, high=300.0),
         region=env.text("OCI_RESOURCE_PRINCIPAL_REGION"),
         secrets_endpoint=env.url("OCI_SECRETS_ENDPOINT", ("http", "https")),
@@ -334,6 +339,16 @@ def _http(env: _Env) -> HttpSettings | None:
         splunk_index=env.text("SIEM_SPLUNK_INDEX"),
         splunk_sourcetype=env.text("SIEM_SPLUNK_SOURCETYPE", "oci:security"),
     )
+
+
+def _insecure(env: _Env) -> bool:
+    value = env.choice("SIEM_TLS_INSECURE_SKIP_VERIFY", ("false", "true"), "false") == "true"
+    if value:
+        log.warning(
+            "SIEM_TLS_INSECURE_SKIP_VERIFY=true: SIEM TLS certificates are NOT verified; anyone on the path can "
+            "read and alter events. Set SIEM_SYSLOG_CA_CERT / SIEM_HTTP_CA_CERT instead."
+        )
+    return value
 
 
 def _tickets(env: _Env) -> TicketSettings | None:

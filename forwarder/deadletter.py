@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from forwarder.formats.record_json import dumps
+from forwarder.redaction import scrub
 
 PREFIX = "dead-letter/"
 
@@ -33,7 +34,7 @@ def entry(
         "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "sink": sink,
         "eventId": event_id,
-        "reason": reason,
+        "reason": scrub(reason),
         "attempts": attempts,
     }
     if raw is not None:

@@ -16,9 +16,11 @@ from typing import Any
 
 from forwarder.config import ConfigError, load_settings
 from forwarder.pipeline import Forwarder, Summary
+from forwarder.redaction import ScrubFilter
 
 log = logging.getLogger("forwarder")
 log.setLevel(logging.INFO)
+log.addFilter(ScrubFilter())  # no secret value reaches the function log
 # fdk sets the root logger to DEBUG; keep client libraries from logging requests and headers.
 for _name in ("urllib3", "httpx", "httpcore", "oci", "asyncio"):
     logging.getLogger(_name).setLevel(logging.WARNING)

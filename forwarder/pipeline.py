@@ -23,6 +23,7 @@ from forwarder.formats import PAYLOADS, http_bodies, record_json
 from forwarder.formats import syslog as syslog_format
 from forwarder.parse import BodyError, decode_body, normalize, type_problems
 from forwarder.record import Record
+from forwarder.redaction import register, scrub
 from forwarder.retry import backoff
 from forwarder.sinks import DeliveryError, Sink, describe
 
@@ -122,7 +123,7 @@ class Summary:
     def fail(self, sink: str, event_id: str | None, reason: str) -> None:
         self.failed[sink] = self.failed.get(sink, 0) + 1
         if len(self.failures) < MAX_LISTED_FAILURES:
-            self.failures.append({"sink": sink, "eventId": event_id, "reason": reason})
+            self.failures.append({"sink": sink, "eventId": event_id, "reason": scrub(reason)})
 
     def count(self, table: dict[str, int], sink: str, n: int) -> None:
         table[sink] = table.get(sink, 0) + n
@@ -332,7 +333,8 @@ def build_routes(settings: Settings) -> list[Route]:
                     key="SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID",
                     endpoint=settings.secrets_endpoint,
                 )
-            context = client_context(s.ca_cert, s.client_cert, key)
+            register(key if key and key.startswith("-----BEGIN") else None)
+            context = client_context(s.ca_cert, s.client_cert, key, verify=not settings.insecure_skip_verify)
         sink = SyslogSink(
             s.transport, s.host, s.port, ssl_context=context, timeout=settings.timeout, udp_max_bytes=s.udp_max_bytes
         )
@@ -349,6 +351,7 @@ def build_routes(settings: Settings) -> list[Route]:
             token = read_secret(
                 h.token_secret_ocid, key="SIEM_HTTP_TOKEN_SECRET_OCID", endpoint=settings.secrets_endpoint
             )
+        register(token)
         headers = {"Content-Type": "application/json", "User-Agent": "oci-security-forwarder"}
         if h.format == "splunk-hec":
             item = partial(
@@ -364,7 +367,8 @@ def build_routes(settings: Settings) -> list[Route]:
             item, join = http_bodies.webhook_item, http_bodies.webhook_join
             if token:
                 headers["Authorization"] = f"Bearer {token}"
-        sink = HttpSink(h.url, headers, client_context(h.ca_cert), timeout=settings.timeout)
+        context = client_context(h.ca_cert, verify=not settings.insecure_skip_verify)
+        sink = HttpSink(h.url, headers, context, timeout=settings.timeout)
         routes.append(Route(item, sink, join=join, batch_size=h.batch_size))
     if not routes:
         from forwarder.sinks.log import LogSink
@@ -400,6 +404,7 @@ def build_tracker(settings: Settings) -> Tracker:
         missing = [name for name, value in zip(wanted, values, strict=True) if not value]
         if missing:
             raise SecretError(f"TICKET_SECRET_OCID: the secret lacks {', '.join(missing)} for {t.system}")
+    register(password, routing_key)
     if t.system == "servicenow":
         from forwarder.tickets.servicenow import ServiceNow
 

@@ -10,6 +10,7 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
+from forwarder.redaction import scrub
 from forwarder.sinks import describe
 
 if TYPE_CHECKING:  # httpx is imported by request() only: backoff() is on the cold path
@@ -82,7 +83,7 @@ def request(
             status = response.status_code
             if status < 400:
                 return response
-            detail = " ".join(response.text[:200].split())
+            detail = scrub(" ".join(response.text[:200].split()))
             reason = f"HTTP {status} from {method} {url}: {detail}"
             if status != 429 and status < 500:
                 raise ApiError(reason, permanent=True, status=status)

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
+
+from forwarder.redaction import register
 
 
 class SecretError(RuntimeError):
@@ -45,7 +48,14 @@ def read_secret(secret_ocid: str, *, key: str, endpoint: str | None = None, time
         client = oci.secrets.SecretsClient({}, **kwargs)
         bundle = client.get_secret_bundle(secret_ocid, stage="CURRENT").data
         content = bundle.secret_bundle_content.content
-        return base64.b64decode(content, validate=True).decode("utf-8").strip()
+        value = base64.b64decode(content, validate=True).decode("utf-8").strip()
+        register(value)
+        if value.startswith("{"):  # a JSON secret (ticket credentials): its values are secrets too
+            try:
+                register(*(v for v in json.loads(value).values() if isinstance(v, str)))
+            except (ValueError, AttributeError):
+                pass
+        return value
     except SecretError:
         raise
     except Exception as exc:  # the SDK raises many types; all mean "could not read"

@@ -8,7 +8,11 @@ import tempfile
 
 
 def client_context(
-    ca_cert: str | None = None, client_cert: str | None = None, client_key: str | None = None
+    ca_cert: str | None = None,
+    client_cert: str | None = None,
+    client_key: str | None = None,
+    *,
+    verify: bool = True,
 ) -> ssl.SSLContext:
     """Build a verifying client context.
 
@@ -17,6 +21,7 @@ def client_context(
         client_cert: client certificate (path or PEM) for mutual TLS, with `client_key`.
         client_key: its private key (path or PEM text). PEM text is written to a file readable
             only by this process's user, because `ssl` loads keys from files.
+        verify: False only for SIEM_TLS_INSECURE_SKIP_VERIFY=true (no certificate or host name check).
     Raises:
         ssl.SSLError, OSError: the bundle, certificate or key cannot be loaded.
     """
@@ -25,6 +30,9 @@ def client_context(
     else:
         context = ssl.create_default_context(cafile=ca_cert)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
     if client_cert:
         context.load_cert_chain(_as_file(client_cert), _as_file(client_key) if client_key else None)
     return context

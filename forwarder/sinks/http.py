@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import httpx
 
+from forwarder.redaction import scrub
 from forwarder.retry import retry_after
 from forwarder.sinks import DeliveryError, describe, time_left
 
@@ -43,7 +44,7 @@ class HttpSink:
                 raise DeliveryError(describe(exc), delivered=index, permanent=_untrusted(exc)) from exc
             status = response.status_code
             if not 200 <= status < 300:
-                detail = " ".join(response.text[:200].split())
+                detail = scrub(" ".join(response.text[:200].split()))
                 transient = status == 429 or status >= 500
                 raise DeliveryError(
                     f"HTTP {status} from {self.url}: {detail}",

@@ -1,0 +1,38 @@
+"""Secret values the container knows, and scrubbing them out of any text that leaves it.
+
+Tokens, passwords and keys (from Vault or plaintext config) are registered when read. Any text that
+may carry remote content or configuration (a receiver's error body, a reason, a log line) is passed
+through `scrub` before it reaches a summary, a dead-letter object or the log.
+"""
+
+from __future__ import annotations
+
+import logging
+
+REDACTED = "[REDACTED]"
+_secrets: set[str] = set()
+
+
+def register(*values: str | None) -> None:
+    """Remember secret values (ignores empty and very short ones, which would scrub ordinary text)."""
+    for value in values:
+        if value and len(value) >= 6:
+            _secrets.add(value)
+
+
+def scrub(text: str) -> str:
+    """`text` with every registered secret value replaced by [REDACTED]."""
+    for value in _secrets:
+        if value in text:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+class ScrubFilter(logging.Filter):
+    """A logging filter that scrubs registered secrets from each record's message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _secrets:
+            record.msg = scrub(record.getMessage())
+            record.args = None
+        return True
