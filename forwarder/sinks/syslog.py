@@ -1,18 +1,29 @@
 """The syslog sink: UDP (RFC 5426), TCP with octet counting (RFC 6587 section 3.4.1) and TLS
 with octet counting (RFC 5425 section 4.3).
 
-UDP sends one message per datagram; the format cuts messages to `max_payload_bytes`. TCP and TLS
-frame each message as `LEN SP MSG`, write messages in chunks of up to 64 KiB, and keep the
-connection for the next invocation. A kept connection is checked before use (a syslog receiver
-never writes, so a readable socket means it was closed or reset) and re-opened; a chunk that
-fails is re-sent once on a fresh connection. Certificate errors are not retried.
+UDP sends one message per datagram (fire and forget); the format cuts messages to
+`max_payload_bytes`. TCP and TLS frame each message as `LEN SP MSG`, write messages in chunks of up
+to 64 KiB, and keep the connection for the next invocation. A kept connection is checked before use
+(a syslog receiver never writes, so a readable socket means it was closed or reset) and re-opened.
+
+Syslog over TCP has no application acknowledgement (RFC 6587), and a successful write only means
+the bytes reached our kernel. So a chunk counts as delivered only once the receiver's TCP has
+acknowledged it (Linux TCP_INFO `tcpi_bytes_acked` against the connection's write offset), and a
+send waits, within the deadline, for the last chunk to be acknowledged. What was not acknowledged
+is re-sent once on a fresh connection, then reported undelivered (so it is retried or dead-lettered:
+at least once, never silently lost). Certificate errors are not retried.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import select
 import socket
 import ssl
+import struct
+import termios
+import time
 from collections.abc import Sequence
 
 from forwarder.sinks import DeliveryError, describe, time_left
@@ -88,20 +99,55 @@ class SyslogSink:
         return sock
 
     def _send_stream(self, payloads: Sequence[bytes], deadline: float | None) -> None:
-        delivered = 0
-        for count, chunk in _chunks([b"%d %s" % (len(p), p) for p in payloads]):
-            for attempt in (1, 2):
-                try:
-                    sock = self._connected(deadline)
+        chunks = list(_chunks([b"%d %s" % (len(p), p) for p in payloads]))
+        done = 0  # chunks the receiver acknowledged
+        for attempt in (1, 2):
+            sock = None
+            marks: list[tuple[int, int]] = []  # (connection write offset after the chunk, chunk index)
+            try:
+                sock = self._connected(deadline)
+                for index in range(done, len(chunks)):
                     sock.settimeout(time_left(self.timeout, deadline))
-                    sock.sendall(chunk)
-                    break
-                except OSError as exc:
-                    self.close()
-                    untrusted = isinstance(exc, ssl.SSLCertVerificationError)
-                    if attempt == 2 or untrusted:
-                        raise DeliveryError(describe(exc), delivered=delivered, permanent=untrusted) from exc
-            delivered += count
+                    sock.sendall(chunks[index][1])
+                    marks.append((_written(sock), index))
+                if marks:
+                    self._await_acknowledged(sock, marks[-1][0], deadline)
+                return
+            except OSError as exc:
+                acked = _acked(sock) if sock is not None else None
+                for offset, index in marks:
+                    if acked is not None and offset is not None and acked >= offset:
+                        done = index + 1
+                self.close()
+                untrusted = isinstance(exc, ssl.SSLCertVerificationError)
+                if attempt == 2 or untrusted:
+                    delivered = sum(count for count, _ in chunks[:done])
+                    raise DeliveryError(describe(exc), delivered=delivered, permanent=untrusted) from exc
+
+    def _await_acknowledged(self, sock: socket.socket, offset: int | None, deadline: float | None) -> None:
+        """Wait until the receiver's TCP acknowledged everything up to `offset`.
+
+        Raises:
+            TimeoutError: not acknowledged within the timeout / deadline (a stalled receiver).
+            ConnectionResetError: the receiver closed or reset the connection first.
+        """
+        if offset is None:
+            return  # no TCP_INFO on this platform: a completed write is the best we know
+        end = time.monotonic() + time_left(self.timeout, deadline)
+        pause = 0.0005
+        while True:
+            acked = _acked(sock)
+            if acked is None or acked >= offset:
+                return
+            error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if error:
+                raise OSError(error, os.strerror(error))
+            if not self._alive(sock):
+                raise ConnectionResetError("the receiver closed the connection before acknowledging")
+            if time.monotonic() >= end:
+                raise TimeoutError(f"the receiver did not acknowledge {offset - acked} bytes in time")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.02)
 
     def _connected(self, deadline: float | None) -> socket.socket:
         if self._sock is not None and self._alive(self._sock):
@@ -133,6 +179,34 @@ class SyslogSink:
             return True  # TLS records without application data (session tickets)
         except (OSError, ValueError):
             return False
+
+
+# struct tcp_info (linux/tcp.h): tcpi_bytes_acked is a u64 at byte 120 (Linux >= 4.2).
+_TCP_INFO_SIZE = 256
+_BYTES_ACKED_OFFSET = 120
+
+
+def _acked(sock: socket.socket) -> int | None:
+    """Bytes of this connection the peer's TCP acknowledged (the SYN counts 1), or None if unknown."""
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, _TCP_INFO_SIZE)
+    except (OSError, AttributeError, ValueError):
+        return None
+    if len(info) < _BYTES_ACKED_OFFSET + 8:
+        return None
+    return struct.unpack_from("Q", info, _BYTES_ACKED_OFFSET)[0]
+
+
+def _written(sock: socket.socket) -> int | None:
+    """The connection's write offset on the same scale as `_acked`: acknowledged + still queued bytes."""
+    acked = _acked(sock)
+    if acked is None:
+        return None
+    try:
+        queued = struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+    except OSError:
+        return None
+    return acked + queued
 
 
 def _chunks(frames: list[bytes]):

@@ -1,0 +1,125 @@
+"""Chaos on loopback: receivers down, resetting, stalling, answering 503 or 429, and Object Storage
+down too. For each, delivered + dead-lettered + failed == sent, and failed > 0 only when the
+invocation reported failure."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from forwarder.handler import handle
+from tests.conftest import sample
+from tests.support.chaos import ChaosReceiver
+from tests.support.oci import ObjectStorageStandIn, resource_principal
+from tests.test_dead_letter import refused_port
+
+
+def batch(n: int, source: str = "cloudguard-problemdetected-bucket-public-critical.json") -> bytes:
+    events = []
+    base = sample(source)
+    base = base[0] if isinstance(base, list) else base  # the Connector Hub sample is a batch of one
+    for i in range(n):
+        event = json.loads(json.dumps(base))
+        if "eventID" in event:
+            event["eventID"] = f"chaos-{i}"
+        else:
+            event["id"] = f"chaos-{i}"
+        events.append(event)
+    return json.dumps(events).encode()
+
+
+def check(status: int, summary: dict, sink: str, sent: int) -> tuple[int, int, int]:
+    delivered = summary["delivered"].get(sink, 0)
+    kept = summary["deadLettered"].get(sink, 0)
+    failed = summary["failed"].get(sink, 0)
+    assert delivered + kept + failed == sent, summary
+    assert (failed > 0) == (status != 200), summary
+    return delivered, kept, failed
+
+
+@pytest.fixture
+def storage(httpserver, tmp_path, monkeypatch) -> ObjectStorageStandIn:
+    principal = resource_principal(tmp_path)
+    for name, value in principal.env.items():
+        monkeypatch.setenv(name, value)
+    stand_in = ObjectStorageStandIn(httpserver, principal)
+    monkeypatch.setenv("DEAD_LETTER_BUCKET", stand_in.bucket)
+    monkeypatch.setenv("OCI_OBJECTSTORAGE_ENDPOINT", stand_in.endpoint)
+    return stand_in
+
+
+def test_receiver_down_for_the_whole_invocation(storage, monkeypatch):
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    status, summary = handle(batch(20), seconds_left=6)
+    assert check(status, summary, "syslog", 20) == (0, 20, 0)
+    assert len(storage.entries()) == 20
+
+
+def test_receiver_that_accepts_and_then_resets(storage, monkeypatch):
+    receiver = ChaosReceiver("reset")
+    monkeypatch.setenv("SIEM_SYSLOG_URL", receiver.url)
+    try:
+        status, summary = handle(batch(50), seconds_left=6)
+    finally:
+        receiver.close()
+    delivered, kept, failed = check(status, summary, "syslog", 50)
+    assert status == 200 and kept > 0 and receiver.connections >= 2  # reconnected and retried
+    assert len(storage.entries()) == kept
+
+
+def test_receiver_that_stalls_past_the_deadline(storage, monkeypatch):
+    receiver = ChaosReceiver("stall")
+    monkeypatch.setenv("SIEM_SYSLOG_URL", receiver.url)
+    try:
+        status, summary = handle(batch(400), seconds_left=6)  # ~1.8 MB: more than the socket buffers hold
+    finally:
+        receiver.close()
+    delivered, kept, failed = check(status, summary, "syslog", 400)
+    assert status == 200 and kept > 0 and "did not acknowledge" in storage.entries()[0]["reason"]
+    assert delivered < 400  # what the receiver never acknowledged is not counted delivered
+
+
+def test_http_503_then_200(storage, httpserver, monkeypatch):
+    httpserver.expect_ordered_request("/hook").respond_with_data("busy", status=503)
+    httpserver.expect_ordered_request("/hook").respond_with_data("ok")
+    monkeypatch.setenv("SIEM_HTTP_URL", httpserver.url_for("/hook"))
+    status, summary = handle(batch(5), seconds_left=8)
+    assert check(status, summary, "http", 5) == (5, 0, 0)
+    assert [r.path for r, _ in httpserver.log if r.path == "/hook"] == ["/hook", "/hook"]
+
+
+def test_http_429_with_retry_after(storage, httpserver, monkeypatch):
+    httpserver.expect_ordered_request("/hook").respond_with_data("slow down", status=429, headers={"Retry-After": "1"})
+    httpserver.expect_ordered_request("/hook").respond_with_data("ok")
+    monkeypatch.setenv("SIEM_HTTP_URL", httpserver.url_for("/hook"))
+    status, summary = handle(batch(5), seconds_left=8)
+    assert check(status, summary, "http", 5) == (5, 0, 0)
+
+
+def test_object_storage_down_as_well(storage, monkeypatch):
+    storage.down = True
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    status, summary = handle(batch(10), seconds_left=6)
+    assert check(status, summary, "syslog", 10) == (0, 0, 10) and status == 502
+
+
+def test_1000_audit_records_through_fdk_with_the_receiver_killed_half_way(httpserver, tmp_path, function_server):
+    principal = resource_principal(tmp_path)
+    storage = ObjectStorageStandIn(httpserver, principal)
+    receiver = ChaosReceiver("die_after", frames=500)
+    fn = function_server(
+        {"SIEM_SYSLOG_URL": receiver.url, "DEAD_LETTER_BUCKET": storage.bucket,
+         "OCI_OBJECTSTORAGE_ENDPOINT": storage.endpoint},
+        extra_env=principal.env,
+    )  # fmt: skip
+    try:
+        result = fn.invoke(batch(1000, "audit-batch-listevents.json"), deadline_seconds=10)
+    finally:
+        receiver.close()
+    delivered, kept, failed = check(result.status, result.summary, "syslog", 1000)
+    assert result.status == 200 and failed == 0
+    assert len(receiver.received) == 500 and delivered >= 500 and kept > 0
+    ids = {line["eventId"] for line in storage.entries()}
+    assert len(ids) == kept and ids.isdisjoint(json.loads(m.split(b"\xef\xbb\xbf", 1)[1])["eventId"]
+                                               for m in receiver.received)  # fmt: skip
