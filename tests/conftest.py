@@ -22,6 +22,34 @@ def sample(name: str):
     return json.loads(sample_bytes(name))
 
 
+def numbered_batch(
+    n: int, source: str = "cloudguard-problemdetected-bucket-public-critical.json", prefix: str = "ev"
+) -> bytes:
+    """A JSON array of `n` copies of a sample event with ids `<prefix>-0` .. `<prefix>-<n-1>`."""
+    base = sample(source)
+    base = base[0] if isinstance(base, list) else base  # the Connector Hub sample is a batch of one
+    events = []
+    for i in range(n):
+        event = json.loads(json.dumps(base))
+        event["eventID" if "eventID" in event or "id" not in event else "id"] = f"{prefix}-{i}"
+        events.append(event)
+    return json.dumps(events).encode()
+
+
+@pytest.fixture
+def storage(httpserver, tmp_path, monkeypatch):
+    """A loopback Object Storage stand-in as the dead-letter bucket, with a resource principal."""
+    from tests.support.oci import ObjectStorageStandIn, resource_principal
+
+    principal = resource_principal(tmp_path)
+    for name, value in principal.env.items():
+        monkeypatch.setenv(name, value)
+    stand_in = ObjectStorageStandIn(httpserver, principal)
+    monkeypatch.setenv("DEAD_LETTER_BUCKET", stand_in.bucket)
+    monkeypatch.setenv("OCI_OBJECTSTORAGE_ENDPOINT", stand_in.endpoint)
+    return stand_in
+
+
 @pytest.fixture(scope="session")
 def rsyslog(tmp_path_factory) -> Iterator[Rsyslog]:
     server = start_rsyslog(tmp_path_factory.mktemp("rsyslog"))

@@ -6,27 +6,15 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from forwarder.handler import handle
-from tests.conftest import sample
+from tests.conftest import numbered_batch
 from tests.support.chaos import ChaosReceiver
 from tests.support.oci import ObjectStorageStandIn, resource_principal
 from tests.test_dead_letter import refused_port
 
 
 def batch(n: int, source: str = "cloudguard-problemdetected-bucket-public-critical.json") -> bytes:
-    events = []
-    base = sample(source)
-    base = base[0] if isinstance(base, list) else base  # the Connector Hub sample is a batch of one
-    for i in range(n):
-        event = json.loads(json.dumps(base))
-        if "eventID" in event:
-            event["eventID"] = f"chaos-{i}"
-        else:
-            event["id"] = f"chaos-{i}"
-        events.append(event)
-    return json.dumps(events).encode()
+    return numbered_batch(n, source, prefix="chaos")
 
 
 def check(status: int, summary: dict, sink: str, sent: int) -> tuple[int, int, int]:
@@ -36,17 +24,6 @@ def check(status: int, summary: dict, sink: str, sent: int) -> tuple[int, int, i
     assert delivered + kept + failed == sent, summary
     assert (failed > 0) == (status != 200), summary
     return delivered, kept, failed
-
-
-@pytest.fixture
-def storage(httpserver, tmp_path, monkeypatch) -> ObjectStorageStandIn:
-    principal = resource_principal(tmp_path)
-    for name, value in principal.env.items():
-        monkeypatch.setenv(name, value)
-    stand_in = ObjectStorageStandIn(httpserver, principal)
-    monkeypatch.setenv("DEAD_LETTER_BUCKET", stand_in.bucket)
-    monkeypatch.setenv("OCI_OBJECTSTORAGE_ENDPOINT", stand_in.endpoint)
-    return stand_in
 
 
 def test_receiver_down_for_the_whole_invocation(storage, monkeypatch):

@@ -7,11 +7,9 @@ import json
 import re
 import socket
 
-import pytest
-
 from forwarder.handler import handle
+from tests.conftest import numbered_batch as batch
 from tests.conftest import sample, sample_bytes
-from tests.support.oci import ObjectStorageStandIn, resource_principal
 
 PROBLEM = "cloudguard-problemdetected-bucket-public-critical.json"
 NAME = re.compile(r"^dead-letter/\d{4}/\d{2}/\d{2}/\d{6}\.\d{3}Z-[a-z]+-[0-9a-f]{12}\.ndjson$")
@@ -21,26 +19,6 @@ def refused_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]  # nothing listens here once closed
-
-
-def batch(n: int) -> bytes:
-    events = []
-    for i in range(n):
-        e = sample(PROBLEM)
-        e["eventID"] = f"ev-{i}"
-        events.append(e)
-    return json.dumps(events).encode()
-
-
-@pytest.fixture
-def storage(httpserver, tmp_path, monkeypatch) -> ObjectStorageStandIn:
-    principal = resource_principal(tmp_path)
-    for name, value in principal.env.items():
-        monkeypatch.setenv(name, value)
-    stand_in = ObjectStorageStandIn(httpserver, principal)
-    monkeypatch.setenv("DEAD_LETTER_BUCKET", stand_in.bucket)
-    monkeypatch.setenv("OCI_OBJECTSTORAGE_ENDPOINT", stand_in.endpoint)
-    return stand_in
 
 
 def accounted(summary: dict, sink: str) -> int:

@@ -10,7 +10,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from forwarder.handler import handle
-from tests.conftest import DATA, sample, sample_bytes
+from tests.conftest import DATA, numbered_batch, sample_bytes
 from tests.support.rsyslog import make_cert
 
 PROBLEM = "cloudguard-problemdetected-bucket-public-critical.json"
@@ -18,12 +18,7 @@ TOKEN = "6a1b7c2d-hec-token-0000-secret"
 
 
 def batch_of(n: int) -> bytes:
-    events = []
-    for i in range(n):
-        event = sample(PROBLEM)
-        event["eventID"] = f"event-{i}"
-        events.append(event)
-    return json.dumps(events).encode()
+    return numbered_batch(n, prefix="event")
 
 
 def hec_events(body: bytes) -> list[dict]:
