@@ -33,6 +33,9 @@ class Key:
     default: str
     example: str
     description: str
+    #: "function": set in the function's config (the Terraform module sets it); "local": plaintext
+    #: stand-ins for Vault secrets or files, for local runs only; "platform": set by OCI Functions.
+    scope: str = "function"
 
 
 #: Every configuration key the function reads, in README order.
@@ -53,7 +56,7 @@ KEYS: tuple[Key, ...] = (
     Key("SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID", "(none)", "ocid1.vaultsecret.oc1..aaaa",
         "Vault secret holding the PEM private key of the client certificate."),
     Key("SIEM_SYSLOG_CLIENT_KEY", "(none)", "/function/client.key",
-        "Client private key as a file path or PEM text, for local use (a warning is logged for inline PEM)."),
+        "Client private key as a file path or PEM text, for local use (a warning is logged for inline PEM).", scope="local"),
     Key("SIEM_SYSLOG_UDP_MAX_BYTES", "8192 (rfc5424), 1024 (rfc3164)", "2048",
         "Largest UDP datagram; longer messages are cut and marked `...[truncated]`."),
     Key("SIEM_HTTP_URL", "(none)", "https://splunk.example.com:8088/services/collector/event",
@@ -64,7 +67,7 @@ KEYS: tuple[Key, ...] = (
         "Vault secret holding the HTTP token (read with the resource principal, cached per container)."),
     Key("SIEM_HTTP_TOKEN", "(none)", "00000000-0000-0000-0000-000000000000",
         "Plaintext HTTP token, for local use (a warning is logged). Sent as `Splunk <token>` for HEC, "
-        "`Bearer <token>` for the webhook."),
+        "`Bearer <token>` for the webhook.", scope="local"),
     Key("SIEM_HTTP_CA_CERT", "(system trust store)", "/function/ca.pem",
         "CA bundle to verify the HTTPS receiver: a file path or the PEM text itself."),
     Key("SIEM_HTTP_BATCH_SIZE", "100", "500", "Most records in one HTTP request (1-10000)."),
@@ -80,11 +83,11 @@ KEYS: tuple[Key, ...] = (
         "Vault secret holding the ticket credentials as JSON: ServiceNow `{\"username\", \"password\"}`, "
         "Jira `{\"email\", \"api_token\"}`, PagerDuty `{\"routing_key\"}`."),
     Key("TICKET_USERNAME", "(none)", "svc-oci-forwarder",
-        "ServiceNow user or Jira account email, for local use (with TICKET_PASSWORD; a warning is logged)."),
+        "ServiceNow user or Jira account email, for local use (with TICKET_PASSWORD; a warning is logged).", scope="local"),
     Key("TICKET_PASSWORD", "(none)", "(a password or Jira API token)",
-        "ServiceNow password or Jira API token, for local use (a warning is logged)."),
+        "ServiceNow password or Jira API token, for local use (a warning is logged).", scope="local"),
     Key("TICKET_ROUTING_KEY", "(none)", "R0123456789ABCDEF0123456789ABCDEF",
-        "PagerDuty integration (routing) key, for local use (a warning is logged)."),
+        "PagerDuty integration (routing) key, for local use (a warning is logged).", scope="local"),
     Key("TICKET_JIRA_PROJECT", "(none)", "SEC", "Jira project key (required for Jira)."),
     Key("TICKET_JIRA_ISSUE_TYPE", "Task", "Bug", "Jira issue type name."),
     Key("TICKET_SERVICENOW_CLOSE_CODE", "Solution provided", "Resolved by caller",
@@ -103,9 +106,11 @@ KEYS: tuple[Key, ...] = (
     Key("OCI_SECRETS_ENDPOINT", "(regional endpoint)", "https://secrets.vaults.eu-frankfurt-1.oci.oraclecloud.com",
         "Override of the Vault secrets endpoint (private endpoints, tests)."),
     Key("OCI_RESOURCE_PRINCIPAL_REGION", "(set by OCI Functions)", "eu-frankfurt-1",
-        "The function's region; reported as the region of events that name none."),
+        "The function's region; reported as the region of events that name none.", scope="platform"),
 )  # fmt: skip
 KEY_NAMES = frozenset(k.name for k in KEYS)
+#: The keys a deployment sets in the function's config (what the Terraform module may set).
+FUNCTION_KEYS = frozenset(k.name for k in KEYS if k.scope == "function")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,44 @@
+output "function_ocid" {
+  description = "OCID of the forwarder function (for `oci fn function invoke`)."
+  value       = oci_functions_function.forwarder.id
+}
+
+output "application_ocid" {
+  description = "OCID of the Functions application."
+  value       = oci_functions_application.forwarder.id
+}
+
+output "cloudguard_rule_ocid" {
+  description = "OCID of the Events rule for Cloud Guard problems."
+  value       = oci_events_rule.cloudguard_problems.id
+}
+
+output "audit_rule_ocid" {
+  description = "OCID of the Events rule for audit-derived events (null when audit_event_types is empty)."
+  value       = length(oci_events_rule.audit_events) > 0 ? oci_events_rule.audit_events[0].id : null
+}
+
+output "audit_connector_ocid" {
+  description = "OCID of the _Audit Service Connector (null unless enable_audit_connector)."
+  value       = length(oci_sch_service_connector.audit) > 0 ? oci_sch_service_connector.audit[0].id : null
+}
+
+output "dead_letter_bucket" {
+  description = "Namespace and name of the dead-letter bucket."
+  value       = "${data.oci_objectstorage_namespace.this.namespace}/${oci_objectstorage_bucket.dead_letter.name}"
+}
+
+output "dynamic_group_name" {
+  description = "Dynamic group matching the function."
+  value       = oci_identity_dynamic_group.forwarder.name
+}
+
+output "invoke_log_ocid" {
+  description = "OCID of the function's invoke log (Logging > Log groups)."
+  value       = oci_logging_log.invoke.id
+}
+
+output "function_config_keys" {
+  description = "The configuration keys set on the function."
+  value       = sort(keys(local.function_config))
+}

@@ -1,0 +1,429 @@
+# ---------------------------------------------------------------------------------------------------
+# Where
+# ---------------------------------------------------------------------------------------------------
+variable "tenancy_ocid" {
+  description = "OCID of the tenancy (the dynamic group, policy and Connector Hub source live at tenancy level)."
+  type        = string
+  validation {
+    condition     = can(regex("^ocid1\\.tenancy\\.", var.tenancy_ocid))
+    error_message = "tenancy_ocid must be a tenancy OCID (ocid1.tenancy...)."
+  }
+}
+
+variable "region" {
+  description = "Region to deploy into. Cloud Guard problem events are emitted in the Cloud Guard reporting region."
+  type        = string
+}
+
+variable "compartment_ocid" {
+  description = "Compartment for the application, function, rules, bucket, logs and secrets."
+  type        = string
+  validation {
+    condition     = can(regex("^ocid1\\.(compartment|tenancy)\\.", var.compartment_ocid))
+    error_message = "compartment_ocid must be a compartment (or tenancy) OCID."
+  }
+}
+
+variable "subnet_ocids" {
+  description = "Subnets of the Functions application (private subnets with a NAT or service gateway to reach the SIEM and OCI services)."
+  type        = list(string)
+  validation {
+    condition     = length(var.subnet_ocids) > 0 && alltrue([for s in var.subnet_ocids : can(regex("^ocid1\\.subnet\\.", s))])
+    error_message = "subnet_ocids must hold at least one subnet OCID."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of every display name (application, function, rules, bucket, dynamic group, policy)."
+  type        = string
+  default     = "oci-forwarder"
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9-]{0,30}$", var.name_prefix))
+    error_message = "name_prefix: letters, digits and hyphens, starting with a letter, at most 31 characters."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# The function
+# ---------------------------------------------------------------------------------------------------
+variable "function_image" {
+  description = "The function image in OCIR, e.g. fra.ocir.io/<namespace>/oci-forwarder/oci-security-forwarder:0.1.0 (fn build / docker push)."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z0-9.-]+\\.ocir\\.io/.+[:@].+$", var.function_image))
+    error_message = "function_image must be an OCIR image reference with a tag or digest (<region>.ocir.io/<namespace>/<repo>:<tag>)."
+  }
+}
+
+variable "function_memory_mb" {
+  description = "Function memory in MB."
+  type        = number
+  default     = 256
+  validation {
+    condition     = contains([128, 256, 512, 1024, 2048, 3072], var.function_memory_mb)
+    error_message = "function_memory_mb must be one of 128, 256, 512, 1024, 2048, 3072."
+  }
+}
+
+variable "function_timeout_seconds" {
+  description = "Function timeout in seconds (sinks stop 1 s before it; 3 s are kept for dead-lettering)."
+  type        = number
+  default     = 120
+  validation {
+    condition     = var.function_timeout_seconds >= 10 && var.function_timeout_seconds <= 300
+    error_message = "function_timeout_seconds must be between 10 and 300."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# SIEM: syslog
+# ---------------------------------------------------------------------------------------------------
+variable "siem_syslog_url" {
+  description = "Syslog receiver: udp://host:port, tcp://host:port or tls://host:port. Empty: no syslog."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.siem_syslog_url == "" || can(regex("^(udp|tcp|tls)://[^/:]+:[0-9]+$", var.siem_syslog_url))
+    error_message = "siem_syslog_url must look like udp://host:port, tcp://host:port or tls://host:port."
+  }
+}
+
+variable "siem_syslog_format" {
+  description = "Syslog header: rfc5424 or rfc3164."
+  type        = string
+  default     = "rfc5424"
+  validation {
+    condition     = contains(["rfc5424", "rfc3164"], var.siem_syslog_format)
+    error_message = "siem_syslog_format must be rfc5424 or rfc3164."
+  }
+}
+
+variable "siem_syslog_payload" {
+  description = "Syslog message format: json, cef or leef."
+  type        = string
+  default     = "json"
+  validation {
+    condition     = contains(["json", "cef", "leef"], var.siem_syslog_payload)
+    error_message = "siem_syslog_payload must be json, cef or leef."
+  }
+}
+
+variable "siem_syslog_facility" {
+  description = "Syslog facility name (auth, authpriv, audit, local0..local7) or number 0-23."
+  type        = string
+  default     = "local0"
+}
+
+variable "siem_syslog_hostname" {
+  description = "HOSTNAME field of the syslog header."
+  type        = string
+  default     = "oci"
+}
+
+variable "siem_syslog_app_name" {
+  description = "APP-NAME (RFC 5424) or TAG (RFC 3164)."
+  type        = string
+  default     = "oci-forwarder"
+}
+
+variable "siem_syslog_ca_cert" {
+  description = "PEM text of the CA that signed the TLS syslog receiver's certificate (empty: the image's trust store)."
+  type        = string
+  default     = ""
+}
+
+variable "siem_syslog_client_cert" {
+  description = "PEM text of a client certificate for mutual TLS (with siem_syslog_client_key_secret_ocid)."
+  type        = string
+  default     = ""
+}
+
+variable "siem_syslog_client_key_secret_ocid" {
+  description = "Vault secret holding the PEM private key of the client certificate."
+  type        = string
+  default     = ""
+}
+
+variable "siem_syslog_udp_max_bytes" {
+  description = "Largest UDP datagram in bytes (0: the code's default, 8192 for rfc5424 and 1024 for rfc3164)."
+  type        = number
+  default     = 0
+  validation {
+    condition     = var.siem_syslog_udp_max_bytes == 0 || (var.siem_syslog_udp_max_bytes >= 480 && var.siem_syslog_udp_max_bytes <= 65507)
+    error_message = "siem_syslog_udp_max_bytes must be 0 or between 480 and 65507."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# SIEM: HTTP
+# ---------------------------------------------------------------------------------------------------
+variable "siem_http_url" {
+  description = "HTTP receiver: a JSON webhook URL or the Splunk HEC endpoint (https://host:8088/services/collector/event). Empty: no HTTP."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.siem_http_url == "" || can(regex("^https?://", var.siem_http_url))
+    error_message = "siem_http_url must be an http:// or https:// URL."
+  }
+}
+
+variable "siem_http_format" {
+  description = "json (a JSON array per request) or splunk-hec."
+  type        = string
+  default     = "json"
+  validation {
+    condition     = contains(["json", "splunk-hec"], var.siem_http_format)
+    error_message = "siem_http_format must be json or splunk-hec."
+  }
+}
+
+variable "siem_http_token" {
+  description = "HTTP token (Splunk HEC token or webhook bearer token). When set, a Vault secret is created for it (needs vault_ocid and vault_key_ocid)."
+  type        = string
+  default     = ""
+  sensitive   = true
+}
+
+variable "siem_http_token_secret_ocid" {
+  description = "An existing Vault secret holding the HTTP token (instead of siem_http_token)."
+  type        = string
+  default     = ""
+}
+
+variable "siem_http_ca_cert" {
+  description = "PEM text of the CA of the HTTPS receiver (empty: the image's trust store)."
+  type        = string
+  default     = ""
+}
+
+variable "siem_http_batch_size" {
+  description = "Most records in one HTTP request."
+  type        = number
+  default     = 100
+  validation {
+    condition     = var.siem_http_batch_size >= 1 && var.siem_http_batch_size <= 10000
+    error_message = "siem_http_batch_size must be between 1 and 10000."
+  }
+}
+
+variable "siem_splunk_index" {
+  description = "Splunk index for HEC events (empty: the token's default index)."
+  type        = string
+  default     = ""
+}
+
+variable "siem_splunk_sourcetype" {
+  description = "Splunk sourcetype for HEC events."
+  type        = string
+  default     = "oci:security"
+}
+
+variable "siem_tls_insecure_skip_verify" {
+  description = "Turn off certificate verification of the SIEM receivers. Lab use only: logs a warning at every cold start."
+  type        = bool
+  default     = false
+}
+
+variable "siem_timeout_seconds" {
+  description = "Connect and I/O timeout of each sink operation, in seconds."
+  type        = number
+  default     = 10
+  validation {
+    condition     = var.siem_timeout_seconds > 0 && var.siem_timeout_seconds <= 300
+    error_message = "siem_timeout_seconds must be greater than 0 and at most 300."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Tickets
+# ---------------------------------------------------------------------------------------------------
+variable "ticket_system" {
+  description = "Ticket system for Cloud Guard problems: none, servicenow, jira or pagerduty."
+  type        = string
+  default     = "none"
+  validation {
+    condition     = contains(["none", "servicenow", "jira", "pagerduty"], var.ticket_system)
+    error_message = "ticket_system must be none, servicenow, jira or pagerduty."
+  }
+}
+
+variable "ticket_url" {
+  description = "ServiceNow instance or Jira Cloud site URL (PagerDuty: empty for the Events API)."
+  type        = string
+  default     = ""
+}
+
+variable "ticket_min_risk" {
+  description = "Lowest Cloud Guard risk level that opens a ticket."
+  type        = string
+  default     = "CRITICAL"
+  validation {
+    condition     = contains(["CRITICAL", "HIGH", "MEDIUM", "LOW", "MINOR"], upper(var.ticket_min_risk))
+    error_message = "ticket_min_risk must be CRITICAL, HIGH, MEDIUM, LOW or MINOR."
+  }
+}
+
+variable "ticket_credentials_json" {
+  description = "Ticket credentials as JSON ({\"username\",\"password\"}, {\"email\",\"api_token\"} or {\"routing_key\"}). When set, a Vault secret is created (needs vault_ocid and vault_key_ocid)."
+  type        = string
+  default     = ""
+  sensitive   = true
+}
+
+variable "ticket_secret_ocid" {
+  description = "An existing Vault secret with the ticket credentials JSON (instead of ticket_credentials_json)."
+  type        = string
+  default     = ""
+}
+
+variable "ticket_jira_project" {
+  description = "Jira project key (Jira only)."
+  type        = string
+  default     = ""
+}
+
+variable "ticket_jira_issue_type" {
+  description = "Jira issue type name (Jira only)."
+  type        = string
+  default     = "Task"
+}
+
+variable "ticket_servicenow_close_code" {
+  description = "ServiceNow close code used when a problem is remediated or dismissed."
+  type        = string
+  default     = "Solution provided"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Vault (only to create secrets from siem_http_token / ticket_credentials_json)
+# ---------------------------------------------------------------------------------------------------
+variable "vault_ocid" {
+  description = "Vault in which to create the secrets given as values (siem_http_token, ticket_credentials_json)."
+  type        = string
+  default     = ""
+}
+
+variable "vault_key_ocid" {
+  description = "Master encryption key (in vault_ocid) for the created secrets."
+  type        = string
+  default     = ""
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Dead-letter bucket
+# ---------------------------------------------------------------------------------------------------
+variable "dead_letter_bucket_name" {
+  description = "Name of the private dead-letter bucket created for undeliverable events."
+  type        = string
+  default     = "oci-forwarder-dead-letter"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,256}$", var.dead_letter_bucket_name))
+    error_message = "dead_letter_bucket_name: letters, digits, '_', '-' and '.' only."
+  }
+}
+
+variable "dead_letter_kms_key_ocid" {
+  description = "Optional customer-managed Vault key for the dead-letter bucket (empty: Oracle-managed keys)."
+  type        = string
+  default     = ""
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Event sources
+# ---------------------------------------------------------------------------------------------------
+variable "cloudguard_risk_levels" {
+  description = "Risk levels of Cloud Guard problems to forward (any case; matched in upper, title and lower case). Empty: all."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for r in var.cloudguard_risk_levels : contains(["CRITICAL", "HIGH", "MEDIUM", "LOW", "MINOR"], upper(r))])
+    error_message = "cloudguard_risk_levels may hold CRITICAL, HIGH, MEDIUM, LOW and MINOR."
+  }
+}
+
+variable "audit_event_types" {
+  description = "Audit-derived service event types to forward (Events Service eventType values, lowercase)."
+  type        = list(string)
+  default = [
+    # IAM: users, groups, policies, identity providers, credentials and MFA
+    "com.oraclecloud.identitycontrolplane.createuser",
+    "com.oraclecloud.identitycontrolplane.updateuser",
+    "com.oraclecloud.identitycontrolplane.deleteuser",
+    "com.oraclecloud.identitycontrolplane.updateusercapabilities",
+    "com.oraclecloud.identitycontrolplane.updateuserstate",
+    "com.oraclecloud.identitycontrolplane.creategroup",
+    "com.oraclecloud.identitycontrolplane.updategroup",
+    "com.oraclecloud.identitycontrolplane.deletegroup",
+    "com.oraclecloud.identitycontrolplane.addusertogroup",
+    "com.oraclecloud.identitycontrolplane.removeuserfromgroup",
+    "com.oraclecloud.identitycontrolplane.createpolicy",
+    "com.oraclecloud.identitycontrolplane.updatepolicy",
+    "com.oraclecloud.identitycontrolplane.deletepolicy",
+    "com.oraclecloud.identitycontrolplane.createidentityprovider",
+    "com.oraclecloud.identitycontrolplane.updateidentityprovider",
+    "com.oraclecloud.identitycontrolplane.deleteidentityprovider",
+    "com.oraclecloud.identitycontrolplane.uploadapikey",
+    "com.oraclecloud.identitycontrolplane.deleteapikey",
+    "com.oraclecloud.identitycontrolplane.createauthtoken",
+    "com.oraclecloud.identitycontrolplane.updateauthtoken",
+    "com.oraclecloud.identitycontrolplane.deleteauthtoken",
+    "com.oraclecloud.identitycontrolplane.createcustomersecretkey",
+    "com.oraclecloud.identitycontrolplane.updatecustomersecretkey",
+    "com.oraclecloud.identitycontrolplane.deletecustomersecretkey",
+    "com.oraclecloud.identitycontrolplane.createmfatotpdevice",
+    "com.oraclecloud.identitycontrolplane.activatemfatotpdevice",
+    "com.oraclecloud.identitycontrolplane.deletemfatotpdevice",
+    # Network: security lists and network security groups
+    "com.oraclecloud.virtualnetwork.createsecuritylist",
+    "com.oraclecloud.virtualnetwork.updatesecuritylist",
+    "com.oraclecloud.virtualnetwork.deletesecuritylist",
+    "com.oraclecloud.virtualnetwork.changesecuritylistcompartment",
+    "com.oraclecloud.virtualnetwork.createnetworksecuritygroup",
+    "com.oraclecloud.virtualnetwork.updatenetworksecuritygroup",
+    "com.oraclecloud.virtualnetwork.deletenetworksecuritygroup",
+    "com.oraclecloud.virtualnetwork.updatenetworksecuritygroupsecurityrules",
+    "com.oraclecloud.virtualnetwork.changenetworksecuritygroupcompartment",
+    # Object Storage buckets
+    "com.oraclecloud.objectstorage.createbucket",
+    "com.oraclecloud.objectstorage.updatebucket",
+    "com.oraclecloud.objectstorage.deletebucket",
+    # Vaults and keys
+    "com.oraclecloud.keymanagementservice.createvault",
+    "com.oraclecloud.keymanagementservice.schedulevaultdeletion",
+    "com.oraclecloud.keymanagementservice.createkey",
+    "com.oraclecloud.keymanagementservice.disablekey",
+    "com.oraclecloud.keymanagementservice.schedulekeydeletion",
+    # Events rules
+    "com.oraclecloud.eventsservice.createrule",
+    "com.oraclecloud.eventsservice.updaterule",
+    "com.oraclecloud.eventsservice.deleterule",
+    # Cloud Guard configuration
+    "com.oraclecloud.cloudguard.updateconfiguration",
+    "com.oraclecloud.cloudguard.updatetarget",
+    "com.oraclecloud.cloudguard.deletetarget",
+    "com.oraclecloud.cloudguard.updatedetectorrecipe",
+    "com.oraclecloud.cloudguard.updateresponderrecipe",
+  ]
+}
+
+variable "enable_audit_connector" {
+  description = "Also create a Service Connector Hub from the _Audit log of all compartments to the function (every audit record, batched)."
+  type        = bool
+  default     = false
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function's invoke logs, in days (30-day multiples, at most 180)."
+  type        = number
+  default     = 30
+  validation {
+    condition     = contains([30, 60, 90, 120, 150, 180], var.log_retention_days)
+    error_message = "log_retention_days must be 30, 60, 90, 120, 150 or 180."
+  }
+}
+
+variable "freeform_tags" {
+  description = "Freeform tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
