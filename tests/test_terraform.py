@@ -217,3 +217,17 @@ def test_requirements_are_pinned_and_install_in_a_fresh_venv(tmp_path):
                            capture_output=True, text=True)  # fmt: skip
     assert check.returncode == 0 and check.stdout.startswith(version), check.stderr
     assert sys.version_info >= (3, 11)
+
+
+def test_readme_tables_list_every_input_and_output():
+    readme = (TF / "README.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z0-9_]+)` \|", readme, re.M))
+    outputs = {name for block in load("outputs.tf")["output"] for name in block}
+    assert documented == set(variables()) | outputs
+
+
+def test_example_tfvars_sets_declared_variables_and_every_required_one():
+    example = {k: v for k, v in load("examples/terraform.tfvars.example").items() if not k.startswith("__")}
+    declared = variables()
+    assert set(example) <= set(declared)
+    assert {name for name, body in declared.items() if "default" not in body} <= set(example)
