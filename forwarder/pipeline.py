@@ -1,9 +1,10 @@
 """The data path: body -> events -> records -> (format -> sink) for every route -> summary.
 
 A `Route` pairs a format (record -> bytes, optionally joined into batches: `Payload`s that name
-the records they carry) with a sink. `Forwarder.process` sends every record to every route and reports, per
-route, what was delivered and what failed, so the caller can answer success only when everything
-was delivered.
+the records they carry) with a sink. `Forwarder.process` sends every record to every route, retrying
+transient failures within the deadline, keeps what still fails in the dead-letter bucket, then
+handles tickets; the `Summary` says per sink what was delivered, kept or failed, so the caller
+answers success only when every event was delivered or kept.
 """
 
 from __future__ import annotations
