@@ -11,11 +11,13 @@ Written through the real OCI SDK with the resource-principal signer; `oci` is im
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from forwarder import oci_auth
 from forwarder.formats.record_json import dumps
 from forwarder.redaction import scrub
 
@@ -41,8 +43,6 @@ def entry(
         try:
             line["raw"] = raw.decode("utf-8")
         except UnicodeDecodeError:
-            import base64
-
             line["rawBase64"] = base64.b64encode(raw).decode()
     else:
         line["event"] = event
@@ -70,7 +70,7 @@ class DeadLetter:
     def __init__(self, bucket: str, namespace: str | None = None, endpoint: str | None = None, timeout: float = 10.0):
         self.bucket = bucket
         self.namespace = namespace
-        self.endpoint = endpoint.rstrip("/") if endpoint else None
+        self.endpoint = endpoint
         self.timeout = timeout
         self._client = None
 
@@ -78,16 +78,13 @@ class DeadLetter:
         if self._client is None:
             import oci
 
-            from forwarder import oci_auth
-
-            kwargs: dict[str, Any] = {
-                "signer": oci_auth.signer(),
-                "timeout": (self.timeout, self.timeout),
-                "retry_strategy": oci.retry.NoneRetryStrategy(),
-            }
-            if self.endpoint:
-                kwargs["service_endpoint"] = self.endpoint
-            self._client = oci.object_storage.ObjectStorageClient({}, **kwargs)
+            # No SDK retries: the pipeline already spent the deadline; a failure must surface now.
+            self._client = oci_auth.client(
+                oci.object_storage.ObjectStorageClient,
+                endpoint=self.endpoint,
+                timeout=self.timeout,
+                retry_strategy=oci.retry.NoneRetryStrategy(),
+            )
         if self.namespace is None:
             self.namespace = self._client.get_namespace().data
         return self._client
@@ -106,7 +103,7 @@ class DeadLetter:
                               if_none_match="*")  # fmt: skip
         except Exception as exc:
             raise DeadLetterError(
-                f"cannot write dead-letter object to bucket {self.bucket}: {_describe(exc)}"
+                f"cannot write dead-letter object to bucket {self.bucket}: {oci_auth.describe_error(exc)}"
             ) from None
         return name
 
@@ -129,11 +126,3 @@ class DeadLetter:
 
     def delete(self, name: str) -> None:
         self._object_storage().delete_object(self.namespace, self.bucket, name)
-
-
-def _describe(exc: Exception) -> str:
-    status = getattr(exc, "status", None)
-    if status:
-        return f"HTTP {status} {getattr(exc, 'code', '')}".strip()
-    text = " ".join(str(exc).split())[:200]
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

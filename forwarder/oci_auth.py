@@ -1,4 +1,4 @@
-"""The function's resource-principal signer, built once per container.
+"""The function's resource-principal signer, built once per container, and OCI SDK clients using it.
 
 The signer reads OCI_RESOURCE_PRINCIPAL_RPST and _PRIVATE_PEM (file paths in OCI Functions). It is
 kept, not rebuilt, but never trusted forever: on a 401 the OCI SDK calls
@@ -25,6 +25,34 @@ def reset() -> None:
     """Forget the signer (tests; a new container)."""
     global _signer
     _signer = None
+
+
+def client(factory, *, endpoint: str | None, timeout: float, retry_strategy=None):
+    """An OCI SDK client (`factory`, e.g. oci.secrets.SecretsClient) signed by the container's signer.
+
+    Args:
+        endpoint: service endpoint override, or None for the signer's region. A trailing slash is
+            dropped: the SDK would sign `//path` while the server sees `/path` (401).
+        timeout: connect and read timeout, seconds.
+        retry_strategy: an oci.retry strategy; default `bounded_retry()`.
+    """
+    kwargs = {
+        "signer": signer(),
+        "timeout": (timeout, timeout),
+        "retry_strategy": retry_strategy if retry_strategy is not None else bounded_retry(),
+    }
+    if endpoint:
+        kwargs["service_endpoint"] = endpoint.rstrip("/")
+    return factory({}, **kwargs)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for an SDK failure: `HTTP <status> <code>` for service errors, else type and message."""
+    status = getattr(exc, "status", None)
+    if status:
+        return f"HTTP {status} {getattr(exc, 'code', '') or ''}".strip()
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def bounded_retry():

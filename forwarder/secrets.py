@@ -9,6 +9,7 @@ import base64
 import binascii
 import json
 
+from forwarder import oci_auth
 from forwarder.redaction import register
 
 
@@ -36,16 +37,7 @@ def read_secret(secret_ocid: str, *, key: str, endpoint: str | None = None, time
     try:
         import oci
 
-        from forwarder import oci_auth
-
-        kwargs = {
-            "signer": oci_auth.signer(),
-            "timeout": (timeout, timeout),
-            "retry_strategy": oci_auth.bounded_retry(),
-        }
-        if endpoint:
-            kwargs["service_endpoint"] = endpoint.rstrip("/")
-        client = oci.secrets.SecretsClient({}, **kwargs)
+        client = oci_auth.client(oci.secrets.SecretsClient, endpoint=endpoint, timeout=timeout)
         bundle = client.get_secret_bundle(secret_ocid, stage="CURRENT").data
         content = bundle.secret_bundle_content.content
         value = base64.b64decode(content, validate=True).decode("utf-8").strip()
@@ -59,8 +51,7 @@ def read_secret(secret_ocid: str, *, key: str, endpoint: str | None = None, time
     except SecretError:
         raise
     except Exception as exc:  # the SDK raises many types; all mean "could not read"
-        status = getattr(exc, "status", None)
-        detail = f"HTTP {status} {getattr(exc, 'code', '')}".strip() if status else type(exc).__name__
+        detail = oci_auth.describe_error(exc)
         if isinstance(exc, (binascii.Error, UnicodeDecodeError)):
             detail = "secret content is not base64-encoded UTF-8 text"
         raise SecretError(f"{key}: cannot read Vault secret {secret_ocid}: {detail}") from None

@@ -170,11 +170,12 @@ class SyslogSink:
             readable, _, _ = select.select([sock], [], [], 0)
             if not readable:
                 return True
+            timeout = sock.gettimeout()
             sock.setblocking(False)
             try:
                 return bool(sock.recv(1024))
             finally:
-                sock.setblocking(True)
+                sock.settimeout(timeout)  # setblocking(True) would drop the timeout
         except (ssl.SSLWantReadError, BlockingIOError):
             return True  # TLS records without application data (session tickets)
         except (OSError, ValueError):
