@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
-import secrets
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,7 +54,7 @@ def object_name(sink: str, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     stamp = now.strftime("%Y/%m/%d/%H%M%S.") + f"{now.microsecond // 1000:03d}Z"
     safe_sink = "".join(c if c.isalnum() else "-" for c in sink)
-    return f"{PREFIX}{stamp}-{safe_sink}-{secrets.token_hex(6)}.ndjson"
+    return f"{PREFIX}{stamp}-{safe_sink}-{os.urandom(6).hex()}.ndjson"
 
 
 class DeadLetter:

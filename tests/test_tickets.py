@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC
 
 import pytest
 
@@ -233,3 +234,18 @@ def test_tickets_through_the_real_fdk_server(httpserver, function_server):
     )
     assert failed.status == 502 and "HTTP 401" in failed.summary["failures"][0]["reason"]
     assert "sn-password" not in fn.log()
+
+
+def test_retry_after_reads_seconds_and_http_dates():
+    from datetime import datetime, timedelta
+    from email.utils import format_datetime
+
+    import httpx
+
+    from forwarder.retry import retry_after
+
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert retry_after(httpx.Response(429, headers={"Retry-After": "7"})) == 7.0
+    assert 25 < retry_after(httpx.Response(503, headers={"Retry-After": later})) <= 30
+    assert retry_after(httpx.Response(503, headers={"Retry-After": "soon"})) is None
+    assert retry_after(httpx.Response(503)) is None
