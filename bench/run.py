@@ -24,7 +24,8 @@ from pathlib import Path
 
 from forwarder.formats import PAYLOADS
 from forwarder.formats import syslog as syslog_format
-from forwarder.parse import decode_body, normalize
+from forwarder.normalize import normalize
+from forwarder.sources import read_body
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -35,7 +36,7 @@ def corpus() -> list[bytes]:
     """10,000 events (one JSON document each) cycling through every sample, with distinct ids."""
     samples = []
     for path in sorted(DATA.glob("*.json")):
-        samples += decode_body(path.read_bytes())
+        samples += list(read_body(path.read_bytes()))
     out = []
     for i in range(CORPUS_SIZE):
         event = copy.deepcopy(samples[i % len(samples)])
@@ -64,7 +65,7 @@ def floor(bodies):
 
 def pipeline(bodies, payload, frame):
     for body in bodies:
-        for event in decode_body(body):
+        for event in read_body(body):
             record = normalize(event)
             frame(record, payload(record))
 
@@ -126,7 +127,7 @@ def delivery() -> None:
     count = 20_000
     frame = partial(syslog_format.rfc5424, facility=16, hostname="oci", app_name="oci-forwarder")
     bodies = corpus()
-    records = [normalize(decode_body(bodies[i % len(bodies)])[0]) for i in range(count)]
+    records = [normalize(next(read_body(bodies[i % len(bodies)]))) for i in range(count)]
     messages = [frame(r, PAYLOADS["json"](r)) for r in records]
     receiver = start_rsyslog(Path(tempfile.mkdtemp(prefix="bench-rsyslog-")))
     try:

@@ -1,4 +1,5 @@
-"""Command line: `python -m forwarder replay PATH...` runs the function's pipeline on event files."""
+"""Command line, a thin face over the function's pipeline: `python -m forwarder replay PATH...` and
+`python -m forwarder replay-dead-letter`. Same configuration keys as the function (environment)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,23 @@ import json
 import logging
 import sys
 import textwrap
+import time
 
-from forwarder.config import KEYS
+from forwarder.settings import ConfigError, load_settings
+from forwarder.settings.keys import help_text
+
+#: Default seconds per file (replay) or per dead-letter object (replay-dead-letter), retries included.
+DEFAULT_DEADLINE = 120.0
 
 
 def _parser() -> argparse.ArgumentParser:
-    keys = "\n".join(f"  {k.name:36} default {k.default}" for k in KEYS)
     parser = argparse.ArgumentParser(
         prog="python -m forwarder",
         description="Forward OCI Cloud Guard problem and audit events to a SIEM, as the OCI Function does.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="configuration (environment variables, the same keys as the function's config):\n"
-        + keys
+        epilog="configuration (environment variables, the same keys as the function's config):\n" + help_text()
         + "\n\nWith no SIEM_SYSLOG_URL and no SIEM_HTTP_URL, records are printed as JSON lines.",
-    )
+    )  # fmt: skip
     commands = parser.add_subparsers(dest="command", required=True)
     replay = commands.add_parser(
         "replay",
@@ -28,9 +32,10 @@ def _parser() -> argparse.ArgumentParser:
         description=textwrap.dedent(
             """\
             Send each file through the same pipeline as the function: one event (Events Service),
-            a JSON array (Service Connector Hub batch), or JSON lines. '-' reads standard input.
-            Records printed by the log sink go to standard output, one JSON summary per file to
-            standard error; exits 1 if any event was not delivered."""
+            a JSON array (Service Connector Hub batch, Streaming messages), a Logging Search
+            response, or JSON lines. '-' reads standard input. Records printed by the log sink go
+            to standard output, one JSON summary per file to standard error; exits 1 if any event
+            was neither delivered nor kept."""
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -49,46 +54,78 @@ def _parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    dead.add_argument("--seconds", type=float, default=60.0, help="most seconds of retries per object (default 60)")
+    for command, unit in ((replay, "file"), (dead, "dead-letter object")):
+        command.add_argument(
+            "--deadline",
+            type=_seconds,
+            default=DEFAULT_DEADLINE,
+            metavar="SECONDS",
+            help=f"most seconds spent on each {unit}, retries included (default {DEFAULT_DEADLINE:g}); "
+            "what is not delivered by then is kept or reported",
+        )
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    if args.command == "replay-dead-letter":
-        return _replay_dead_letter(args.seconds)
-    from forwarder.handler import handle
+def _seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(f"expected seconds from 0 to 86400; got {raw!r}")
+    return value
 
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from forwarder import wiring
+    from forwarder.runtime.logs import setup
+
+    setup()
+    try:
+        pipeline = wiring.build(load_settings())
+    except ConfigError as exc:
+        parser.error(f"configuration: {exc}")  # exits 2, printed once
+    except Exception as exc:  # a Vault secret that cannot be read
+        print(f"{parser.prog}: cannot start: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if args.command == "replay-dead-letter":
+            return _replay_dead_letter(pipeline, args.deadline)
+        return _replay(pipeline, args.paths, args.deadline)
+    finally:
+        pipeline.close()
+
+
+def _replay(pipeline, paths: list[str], seconds: float) -> int:
     exit_code = 0
-    for path in args.paths:
+    for path in paths:
         try:
-            body = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+            if path == "-":
+                body = sys.stdin.buffer.read()
+            else:
+                with open(path, "rb") as handle:
+                    body = handle.read()
         except OSError as exc:
             print(f"replay: cannot read {path}: {exc.strerror}", file=sys.stderr)
             exit_code = 1
             continue
-        status, summary = handle(body)
-        print(json.dumps({"path": path, **summary}), file=sys.stderr)
-        if status != 200:
-            exit_code = 1
+        summary = pipeline.process(body, time.monotonic() + seconds)
+        print(json.dumps({"path": path, **summary.to_dict()}), file=sys.stderr)
+        exit_code = exit_code or (0 if summary.ok else 1)
     return exit_code
 
 
-def _replay_dead_letter(seconds: float) -> int:
-    from forwarder.handler import get_forwarder
-    from forwarder.replay import replay
+def _replay_dead_letter(pipeline, seconds: float) -> int:
+    from forwarder.delivery.replay import replay
 
-    try:
-        forwarder = get_forwarder()
-    except Exception as exc:
-        print(f"replay-dead-letter: {exc}", file=sys.stderr)
-        return 1
-    if forwarder.dead_letter is None:
+    if pipeline.dead_letter is None:
         print("replay-dead-letter: DEAD_LETTER_BUCKET is not set", file=sys.stderr)
         return 1
     try:
-        results = replay(forwarder, forwarder.dead_letter, seconds_per_object=seconds)
+        results = replay(pipeline, pipeline.dead_letter, seconds_per_object=seconds)
     except Exception as exc:  # the bucket cannot be listed or read
         print(f"replay-dead-letter: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

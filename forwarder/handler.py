@@ -1,46 +1,44 @@
-"""The OCI Functions (fdk) glue: body in, JSON summary out; 502 unless every event was delivered.
+"""The OCI Functions (fdk) glue: body and deadline in, JSON summary and status out.
 
-Over the fdk's unix socket only 200, 502 and 504 pass (any other status arrives as 200), so a
-failed invocation answers 502 with the summary as its body. Service Connector Hub then retries
-the batch. The Forwarder (settings, sinks, connections, secrets) is built on the first call and
-kept for the life of the container.
+200 only when every event was delivered or kept; otherwise 502 (over the fdk's unix socket only
+200, 502 and 504 pass, FACTS 2), so Service Connector Hub retries the batch. The pipeline (settings,
+sinks, connections, secrets) is built on the first call and kept for the life of the container.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-from forwarder.config import ConfigError, load_settings
-from forwarder.pipeline import Forwarder, Summary
-from forwarder.redaction import ScrubFilter
+from forwarder.delivery.pipeline import Pipeline
+from forwarder.delivery.summary import Summary
+from forwarder.runtime.logs import setup
+from forwarder.settings import ConfigError, load_settings
 
-log = logging.getLogger("forwarder")
-log.setLevel(logging.INFO)
-log.addFilter(ScrubFilter())  # no secret value reaches the function log
-# fdk sets the root logger to DEBUG; keep client libraries from logging requests and headers.
-for _name in ("urllib3", "httpx", "httpcore", "oci", "asyncio"):
-    logging.getLogger(_name).setLevel(logging.WARNING)
+log = setup()
 
 #: Seconds kept back from the invocation deadline for answering.
 DEADLINE_MARGIN = 1.0
+#: Seconds allowed when `Fn-Deadline` is missing or unreadable (the fdk's own default, constants.DEFAULT_DEADLINE).
+DEFAULT_SECONDS = 30.0
 
-_forwarder: Forwarder | None = None
+_pipeline: Pipeline | None = None
 
 
-def get_forwarder() -> Forwarder:
-    """The container's Forwarder, built from the environment on first use.
+def get_pipeline() -> Pipeline:
+    """The container's pipeline, built from the environment on first use.
 
     Raises:
-        ConfigError, forwarder.secrets.SecretError, OSError: it cannot be built; the next call tries again.
+        ConfigError, forwarder.runtime.vault.SecretError: it cannot be built; the next call tries again.
     """
-    global _forwarder
-    if _forwarder is None:
-        _forwarder = Forwarder.from_settings(load_settings())
-    return _forwarder
+    global _pipeline
+    if _pipeline is None:
+        from forwarder import wiring
+
+        _pipeline = wiring.build(load_settings())
+    return _pipeline
 
 
 def handle(body: bytes, seconds_left: float | None = None) -> tuple[int, dict[str, Any]]:
@@ -48,16 +46,17 @@ def handle(body: bytes, seconds_left: float | None = None) -> tuple[int, dict[st
 
     Args:
         body: the invocation body.
-        seconds_left: time until the invocation deadline, or None.
+        seconds_left: time until the invocation deadline; None (no usable `Fn-Deadline`) means DEFAULT_SECONDS.
     """
     try:
-        forwarder = get_forwarder()
+        pipeline = get_pipeline()
     except Exception as exc:  # bad config, unreadable secret or certificate: fail loudly, retry later
         reason = str(exc) if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {exc}"
         log.error("forwarder not configured: %s", reason)
         return 502, Summary(errors=[f"configuration: {reason}"]).to_dict()
-    deadline = None if seconds_left is None else time.monotonic() + max(seconds_left - DEADLINE_MARGIN, 0.5)
-    summary = forwarder.process(body, deadline).to_dict()
+    seconds = DEFAULT_SECONDS if seconds_left is None else seconds_left
+    deadline = time.monotonic() + max(seconds - DEADLINE_MARGIN, 0.5)
+    summary = pipeline.process(body, deadline).to_dict()
     log.info("summary %s", json.dumps(summary, separators=(",", ":")))
     return (200 if summary["ok"] else 502), summary
 
@@ -81,9 +80,5 @@ def handler(ctx, data=None):
 
     body = data.getvalue() if hasattr(data, "getvalue") else (data.read() if data is not None else b"")
     status, summary = handle(body, seconds_until(ctx.Deadline()))
-    return Response(
-        ctx,
-        response_data=json.dumps(summary),
-        headers={"Content-Type": "application/json"},
-        status_code=status,
-    )
+    return Response(ctx, response_data=json.dumps(summary), headers={"Content-Type": "application/json"},
+                    status_code=status)  # fmt: skip

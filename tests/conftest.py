@@ -22,6 +22,15 @@ def sample(name: str):
     return json.loads(sample_bytes(name))
 
 
+def events_of(body: bytes) -> list[dict]:
+    """The raw events of a body, as the pipeline reads them (fails on any part that is not an event)."""
+    from forwarder.sources import Reject, read_body
+
+    items = list(read_body(body))
+    assert not [i for i in items if isinstance(i, Reject)], items
+    return items
+
+
 def numbered_batch(
     n: int, source: str = "cloudguard-problemdetected-bucket-public-critical.json", prefix: str = "ev"
 ) -> bytes:
@@ -82,15 +91,16 @@ def function_server(tmp_path) -> Iterator:
 @pytest.fixture(autouse=True)
 def clean_config(monkeypatch):
     """Tests start from no configuration and a fresh container (no cached Forwarder)."""
-    from forwarder import handler, oci_auth
-    from forwarder.config import KEY_NAMES
+    from forwarder import handler
+    from forwarder.runtime import oci_auth
+    from forwarder.settings import KEY_NAMES
 
     for key in KEY_NAMES:
         monkeypatch.delenv(key, raising=False)
-    handler._forwarder = None
+    handler._pipeline = None
     oci_auth.reset()
     yield
-    if handler._forwarder is not None:
-        handler._forwarder.close()
-    handler._forwarder = None
+    if handler._pipeline is not None:
+        handler._pipeline.close()
+    handler._pipeline = None
     oci_auth.reset()

@@ -100,3 +100,27 @@ def test_1000_audit_records_through_fdk_with_the_receiver_killed_half_way(httpse
     ids = {line["eventId"] for line in storage.entries()}
     assert len(ids) == kept and ids.isdisjoint(json.loads(m.split(b"\xef\xbb\xbf", 1)[1])["eventId"]
                                                for m in receiver.received)  # fmt: skip
+
+
+def test_retry_after_of_a_day_with_a_garbled_fn_deadline_does_not_hang(httpserver, function_server):
+    httpserver.expect_request("/hook").respond_with_data("slow down", status=429, headers={"Retry-After": "100000"})
+    fn = function_server({"SIEM_HTTP_URL": httpserver.url_for("/hook")})
+    result = fn.invoke(batch(2), fn_deadline="next tuesday")  # unparseable: the old code waited without a bound
+    assert result.status == 502 and result.summary["failed"] == {"http": 2}
+    assert "asked to wait 100000 s" in result.summary["failures"][0]["reason"] and len(httpserver.log) == 1
+
+
+def test_a_slow_object_storage_cannot_hold_the_answer_past_the_deadline(storage, monkeypatch):
+    import time
+
+    storage.delay = 30.0  # PutObject answers after 30 s; the dead-letter client's timeout alone is 10 s
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    try:
+        start = time.monotonic()
+        status, summary = handle(batch(3), seconds_left=6)
+        took = time.monotonic() - start
+    finally:
+        storage.release()
+    assert status == 502 and summary["failed"] == {"syslog": 3}  # neither delivered nor kept: retried later
+    assert "cannot write dead-letter object" in summary["failures"][0]["reason"]
+    assert took < 6, f"answered after {took:.1f} s, past the 6 s deadline (the platform would kill the container)"

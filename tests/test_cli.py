@@ -8,32 +8,50 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import DATA
+from tests.conftest import DATA, events_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SIEM_")}
+def run(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None, timeout: float = 120):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SIEM_", "TICKET_", "DEAD_LETTER_"))}
     return subprocess.run([sys.executable, "-m", "forwarder", *args], cwd=ROOT, capture_output=True,
-                          env={**clean, **(env or {})}, input=stdin)  # fmt: skip
+                          env={**clean, **(env or {})}, input=stdin, timeout=timeout)  # fmt: skip
+
+
+def summaries(stderr: bytes) -> list[dict]:
+    return [json.loads(line) for line in stderr.splitlines() if line.startswith(b"{")]
 
 
 def test_help_documents_replay_and_keys():
     out = run("--help")
     assert out.returncode == 0
     assert b"replay" in out.stdout and b"SIEM_SYSLOG_URL" in out.stdout and b"SIEM_HTTP_TOKEN_SECRET_OCID" in out.stdout
-    assert b"JSON lines" in run("replay", "--help").stdout
+    replay = run("replay", "--help").stdout
+    assert b"JSON lines" in replay and b"--deadline SECONDS" in replay and b"default 120" in replay
 
 
-def test_replay_samples_to_the_log():
+def test_replay_samples_to_the_log_with_one_summary_per_file():
     files = sorted(str(p) for p in DATA.glob("*.json"))
     out = run("replay", *files)
     assert out.returncode == 0, out.stderr
     records = [json.loads(line) for line in out.stdout.splitlines()]
-    assert len(records) == len(files)  # every sample file holds one event
-    summaries = [json.loads(line) for line in out.stderr.splitlines() if line.startswith(b"{")]
-    assert [s["path"] for s in summaries] == files and all(s["ok"] for s in summaries)
+    expected = [e for path in files for e in events_of(Path(path).read_bytes())]
+    assert len(records) == len(expected) > len(files)  # batches, streams and search pages hold several
+    assert [s["path"] for s in summaries(out.stderr)] == files and all(s["ok"] for s in summaries(out.stderr))
+    assert out.stderr.count(b'"received"') == len(files)  # each summary printed once, not logged again
+
+
+def test_a_configuration_error_is_one_usage_error():
+    out = run("replay", "a.json", "b.json", "c.json", env={"SIEM_SYSLOG_URL": "tcp://nowhere"})
+    assert out.returncode == 2 and out.stdout == b""
+    lines = out.stderr.decode().splitlines()
+    assert lines[0].startswith("usage: python -m forwarder")
+    assert [line for line in lines if "SIEM_SYSLOG_URL" in line] == [
+        "python -m forwarder: error: configuration: SIEM_SYSLOG_URL: expected udp://host:port, tcp://host:port, "
+        "tls://host:port; got 'tcp://nowhere'"
+    ]
+    assert summaries(out.stderr) == []
 
 
 def test_replay_json_lines_from_stdin_to_rsyslog(receiver):
@@ -49,6 +67,26 @@ def test_replay_reports_undeliverable_and_bad_files(tmp_path):
     out = run("replay", str(bad), str(tmp_path / "missing.json"))
     assert out.returncode == 1
     assert b"body is not JSON" in out.stderr and b"cannot read" in out.stderr
+
+
+def test_a_receiver_asking_to_wait_for_a_day_does_not_hang_replay(httpserver):
+    httpserver.expect_request("/hook").respond_with_data("slow down", status=429, headers={"Retry-After": "100000"})
+    path = str(DATA / "cloudguard-problemdetected-bucket-public-critical.json")
+    out = run("replay", path, env={"SIEM_HTTP_URL": httpserver.url_for("/hook")}, timeout=60)
+    assert out.returncode == 1
+    (summary,) = summaries(out.stderr)
+    assert summary["failed"] == {"http": 1} and "asked to wait 100000 s" in summary["failures"][0]["reason"]
+    assert len(httpserver.log) == 1  # not retried before the receiver's time: given up (kept, or reported)
+
+
+def test_replay_deadline_bounds_the_retries(httpserver):
+    httpserver.expect_request("/hook").respond_with_data("down", status=503)
+    path = str(DATA / "cloudguard-problemdetected-bucket-public-critical.json")
+    out = run("replay", "--deadline", "2", path, env={"SIEM_HTTP_URL": httpserver.url_for("/hook")}, timeout=60)
+    (summary,) = summaries(out.stderr)
+    assert out.returncode == 1 and "no time left before the deadline" in summary["failures"][0]["reason"]
+    assert 2 <= len(httpserver.log) <= 4  # retried with backoff (0.25-0.5 s, 0.5-1 s, ...) until 2 s were used
+    assert b"expected seconds from 0 to 86400" in run("replay", "--deadline", "0", path).stderr
 
 
 def test_cold_path_imports_neither_oci_nor_httpx():

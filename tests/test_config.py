@@ -1,37 +1,54 @@
-"""Settings are validated once; a bad value names its key and what it expected."""
+"""Settings are validated once, up front: a bad or unknown key names itself and what it expected."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from forwarder.config import KEY_NAMES, KEYS, ConfigError, load_settings
+from forwarder.handler import handle
+from forwarder.settings import KEY_NAMES, KEYS, ConfigError, load_settings
+from forwarder.settings.keys import markdown_table
+from tests.conftest import sample_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
+SECRET = "ocid1.vaultsecret.oc1.iad.amaaaaaatestsecret"
 
 
 def test_no_keys_means_no_sink():
     settings = load_settings({})
-    assert settings.syslog is None and settings.http is None and settings.timeout == 10.0
+    assert settings.syslog is None and settings.http is None and settings.tickets is None
+    assert settings.timeout == 10.0 and settings.dead_letter is None
 
 
 def test_full_syslog_settings(tmp_path):
-    ca = tmp_path / "ca.pem"
-    ca.write_text("x")
     s = load_settings(
         {
             "SIEM_SYSLOG_URL": "tls://siem.example.com:6514",
             "SIEM_SYSLOG_FORMAT": "RFC3164",
             "SIEM_SYSLOG_PAYLOAD": "leef",
             "SIEM_SYSLOG_FACILITY": "authpriv",
-            "SIEM_SYSLOG_CA_CERT": str(ca),
+            "SIEM_SYSLOG_CA_CERT": "/etc/ssl/ca.pem",
         }
     ).syslog
     assert (s.transport, s.host, s.port, s.format, s.payload, s.facility) == (
         "tls", "siem.example.com", 6514, "rfc3164", "leef", 10)  # fmt: skip
-    assert s.udp_max_bytes == 1024 and s.ca_cert == str(ca)
+    assert s.udp_max_bytes == 1024 and s.ca_cert == "/etc/ssl/ca.pem"
+
+
+def tcp(**keys: str) -> dict[str, str]:
+    return {"SIEM_SYSLOG_URL": "tcp://h:1", **keys}
+
+
+def https(**keys: str) -> dict[str, str]:
+    return {"SIEM_HTTP_URL": "https://x/", **keys}
+
+
+def jira(**keys: str) -> dict[str, str]:
+    return {"TICKET_SYSTEM": "jira", "TICKET_URL": "https://x", **keys}
 
 
 @pytest.mark.parametrize(
@@ -39,70 +56,32 @@ def test_full_syslog_settings(tmp_path):
     [
         ({"SIEM_SYSLOG_URL": "syslog.example.com:514"}, r"SIEM_SYSLOG_URL: expected udp://host:port"),
         ({"SIEM_SYSLOG_URL": "tcp://host"}, r"SIEM_SYSLOG_URL: expected"),
-        ({"SIEM_SYSLOG_URL": "tcp://host:99999"}, r"SIEM_SYSLOG_URL: expected"),
-        (
-            {"SIEM_SYSLOG_URL": "tcp://h:1", "SIEM_SYSLOG_FORMAT": "rfc9999"},
-            r"SIEM_SYSLOG_FORMAT: expected one of rfc5424, rfc3164",
-        ),
-        (
-            {"SIEM_SYSLOG_URL": "tcp://h:1", "SIEM_SYSLOG_PAYLOAD": "xml"},
-            r"SIEM_SYSLOG_PAYLOAD: expected one of json, cef, leef",
-        ),
-        (
-            {"SIEM_SYSLOG_URL": "tcp://h:1", "SIEM_SYSLOG_FACILITY": "24"},
-            r"SIEM_SYSLOG_FACILITY: expected a facility name",
-        ),
-        (
-            {"SIEM_SYSLOG_URL": "tls://h:1", "SIEM_SYSLOG_CA_CERT": "/nope.pem"},
-            r"SIEM_SYSLOG_CA_CERT: expected PEM text or the path",
-        ),
-        (
-            {"SIEM_SYSLOG_URL": "tcp://h:1", "SIEM_SYSLOG_CA_CERT": "-----BEGIN x"},
-            r"SIEM_SYSLOG_CA_CERT: only used with a tls://",
-        ),
-        (
-            {"SIEM_SYSLOG_URL": "udp://h:1", "SIEM_SYSLOG_UDP_MAX_BYTES": "100"},
-            r"SIEM_SYSLOG_UDP_MAX_BYTES: expected a value from 480",
-        ),
+        ({"SIEM_SYSLOG_URL": "tcp://host:99999"}, r"SIEM_SYSLOG_URL: expected .*port from 1 to 65535"),
+        (tcp(SIEM_SYSLOG_FORMAT="rfc9999"), r"SIEM_SYSLOG_FORMAT: expected one of rfc5424, rfc3164"),
+        (tcp(SIEM_SYSLOG_PAYLOAD="xml"), r"SIEM_SYSLOG_PAYLOAD: expected one of json, cef, leef"),
+        (tcp(SIEM_SYSLOG_FACILITY="24"), r"SIEM_SYSLOG_FACILITY: expected a facility name"),
+        (tcp(SIEM_SYSLOG_CA_CERT="-----BEGIN x"), r"SIEM_SYSLOG_CA_CERT: only used with a tls://"),
+        (tcp(SIEM_SYSLOG_UDP_MAX_BYTES="100"), r"SIEM_SYSLOG_UDP_MAX_BYTES: expected a whole number from 480"),
         (
             {"SIEM_SYSLOG_URL": "tls://h:1", "SIEM_SYSLOG_CLIENT_CERT": "-----BEGIN x"},
             r"SIEM_SYSLOG_CLIENT_CERT: needs",
         ),
         ({"SIEM_HTTP_URL": "ftp://x/"}, r"SIEM_HTTP_URL: expected a URL http://host or https://host"),
-        (
-            {"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_FORMAT": "hec"},
-            r"SIEM_HTTP_FORMAT: expected one of json, splunk-hec",
-        ),
-        (
-            {"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_FORMAT": "splunk-hec"},
-            r"SIEM_HTTP_TOKEN_SECRET_OCID: Splunk HEC needs a token",
-        ),
-        (
-            {"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_TOKEN": "t", "SIEM_HTTP_TOKEN_SECRET_OCID": "o"},
-            r"SIEM_HTTP_TOKEN: set either",
-        ),
-        (
-            {"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_BATCH_SIZE": "lots"},
-            r"SIEM_HTTP_BATCH_SIZE: expected a whole number",
-        ),
-        ({"SIEM_TIMEOUT_SECONDS": "0"}, r"SIEM_TIMEOUT_SECONDS: expected a value from 0.1 to 300"),
+        (https(SIEM_HTTP_FORMAT="hec"), r"SIEM_HTTP_FORMAT: expected one of json, splunk-hec"),
+        (https(SIEM_HTTP_FORMAT="splunk-hec"), r"SIEM_HTTP_TOKEN_SECRET_OCID: Splunk HEC needs a token"),
+        (https(SIEM_HTTP_TOKEN="t", SIEM_HTTP_TOKEN_SECRET_OCID=SECRET), r"SIEM_HTTP_TOKEN: set either"),
+        (https(SIEM_HTTP_TOKEN_SECRET_OCID="my-token"), r"SIEM_HTTP_TOKEN_SECRET_OCID: expected an OCID .*vaultsecret"),
+        (https(SIEM_HTTP_BATCH_SIZE="lots"), r"SIEM_HTTP_BATCH_SIZE: expected a whole number"),
+        ({"SIEM_TIMEOUT_SECONDS": "0"}, r"SIEM_TIMEOUT_SECONDS: expected a number from 0.1 to 300"),
+        ({"SIEM_TLS_INSECURE_SKIP_VERIFY": "yes"}, r"SIEM_TLS_INSECURE_SKIP_VERIFY: expected one of false, true"),
         ({"OCI_SECRETS_ENDPOINT": "secrets"}, r"OCI_SECRETS_ENDPOINT: expected a URL"),
         ({"TICKET_SYSTEM": "opsgenie"}, r"TICKET_SYSTEM: expected one of servicenow, jira, pagerduty, none"),
         ({"TICKET_SYSTEM": "servicenow"}, r"TICKET_URL: expected the servicenow URL"),
         ({"TICKET_SYSTEM": "pagerduty", "TICKET_MIN_RISK": "severe"}, r"TICKET_MIN_RISK: expected one of CRITICAL"),
         ({"TICKET_SYSTEM": "pagerduty"}, r"TICKET_SECRET_OCID: pagerduty needs credentials: .* TICKET_ROUTING_KEY"),
-        (
-            {"TICKET_SYSTEM": "jira", "TICKET_URL": "https://x", "TICKET_USERNAME": "u"},
-            r"needs credentials: .*TICKET_PASSWORD",
-        ),
-        (
-            {"TICKET_SYSTEM": "jira", "TICKET_URL": "https://x", "TICKET_SECRET_OCID": "o"},
-            r"TICKET_JIRA_PROJECT: expected",
-        ),
-        (
-            {"TICKET_SYSTEM": "pagerduty", "TICKET_SECRET_OCID": "o", "TICKET_ROUTING_KEY": "k"},
-            r"TICKET_SECRET_OCID: set either",
-        ),
+        (jira(TICKET_USERNAME="u"), r"needs credentials: .*TICKET_PASSWORD"),
+        (jira(TICKET_SECRET_OCID=SECRET), r"TICKET_JIRA_PROJECT: expected"),
+        ({"TICKET_SYSTEM": "pagerduty", "TICKET_SECRET_OCID": SECRET, "TICKET_ROUTING_KEY": "k"}, r"set either"),
     ],
 )
 def test_bad_values_name_the_key(env, message):
@@ -110,16 +89,70 @@ def test_bad_values_name_the_key(env, message):
         load_settings(env)
 
 
-def test_ticket_settings_defaults():
-    t = load_settings({"TICKET_SYSTEM": "PagerDuty", "TICKET_ROUTING_KEY": "k", "TICKET_MIN_RISK": "high"}).tickets
-    assert (t.system, t.url, t.min_risk) == ("pagerduty", "https://events.pagerduty.com/v2/enqueue", "HIGH")
-    assert "'k'" not in repr(t)
-    assert load_settings({"TICKET_SYSTEM": "none"}).tickets is None
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("SIEM_HTTP_BATCH_SIZE", "١٠٠"),  # Arabic-Indic digits: int() reads them as 100
+        ("SIEM_SYSLOG_FACILITY", "²"),  # str.isdigit() is true, int() raises ValueError
+        ("SIEM_TIMEOUT_SECONDS", "１０"),  # full-width digits: float() reads them as 10.0
+        ("SIEM_SYSLOG_UDP_MAX_BYTES", "2٠48"),
+    ],
+)
+def test_numbers_in_other_scripts_are_refused_by_key(key, value):
+    env = {"SIEM_SYSLOG_URL": "udp://h:1", "SIEM_HTTP_URL": "https://x/", key: value}
+    with pytest.raises(ConfigError, match=rf"^{key}: expected .*ASCII digits; got '{value}'$"):
+        load_settings(env)
+
+
+@pytest.mark.parametrize(
+    "key, closest",
+    [("SIEM_SYSLOG_PAYLOD", "SIEM_SYSLOG_PAYLOAD"), ("TICKET_MIN_RISK_LEVEL", "TICKET_MIN_RISK"),
+     ("DEAD_LETTER_BUKET", "DEAD_LETTER_BUCKET"), ("SIEM_HTTPS_URL", "SIEM_HTTP_URL")],
+)  # fmt: skip
+def test_a_misspelled_key_is_an_error_naming_the_closest_key(key, closest):
+    with pytest.raises(ConfigError, match=rf"^{key}: not a configuration key; did you mean {closest}\?$"):
+        load_settings({"SIEM_SYSLOG_URL": "tcp://h:1", key: "cef"})
+
+
+def test_a_misspelled_key_fails_the_invocation_instead_of_falling_back_to_the_log(function_server):
+    fn = function_server({"SIEM_SYSLOG_PAYLOD": "cef", "SIEM_SYSLOG_URL": "tcp://127.0.0.1:9"})
+    result = fn.invoke(sample_bytes("cloudguard-problemdetected-bucket-public-critical.json"))
+    assert result.status == 502 and result.summary["delivered"] == {}
+    assert result.summary["errors"] == [
+        "configuration: SIEM_SYSLOG_PAYLOD: not a configuration key; did you mean SIEM_SYSLOG_PAYLOAD?"
+    ]
+
+
+def test_keys_of_other_software_are_left_alone():
+    settings = load_settings({"OCI_RESOURCE_PRINCIPAL_VERSION": "2.2", "FN_FORMAT": "http-stream", "SIEMENS": "x"})
+    assert settings.syslog is None
+
+
+@pytest.mark.parametrize("key, transport", [("SIEM_SYSLOG_CA_CERT", "tls"), ("SIEM_HTTP_CA_CERT", "https")])
+def test_a_ca_bundle_that_is_not_a_certificate_names_its_key(key, transport, tmp_path, monkeypatch):
+    not_a_cert = tmp_path / "ca.pem"
+    not_a_cert.write_text("this is the CA's fingerprint, not the certificate\n")
+    url_key = "SIEM_SYSLOG_URL" if transport == "tls" else "SIEM_HTTP_URL"
+    monkeypatch.setenv(url_key, f"{transport}://siem.example.com:6514")
+    garbled = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"
+    cases = [(str(not_a_cert), "not a readable PEM certificate bundle"),
+             (str(tmp_path / "missing.pem"), "No such file"), (garbled, "not a readable PEM")]  # fmt: skip
+    for value, why in cases:
+        from forwarder import handler
+
+        handler._pipeline = None
+        monkeypatch.setenv(key, value)
+        status, summary = handle(sample_bytes("cloudguard-problemdetected-bucket-public-critical.json"))
+        assert status == 502
+        (error,) = summary["errors"]
+        assert error.startswith(f"configuration: {key}: ") and why in error, error
 
 
 def test_secret_values_are_not_in_errors_or_repr():
     with pytest.raises(ConfigError) as caught:
-        load_settings({"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_TOKEN": "s3cr3t", "SIEM_HTTP_TOKEN_SECRET_OCID": "o"})
+        load_settings(
+            {"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_TOKEN": "s3cr3t", "SIEM_HTTP_TOKEN_SECRET_OCID": SECRET}
+        )
     assert "s3cr3t" not in str(caught.value)
     settings = load_settings({"SIEM_HTTP_URL": "https://x/", "SIEM_HTTP_TOKEN": "s3cr3t"})
     assert "s3cr3t" not in repr(settings)
@@ -130,6 +163,13 @@ def test_plaintext_token_is_warned(caplog):
     assert "SIEM_HTTP_TOKEN is set in plaintext" in caplog.text and "s3cr3t" not in caplog.text
 
 
+def test_ticket_settings_defaults():
+    t = load_settings({"TICKET_SYSTEM": "PagerDuty", "TICKET_ROUTING_KEY": "k", "TICKET_MIN_RISK": "high"}).tickets
+    assert (t.system, t.url, t.min_risk) == ("pagerduty", "https://events.pagerduty.com/v2/enqueue", "HIGH")
+    assert "'k'" not in repr(t)
+    assert load_settings({"TICKET_SYSTEM": "none"}).tickets is None
+
+
 def test_bad_config_fails_the_invocation_naming_the_key(function_server):
     fn = function_server({"SIEM_SYSLOG_URL": "tcp://nowhere"})
     result = fn.invoke(b"{}")
@@ -137,13 +177,29 @@ def test_bad_config_fails_the_invocation_naming_the_key(function_server):
     assert "SIEM_SYSLOG_URL: expected" in result.summary["errors"][0]
 
 
-def test_readme_documents_every_key_and_code_reads_only_documented_keys():
+def test_every_documented_example_parses():
+    for key in KEYS:
+        key.parse(key.example)  # raises values.Invalid naming what was expected
+
+
+def test_readme_configuration_table_is_the_generated_one():
     readme = (ROOT / "README.md").read_text()
-    table = set(re.findall(r"^\| `([A-Z0-9_]+)` \|", readme, re.M))
-    assert table == KEY_NAMES
+    assert markdown_table() in readme, "README.md: regenerate the table with `python -m forwarder.settings`"
+    assert set(re.findall(r"^\| `([A-Z0-9_]+)` \|", readme, re.M)) == KEY_NAMES
+
+
+def test_help_lists_every_key_with_its_default():
+    out = subprocess.run([sys.executable, "-m", "forwarder", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0
+    listed = dict(re.findall(r"^  ([A-Z0-9_]+)\s+default (.+)$", out.stdout, re.M))
+    assert listed == {key.name: key.default_text for key in KEYS}
+
+
+def test_code_reads_only_keys_in_the_table():
+    names = (
+        r'"((?:SIEM|TICKET|DEAD_LETTER|OCI_SECRETS|OCI_OBJECTSTORAGE|OCI_RESOURCE_PRINCIPAL_REGION)[A-Z0-9_]*[A-Z0-9])"'
+    )
     read = set()
     for path in (ROOT / "forwarder").rglob("*.py"):
-        names = r'"((?:SIEM|TICKET|DEAD_LETTER|OCI_SECRETS|OCI_OBJECTSTORAGE|OCI_RESOURCE_PRINCIPAL_REGION)[A-Z0-9_]*)"'
         read |= set(re.findall(names, path.read_text()))
-    assert read <= KEY_NAMES, read - KEY_NAMES
-    assert [k.name for k in KEYS] == sorted(KEY_NAMES, key=[k.name for k in KEYS].index)
+    assert read and read <= KEY_NAMES, read - KEY_NAMES

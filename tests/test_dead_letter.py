@@ -7,6 +7,8 @@ import json
 import re
 import socket
 
+from werkzeug import Response
+
 from forwarder.handler import handle
 from tests.conftest import numbered_batch as batch
 from tests.conftest import sample, sample_bytes
@@ -71,8 +73,8 @@ def test_mixed_batch_delivers_the_good_and_keeps_the_bad(storage, capsys):
     assert status == 200
     assert summary["received"] == 5 and summary["delivered"] == {"log": 2} and summary["deadLettered"] == {"parse": 3}
     reasons = [line["reason"] for line in storage.entries()]
-    kinds = ((1, "int"), (2, "str"), (3, "NoneType"))
-    assert reasons == [f"item {i} of the body is a JSON {t}, not an event object" for i, t in kinds]
+    kinds = ((1, "a number"), (2, "a string"), (3, "null"))
+    assert reasons == [f"item {i} of the body is {t}, not an event object" for i, t in kinds]
 
 
 def test_without_a_dead_letter_bucket_undelivered_events_fail(monkeypatch):
@@ -113,7 +115,7 @@ def test_replay_dead_letter_resends_and_removes_only_what_is_delivered(storage, 
     assert handle(b"not json at all", seconds_left=6)[0] == 200
     kept = sorted(storage.objects)
     assert len(kept) == 2 and len(storage.entries()) == 4
-    handler._forwarder = None  # the operator runs replay with the receiver back up
+    handler._pipeline = None  # the operator runs replay with the receiver back up
     monkeypatch.setenv("SIEM_SYSLOG_URL", receiver.url("tcp"))
     assert main(["replay-dead-letter"]) == 1  # the unparseable body cannot be re-sent
     lines = receiver.wait_for(3)
@@ -129,6 +131,52 @@ def test_replay_keeps_what_still_fails(storage, monkeypatch):
     monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
     assert handle(batch(2), seconds_left=6)[0] == 200
     (before,) = storage.objects
-    handler._forwarder = None
-    assert main(["replay-dead-letter", "--seconds", "2"]) == 1
+    handler._pipeline = None
+    assert main(["replay-dead-letter", "--deadline", "2"]) == 1
     assert list(storage.objects) == [before] and len(storage.entries()) == 2
+
+
+def test_a_deeply_nested_json_line_is_kept_and_the_other_lines_are_delivered(storage, capsys):
+    line = json.dumps(sample(PROBLEM)).encode()
+    body = line + b"\n" + b"[" * 50_000 + b"]" * 50_000 + b"\n" + line.replace(b"1642b454", b"2642b454")
+    status, summary = handle(body, seconds_left=8)
+    assert status == 200 and summary["delivered"] == {"log": 2} and summary["deadLettered"] == {"parse": 1}
+    (kept,) = storage.entries()
+    assert kept["reason"] == "line 2 is not usable JSON: nested too deeply" and kept["raw"].startswith("[[[")
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_a_retried_batch_does_not_keep_the_same_events_twice_and_replay_sends_them_once(
+    storage, monkeypatch, httpserver, receiver
+):
+    from forwarder import handler
+    from forwarder.cli import main
+
+    hook = {"status": 400}  # permanent: kept at once
+    accepted: list[str] = []
+
+    def webhook(request):
+        if hook["status"] == 200:
+            accepted.extend(e["eventId"] for e in json.loads(request.get_data()))
+        return Response("x", status=hook["status"])
+
+    httpserver.expect_request("/hook").respond_with_handler(webhook)
+    monkeypatch.setenv("SIEM_HTTP_URL", httpserver.url_for("/hook"))
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    body = json.dumps([*json.loads(batch(3)), 7]).encode()  # three events and one part that is not an event
+    storage.refuse = ["-syslog-"]  # syslog's dead letters cannot be written: the invocation fails
+    first_status, first = handle(body, seconds_left=6)
+    assert first_status == 502 and first["deadLettered"] == {"parse": 1, "http": 3} and first["failed"] == {"syslog": 3}
+    storage.refuse = []
+    second_status, second = handle(body, seconds_left=6)  # Connector Hub retries the whole batch
+    assert second_status == 200 and second["deadLettered"] == {"parse": 1, "http": 3, "syslog": 3}
+    assert [d["sink"] for d in second["deadLetters"]] == ["syslog"]  # only what was not kept before
+    kept = [(line["sink"], line["eventId"]) for line in storage.entries()]
+    assert len(kept) == len(set(kept)) == 7  # each event once per sink, the reject once
+
+    handler._pipeline = None  # the operator replays once the receivers are back
+    hook["status"] = 200
+    monkeypatch.setenv("SIEM_SYSLOG_URL", receiver.url("tcp"))
+    assert main(["replay-dead-letter"]) == 1  # the reject cannot be re-sent
+    assert sorted(accepted) == ["ev-0", "ev-1", "ev-2"]  # each once: they were kept once
+    assert len(receiver.wait_for(6, timeout=1.0)) == 3

@@ -6,11 +6,12 @@ import json
 import re
 
 import pycef
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from forwarder.formats import cef, http_bodies, leef, record_json
+from forwarder.formats import PAYLOADS, cef, http_bodies, leef, record_json
 from forwarder.formats import syslog as fmt
-from forwarder.parse import normalize
-from forwarder.record import Severity
+from forwarder.normalize import Severity, normalize
 from tests.conftest import sample
 
 PROBLEM = "cloudguard-problemdetected-bucket-public-critical.json"
@@ -159,3 +160,45 @@ def test_hec_and_webhook_bodies():
     assert http_bodies.hec_join([hec, hec]).count(b"\n") == 1
     array = json.loads(http_bodies.webhook_join([http_bodies.webhook_item(r)] * 3))
     assert len(array) == 3 and array[0]["title"] == "Bucket is public"
+
+
+def long_fields_record(text: str):
+    event = sample("audit-objectstorage-createbucket-public.json")
+    for key in ("compartmentName", "resourceName"):
+        event["data"][key] = text
+    event["data"]["identity"]["principalName"] = text
+    event["data"]["resourceId"] = text
+    event["eventID"] = text[:300] or "e"
+    return normalize(event)
+
+
+def test_udp_limit_holds_when_header_and_structured_data_alone_exceed_it():
+    r = long_fields_record("ü" * 2000)  # principalName, resourceId, eventId: all structured data
+    full = fmt.rfc5424(r, cef.encode(r), facility=16, hostname="oci", app_name="oci-forwarder")
+    assert len(full) > 8000
+    msg = fmt.rfc5424(r, cef.encode(r), facility=16, hostname="h" * 255, app_name="a" * 48, max_bytes=600)
+    assert len(msg) <= 600 and msg.endswith(fmt.TRUNCATION_MARK)
+    msg.decode("utf-8")
+    assert f'truncated="{len(cef.encode(r))}"'.encode() in msg  # the receiver still learns the original size
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=1500), limit=st.integers(480, 4096), payload=st.sampled_from(sorted(PAYLOADS)),
+       rfc=st.sampled_from([fmt.rfc5424, fmt.rfc3164]))  # fmt: skip
+def test_no_message_ever_exceeds_the_udp_limit(text, limit, payload, rfc):
+    r = long_fields_record(text)
+    msg = rfc(r, PAYLOADS[payload](r), facility=23, hostname="h" * 255, app_name="a" * 48, max_bytes=limit)
+    assert len(msg) <= limit
+    msg.decode("utf-8")
+
+
+def test_a_cut_never_leaves_a_dangling_backslash():
+    event = sample(PROBLEM)
+    event["data"]["additionalDetails"]["problemDescription"] = "\\" * 3000  # CEF writes each as \\
+    r = normalize(event)
+    payload = cef.encode(r)
+    for limit in range(600, 700):  # every cut position across escaped backslashes
+        msg = fmt.rfc3164(r, payload, facility=4, hostname="oci", app_name="oci-forwarder", max_bytes=limit)
+        kept = msg[: -len(fmt.TRUNCATION_MARK)]
+        assert msg.endswith(fmt.TRUNCATION_MARK) and len(msg) <= limit
+        assert (len(kept) - len(kept.rstrip(b"\\"))) % 2 == 0, limit  # no backslash escapes the mark

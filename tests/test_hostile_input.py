@@ -9,9 +9,10 @@ import logging
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from forwarder.delivery.pipeline import Pipeline
+from forwarder.delivery.route import Route
 from forwarder.formats import record_json
 from forwarder.handler import handle
-from forwarder.pipeline import Forwarder, Route
 from forwarder.sinks.log import LogSink
 from tests.conftest import sample
 
@@ -45,8 +46,8 @@ def event_like():
     return st.tuples(st.sampled_from(paths), json_values).map(mutate)
 
 
-def forwarder() -> Forwarder:
-    return Forwarder([Route(record_json.encode, LogSink(io.StringIO()))])
+def forwarder() -> Pipeline:
+    return Pipeline([Route(record_json.encode, LogSink(io.StringIO()))])
 
 
 def check_accounting(summary, items: list) -> None:
@@ -123,3 +124,21 @@ def test_six_megabyte_body_through_the_real_fdk_server(function_server):
     assert result.status == 200 and result.summary["delivered"] == {"log": len(events)}
     # The container keeps serving.
     assert fn.invoke(b"not json").status == 502 and fn.invoke(json.dumps(base).encode()).status == 200
+
+
+def test_an_event_that_breaks_normalize_is_kept_and_the_batch_goes_on(storage, monkeypatch, capsys):
+    from forwarder.delivery import pipeline
+
+    real = pipeline.normalize
+
+    def fragile(event, region=None):
+        if event.get("eventID") == "bad":
+            raise KeyError("a bug")
+        return real(event, region)
+
+    monkeypatch.setattr(pipeline, "normalize", fragile)
+    good = sample(PROBLEM)
+    status, summary = handle(json.dumps([good, {**good, "eventID": "bad"}]).encode(), seconds_left=8)
+    assert status == 200 and summary["delivered"] == {"log": 1} and summary["deadLettered"] == {"parse": 1}
+    (kept,) = storage.entries()
+    assert kept["reason"] == "cannot normalize the event: KeyError: 'a bug'" and kept["event"]["eventID"] == "bad"

@@ -21,9 +21,13 @@ def batch_of(n: int) -> bytes:
     return numbered_batch(n, prefix="event")
 
 
+def _not_json(name: str):
+    raise ValueError(f"{name} is not JSON (RFC 8259)")
+
+
 def hec_events(body: bytes) -> list[dict]:
-    """Split a HEC body (concatenated JSON objects) as Splunk does."""
-    decoder, out, text, pos = json.JSONDecoder(), [], body.decode(), 0
+    """Split a HEC body (concatenated JSON objects) as Splunk does, strictly: NaN/Infinity are invalid."""
+    decoder, out, text, pos = json.JSONDecoder(parse_constant=_not_json), [], body.decode(), 0
     while pos < len(text):
         while pos < len(text) and text[pos].isspace():
             pos += 1
@@ -168,13 +172,31 @@ def test_no_sink_writes_json_lines_to_the_log(capsys):
 
 def test_a_sink_bug_is_reported_not_raised(monkeypatch):
     from forwarder import handler
-    from forwarder.pipeline import Forwarder, Route
+    from forwarder.delivery.pipeline import Pipeline
+    from forwarder.delivery.route import Route
     from forwarder.sinks.log import LogSink
 
     class Broken(LogSink):
         def send(self, payloads, deadline=None):
             raise RuntimeError("boom")
 
-    monkeypatch.setattr(handler, "_forwarder", Forwarder([Route(lambda r: b"x", Broken())]))
+    monkeypatch.setattr(handler, "_pipeline", Pipeline([Route(lambda r: b"x", Broken())]))
     status, summary = handle(sample_bytes(PROBLEM))
     assert status == 502 and summary["failures"][0]["reason"] == "RuntimeError: boom"
+
+
+def test_nan_and_infinity_in_an_event_reach_hec_as_valid_json(httpserver, monkeypatch):
+    splunk_hec(httpserver)
+    monkeypatch.setenv("SIEM_HTTP_URL", httpserver.url_for("/services/collector/event"))
+    monkeypatch.setenv("SIEM_HTTP_FORMAT", "splunk-hec")
+    monkeypatch.setenv("SIEM_HTTP_TOKEN", TOKEN)
+    body = sample_bytes("audit-objectstorage-createbucket-public.json").replace(
+        b'"publicAccessType": "ObjectRead"',
+        b'"publicAccessType": "ObjectRead", "ratio": NaN, "max": Infinity, "big": 1e999',
+    )
+    assert b"NaN" in body
+    status, summary = handle(body)
+    assert status == 200 and summary["delivered"] == {"http": 1}, summary
+    ((request, _),) = httpserver.log
+    (event,) = hec_events(request.get_data())
+    assert event["event"]["details"]["ratio"] == "NaN" and event["event"]["details"]["big"] == "1e999"

@@ -8,8 +8,8 @@ import logging
 import pytest
 from werkzeug import Response
 
-from forwarder.config import ConfigError, load_settings
 from forwarder.handler import handle
+from forwarder.settings import ConfigError, load_settings
 from tests.conftest import sample_bytes
 from tests.support.oci import ObjectStorageStandIn, resource_principal
 from tests.support.ticket_apis import ServiceNowStandIn

@@ -10,11 +10,11 @@ import threading
 import pytest
 
 from forwarder.formats.syslog import BOM, SD_ID
-from forwarder.parse import decode_body, normalize
-from forwarder.sinks import DeliveryError
+from forwarder.normalize import normalize
+from forwarder.runtime.tls import client_context
+from forwarder.sinks.base import DeliveryError
 from forwarder.sinks.syslog import SyslogSink
-from forwarder.tls import client_context
-from tests.conftest import DATA, sample
+from tests.conftest import DATA, events_of, sample
 from tests.support.rsyslog import make_cert, start_rsyslog
 
 SAMPLES = sorted(DATA.glob("*.json"))
@@ -31,7 +31,7 @@ def config_for(receiver, transport: str, **extra: str) -> dict[str, str]:
 def expected_records():
     records = []
     for path in SAMPLES:
-        records += [normalize(event) for event in decode_body(path.read_bytes())]
+        records += [normalize(event) for event in events_of(path.read_bytes())]
     return records
 
 
@@ -245,3 +245,56 @@ def test_unreachable_receiver_reports_what_was_not_delivered():
         with pytest.raises(DeliveryError) as caught:
             sink.send([b"a", b"b"])
     assert caught.value.delivered == 0 and "ConnectionRefusedError" in caught.value.reason
+
+
+def test_the_write_offset_errs_late_when_an_ack_arrives_between_the_reads(monkeypatch):
+    """TCP_INFO's acked bytes and TIOCOUTQ's queued bytes are two reads; an ACK between them must not
+    make the write offset look smaller than it is (a chunk would count as delivered too early)."""
+    from forwarder.sinks import syslog as syslog_sink
+
+    written = 100_000  # bytes on the wire so far (the true write offset)
+    state = {"acked": 60_000, "reads": 0}
+
+    def read() -> None:  # the peer acknowledges 5,000 more bytes right after the first read
+        state["reads"] += 1
+        if state["reads"] == 1:
+            state["acked"] += 5_000
+
+    def acked(sock):
+        value = state["acked"]
+        read()
+        return value
+
+    def queued(fd, request, buffer):
+        value = written - state["acked"]
+        read()
+        return value.to_bytes(4, "little", signed=True)
+
+    monkeypatch.setattr(syslog_sink, "_acked", acked)
+    monkeypatch.setattr(syslog_sink.fcntl, "ioctl", queued)
+    with socket.socket() as sock:
+        assert syslog_sink._written(sock) >= written
+
+
+def test_inline_pem_keys_leave_no_file_behind(tmp_path, monkeypatch):
+    import tempfile
+
+    cert, key = make_cert(tmp_path, "client", cn="forwarder-client", loopback=False)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    for _ in range(3):  # a warm container rebuilds contexts; nothing piles up
+        client_context(None, cert.read_text(), key.read_text())
+    assert list(scratch.iterdir()) == []
+
+
+def test_udp_with_huge_structured_data_stays_within_the_limit(receiver, function_server):
+    fn = function_server(config_for(receiver, "udp", SIEM_SYSLOG_UDP_MAX_BYTES="600", SIEM_SYSLOG_PAYLOAD="cef"))
+    event = sample("audit-objectstorage-createbucket-public.json")
+    event["data"]["identity"]["principalName"] = "p" * 3000
+    event["data"]["resourceId"] = "r" * 3000
+    assert fn.invoke(json.dumps(event).encode()).status == 200
+    (line,) = receiver.wait_for(1)
+    params = line["sdparsed"][SD_ID]
+    assert int(params["truncated"]) > 3000 and len(params["principalName"]) < 300
+    assert line["msg"].endswith("...[truncated]") and line["msg"][1:].startswith("CEF:0|")

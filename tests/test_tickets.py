@@ -107,7 +107,7 @@ def test_repeated_detection_from_another_container_leaves_the_open_ticket_alone(
     if tickets.system == "jira":
         tickets.api.index_lag = 0  # by the time another container sees the event, search has caught up
     assert actions(event("detected", "e-1")) == ["opened"]
-    handler._forwarder = None  # a new container: no memory of what was handled
+    handler._pipeline = None  # a new container: no memory of what was handled
     got = actions(event("detected", "e-1"))
     assert got == (["none"] if tickets.system != "pagerduty" else ["opened"])  # PagerDuty dedups by key
     # Still one ticket; PagerDuty records the re-trigger as a second alert on the same incident.
@@ -188,7 +188,7 @@ def test_wrong_credentials_are_a_permanent_failure(tickets, monkeypatch):
 def test_ticket_holds_what_on_call_needs(tickets):
     assert actions(
         event("detected", "e-1", source="cloudguard-problemdetected-dhcp-option-medium.json", risk="CRITICAL")
-    )
+    ) == ["opened"]
     text = tickets.text(tickets.tickets()[0])
     for fact in ("VCN DHCP Option changed", "CRITICAL", "VCN_DHCP_OPTION_CHANGED", "DHCP options control",
                  "Ensure that the change to DHCP", "alien@mars.planet", "Default DHCP Options for VCN4", "ONUG",
@@ -242,10 +242,70 @@ def test_retry_after_reads_seconds_and_http_dates():
 
     import httpx
 
-    from forwarder.retry import retry_after
+    from forwarder.delivery.retry import retry_after
 
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     assert retry_after(httpx.Response(429, headers={"Retry-After": "7"})) == 7.0
     assert 25 < retry_after(httpx.Response(503, headers={"Retry-After": later})) <= 30
     assert retry_after(httpx.Response(503, headers={"Retry-After": "soon"})) is None
     assert retry_after(httpx.Response(503)) is None
+
+
+SUSPICIOUS_IP = "cloudguard-problemdetected-suspicious-ip-critical-updated.json"
+
+
+@pytest.mark.parametrize(
+    "answer, why",
+    [
+        ((200, {}, "<html><body>Your instance is hibernating</body></html>"), "expected a JSON body, got text/html"),
+        ((302, {"Location": "https://login.example.com/sso"}, ""), "redirected to https://login.example.com/sso"),
+        ((201, {}, "[1, 2]"), "expected a JSON object"),
+    ],
+)
+def test_a_bad_answer_is_a_reported_failure_and_the_other_tickets_still_run(tickets, answer, why):
+    tickets.api.fail_next = [answer]  # the first call of the batch gets it
+    other = json.loads(event("detected", "e-2", source=SUSPICIOUS_IP))
+    body = json.dumps([json.loads(event("detected", "e-1")), other]).encode()
+    status, summary = handle(body)
+    assert status == 502 and summary["delivered"] == {"log": 2}
+    assert [t["action"] for t in summary["tickets"]] == ["failed", "opened"]
+    assert summary["failed"] == {"tickets": 1} and why in summary["failures"][0]["reason"]
+    assert len(tickets.tickets()) == 1  # the second problem got its ticket; nothing crashed
+
+
+def test_an_answer_without_the_documented_fields_is_a_failure(httpserver, monkeypatch):
+    httpserver.expect_request("/api/now/table/incident", method="GET").respond_with_json({"result": []})
+    httpserver.expect_request("/api/now/table/incident", method="POST").respond_with_json({"result": {"sys_id": "x"}},
+                                                                                            status=201)  # fmt: skip
+    for key, value in {"TICKET_SYSTEM": "servicenow", "TICKET_URL": httpserver.url_for("/").rstrip("/"),
+                       "TICKET_USERNAME": "svc", "TICKET_PASSWORD": "pw"}.items():  # fmt: skip
+        monkeypatch.setenv(key, value)
+    status, summary = handle(event("detected", "e-1"))
+    assert status == 502 and summary["tickets"][0]["action"] == "failed"
+    assert "the response has no str result.number" in summary["tickets"][0]["reason"]
+
+
+def test_a_ticket_adapter_bug_is_reported_not_raised(tickets, monkeypatch):
+    from forwarder.handler import get_pipeline
+
+    def broken(*args, **kwargs):
+        raise KeyError("sys_id")
+
+    monkeypatch.setattr(get_pipeline().tracker.system, "create", broken)
+    status, summary = handle(event("detected", "e-1"))
+    assert status == 502 and summary["tickets"][0] == {
+        "eventId": "e-1", "problemId": sample(CRITICAL)["data"]["resourceId"], "system": tickets.system,
+        "action": "failed", "ticket": None, "reason": "ticket adapter error: KeyError: 'sys_id'"}  # fmt: skip
+
+
+def test_retry_after_of_a_day_gives_up_at_once_even_without_a_deadline(tickets):
+    import threading
+
+    tickets.api.fail_next = [(429, {"Retry-After": "100000"})]
+    answers: list = []
+    worker = threading.Thread(target=lambda: answers.append(handle(event("detected", "e-1"))), daemon=True)
+    worker.start()
+    worker.join(60)  # no Fn-Deadline: the old code slept 100000 s here
+    assert not worker.is_alive(), "handle() is waiting on Retry-After"
+    ((status, summary),) = answers
+    assert status == 502 and "asked to wait 100000 s" in summary["failures"][0]["reason"]

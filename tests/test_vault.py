@@ -11,7 +11,7 @@ import re
 import pytest
 from werkzeug import Response
 
-from forwarder.secrets import SecretError, read_secret
+from forwarder.runtime.vault import SecretError, read_secret
 from tests.conftest import sample_bytes
 from tests.support import oci as rp_support
 from tests.test_http_delivery import hec_events

@@ -12,7 +12,7 @@ import ipaddress
 import re
 
 from forwarder import PRODUCT, VENDOR, __version__
-from forwarder.record import Record
+from forwarder.normalize.record import Record
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HEADER_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "\n": " ", "\r": " "})

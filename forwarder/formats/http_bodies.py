@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from forwarder.formats import record_json
-from forwarder.record import Record
+from forwarder.normalize.record import Record
 
 
 def webhook_item(record: Record) -> bytes:

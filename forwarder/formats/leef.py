@@ -12,7 +12,7 @@ import re
 
 from forwarder import PRODUCT, VENDOR, __version__
 from forwarder.formats.cef import header_escape, is_ip
-from forwarder.record import Record
+from forwarder.normalize.record import Record
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 

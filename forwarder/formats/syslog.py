@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from forwarder.record import Record
+from forwarder.normalize.record import Record
 
 #: SD-ID of our structured data element. 32473 is the IANA enterprise number reserved for
 #: documentation (RFC 5612); a private SD-ID must have the form name@<enterprise number>.
@@ -17,6 +17,8 @@ SD_ID = "oci@32473"
 #: UTF-8 byte order mark that marks an RFC 5424 MSG as UTF-8 (RFC 5424 section 6.4).
 BOM = b"\xef\xbb\xbf"
 TRUNCATION_MARK = b"...[truncated]"
+#: Fewest payload octets worth sending before the mark; below that, SD values are clipped first.
+MIN_KEPT = 64
 
 FACILITIES = {
     "kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6, "news": 7,
@@ -86,9 +88,10 @@ def rfc5424(
     """Build an RFC 5424 message: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME - MSGID [SD] BOM MSG`.
 
     PRI = facility * 8 + severity (the record's `Severity.syslog`). TIMESTAMP is the event time
-    (NILVALUE when unknown). When `max_bytes` is given (UDP) and the message is longer, MSG is cut
-    at a UTF-8 character boundary, ends with `...[truncated]`, and the SD element gains
-    `truncated="<original MSG length in octets>"`.
+    (NILVALUE when unknown). When `max_bytes` is given (UDP) the whole message never exceeds it: MSG
+    is cut at a UTF-8 character boundary and ends with `...[truncated]`, the SD element gains
+    `truncated="<original MSG length in octets>"`, and when header and structured data alone leave
+    too little room, SD values are clipped (then dropped) before MSG is cut.
     """
     pri = facility * 8 + record.severity.syslog
     head = (
@@ -99,9 +102,16 @@ def rfc5424(
     message = (head + structured_data(params) + " ").encode("utf-8", "replace") + BOM + payload
     if max_bytes is None or len(message) <= max_bytes:
         return message
-    params.append(("truncated", str(len(payload))))
-    prefix = (head + structured_data(params) + " ").encode("utf-8", "replace") + BOM
-    return prefix + _cut(payload, max_bytes - len(prefix))
+    marker = ("truncated", str(len(payload)))
+    for clip in (None, 256, 64, 16, 0):
+        if clip == 0:
+            kept = [marker]
+        else:
+            kept = [(k, _clip(str(v), clip)) for k, v in params] + [marker]
+        prefix = (head + structured_data(kept) + " ").encode("utf-8", "replace") + BOM
+        if max_bytes - len(prefix) >= len(TRUNCATION_MARK) + MIN_KEPT:
+            return prefix + _cut(payload, max_bytes - len(prefix))
+    return _cut(prefix + payload, max_bytes)
 
 
 def rfc3164(
@@ -129,7 +139,21 @@ def rfc3164(
     return prefix + _cut(payload, max_bytes - len(prefix))
 
 
+def _clip(value: str, limit: int | None) -> str:
+    """An SD value cut to `limit` characters (before escaping, so no escape is split)."""
+    return value if limit is None or len(value) <= limit else value[: limit - 1] + "…"
+
+
 def _cut(payload: bytes, room: int) -> bytes:
-    """Cut payload to fit `room` octets including the truncation mark, on a UTF-8 boundary."""
-    kept = payload[: max(room - len(TRUNCATION_MARK), 0)]
-    return kept.decode("utf-8", "ignore").encode("utf-8") + TRUNCATION_MARK
+    """Cut payload to fit `room` octets including the truncation mark, on a UTF-8 boundary.
+
+    A cut that leaves an odd run of backslashes at the end would turn the mark into an escape
+    (`\\...` in CEF, JSON, SD values): the dangling backslash is dropped too.
+    """
+    if room < len(TRUNCATION_MARK):
+        return payload[: max(room, 0)].decode("utf-8", "ignore").encode("utf-8")
+    kept = payload[: room - len(TRUNCATION_MARK)].decode("utf-8", "ignore")
+    trailing = len(kept) - len(kept.rstrip("\\"))
+    if trailing % 2:
+        kept = kept[:-1]
+    return kept.encode("utf-8") + TRUNCATION_MARK

@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 
 import httpx
 
-from forwarder.redaction import scrub
-from forwarder.retry import retry_after
-from forwarder.sinks import DeliveryError, describe, time_left
+from forwarder.delivery.retry import retry_after
+from forwarder.runtime.scrub import scrub
+from forwarder.sinks.base import DeliveryError, describe, time_left
 
 
 class HttpSink:
@@ -24,7 +24,7 @@ class HttpSink:
     Args:
         url: the endpoint, http:// or https://.
         headers: sent with every request; may carry a token (never logged).
-        ssl_context: verification settings for https (see `forwarder.tls.client_context`).
+        ssl_context: verification settings for https (see `forwarder.runtime.tls.client_context`).
         timeout: seconds for connect, write and read of one request.
     """
 

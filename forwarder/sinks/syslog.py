@@ -26,7 +26,7 @@ import termios
 import time
 from collections.abc import Sequence
 
-from forwarder.sinks import DeliveryError, describe, time_left
+from forwarder.sinks.base import DeliveryError, describe, time_left
 
 CHUNK_BYTES = 64 * 1024
 
@@ -37,7 +37,7 @@ class SyslogSink:
     Args:
         transport: "udp", "tcp" or "tls".
         host, port: the receiver.
-        ssl_context: for "tls", the verifying client context (see `forwarder.tls`).
+        ssl_context: for "tls", the verifying client context (see `forwarder.runtime.tls`).
         timeout: seconds for connect and for each write.
         udp_max_bytes: largest datagram (UDP only).
     """
@@ -199,13 +199,19 @@ def _acked(sock: socket.socket) -> int | None:
 
 
 def _written(sock: socket.socket) -> int | None:
-    """The connection's write offset on the same scale as `_acked`: acknowledged + still queued bytes."""
-    acked = _acked(sock)
-    if acked is None:
-        return None
+    """The connection's write offset on the same scale as `_acked`: acknowledged + still queued bytes.
+
+    Queued bytes are read first, acknowledged bytes second. Between the two reads the peer can only
+    acknowledge more (queued shrinks, acked grows by the same amount), so this order can only
+    overestimate the offset (wait a little longer), never underestimate it (count a chunk delivered
+    before the receiver took it).
+    """
     try:
         queued = struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
     except OSError:
+        return None
+    acked = _acked(sock)
+    if acked is None:
         return None
     return acked + queued
 

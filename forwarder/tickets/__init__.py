@@ -22,18 +22,16 @@ Guard re-sends "Existing Problem updated" events, so:
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
 
-from forwarder.record import RISK_LEVELS, Kind, Lifecycle, Record
-from forwarder.retry import ApiError
+from forwarder.delivery import dedupe
+from forwarder.delivery.retry import ApiError
+from forwarder.normalize.record import RISK_LEVELS, Kind, Lifecycle, Record
+from forwarder.sinks.base import describe
 from forwarder.tickets.content import problem_key
 
 log = logging.getLogger("forwarder")
-
-#: How many handled event ids a container remembers (duplicate deliveries are left alone).
-REMEMBERED_EVENTS = 10_000
 
 
 class TicketSystem(Protocol):
@@ -93,11 +91,15 @@ class Tracker:
     def __init__(self, system: TicketSystem, min_risk: str = "CRITICAL"):
         self.system = system
         self.min_risk = min_risk
-        self._handled: OrderedDict[str, None] = OrderedDict()
+        self._handled = dedupe.Memory()  # event ids handled by this container
         self._opened: dict[str, str] = {}  # problem key -> ticket this container opened
 
     def handle(self, record: Record, deadline: float | None = None) -> TicketOutcome | None:
-        """Open, update or resolve the ticket of a problem event; None for events that are not problems."""
+        """Open, update or resolve the ticket of a problem event; None for events that are not problems.
+
+        Never raises: a failed call, an answer the API does not document, or a bug in an adapter is an
+        outcome with action "failed" and the reason, so the other events of the batch still get theirs.
+        """
         if record.kind is not Kind.PROBLEM or not record.problem_id:
             return None
         outcome = TicketOutcome(record.event_id, record.problem_id, self.system.name, "none")
@@ -107,13 +109,12 @@ class Tracker:
         key = problem_key(record)
         try:
             self._apply(record, key, outcome, deadline)
-        except ApiError as exc:
-            outcome.action, outcome.reason = "failed", exc.reason
-            log.error("ticket for problem %s (event %s): %s", record.problem_id, record.event_id, exc.reason)
+        except Exception as exc:  # ApiError, or an adapter bug: reported, never raised into the batch
+            reason = exc.reason if isinstance(exc, ApiError) else f"ticket adapter error: {describe(exc)}"
+            outcome.action, outcome.ticket, outcome.reason = "failed", None, reason
+            log.error("ticket for problem %s (event %s): %s", record.problem_id, record.event_id, reason)
             return outcome
-        self._handled[record.event_id] = None
-        if len(self._handled) > REMEMBERED_EVENTS:
-            self._handled.popitem(last=False)
+        self._handled.remember([record.event_id], dedupe.HANDLED)
         return outcome
 
     def _find(self, key: str, deadline: float | None) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
-from forwarder.record import Lifecycle, Record
+from forwarder.normalize.record import Lifecycle, Record
 
 #: Longest problem key (ServiceNow `correlation_id` holds 100 characters).
 MAX_KEY = 100

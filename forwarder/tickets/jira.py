@@ -15,8 +15,9 @@ import hashlib
 
 import httpx
 
-from forwarder import retry
-from forwarder.record import Record
+from forwarder.delivery import retry
+from forwarder.normalize.record import Record
+from forwarder.tickets.api import call_json, need
 from forwarder.tickets.content import closing_heading, facts, summary_line, update_heading
 
 
@@ -51,14 +52,19 @@ class Jira:
         self.timeout = timeout
         self._client = httpx.Client(auth=(email, api_token), headers={"Accept": "application/json"}, timeout=timeout)
 
-    def _call(self, method: str, path: str, deadline: float | None, **kwargs) -> httpx.Response:
-        return retry.request(self._client, method, self.api + path, deadline=deadline, timeout=self.timeout, **kwargs)
+    def _call(self, method: str, path: str, deadline: float | None, **kwargs) -> dict:
+        return call_json(self._client, method, self.api + path, deadline=deadline, timeout=self.timeout, **kwargs)
+
+    def _post(self, path: str, deadline: float | None, body: dict) -> None:
+        """POST whose answer Jira leaves empty (204, transitions) or that we do not read (comments)."""
+        retry.request(self._client, "POST", self.api + path, deadline=deadline, timeout=self.timeout, json=body)
 
     def find(self, key: str, deadline: float | None) -> str | None:
         jql = f'labels = "{problem_label(key)}" AND statusCategory != Done ORDER BY created ASC'
-        found = self._call("GET", "/search/jql", deadline, params={"jql": jql, "fields": "key,status"}).json()
-        issues = found.get("issues") or []
-        return issues[0]["key"] if issues else None
+        found = self._call("GET", "/search/jql", deadline, params={"jql": jql, "fields": "key,status"})
+        issues = need(found.get("issues", []), "issues", list, "GET /search/jql")
+        return need(issues[0].get("key") if isinstance(issues[0], dict) else None, "issues[0].key", str,
+                    "GET /search/jql") if issues else None  # fmt: skip
 
     def create(self, key: str, record: Record, deadline: float | None) -> str:
         fields = {
@@ -68,17 +74,22 @@ class Jira:
             "description": adf(record),
             "labels": ["oci-cloud-guard", problem_label(key)],
         }
-        return self._call("POST", "/issue", deadline, json={"fields": fields}).json()["key"]
+        created = self._call("POST", "/issue", deadline, json={"fields": fields})
+        return need(created.get("key"), "key", str, "POST /issue")
 
     def update(self, ref: str, key: str, record: Record, deadline: float | None) -> None:
         body = adf(record, update_heading(record))
-        self._call("POST", f"/issue/{ref}/comment", deadline, json={"body": body})
+        self._post(f"/issue/{ref}/comment", deadline, {"body": body})
 
     def resolve(self, ref: str, key: str, record: Record, deadline: float | None) -> bool:
-        transitions = self._call("GET", f"/issue/{ref}/transitions", deadline).json().get("transitions") or []
-        done = [t for t in transitions if ((t.get("to") or {}).get("statusCategory") or {}).get("key") == "done"]
+        where = f"GET /issue/{ref}/transitions"
+        transitions = need(self._call("GET", f"/issue/{ref}/transitions", deadline).get("transitions", []),
+                           "transitions", list, where)  # fmt: skip
+        done = [t for t in transitions if isinstance(t, dict)
+                and ((t.get("to") or {}).get("statusCategory") or {}).get("key") == "done"]  # fmt: skip
         if not done:
             return False
-        self._call("POST", f"/issue/{ref}/comment", deadline, json={"body": adf(record, closing_heading(record))})
-        self._call("POST", f"/issue/{ref}/transitions", deadline, json={"transition": {"id": done[0]["id"]}})
+        self._post(f"/issue/{ref}/comment", deadline, {"body": adf(record, closing_heading(record))})
+        transition = need(done[0].get("id"), "id", str, where)
+        self._post(f"/issue/{ref}/transitions", deadline, {"transition": {"id": transition}})
         return True

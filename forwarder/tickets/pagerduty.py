@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import httpx
 
-from forwarder import retry
-from forwarder.record import Record
+from forwarder.normalize.record import Record
+from forwarder.tickets.api import call_json, need
 from forwarder.tickets.content import console_url, facts, summary_line
 
 SEVERITY = {"CRITICAL": "critical", "HIGH": "error", "MEDIUM": "warning"}
@@ -43,7 +43,8 @@ class PagerDuty:
             event["payload"] = {k: v for k, v in event["payload"].items() if v is not None}
             if console_url(record):
                 event["links"] = [{"href": console_url(record), "text": "Problem in the OCI Console"}]
-        retry.request(self._client, "POST", self.url, deadline=deadline, timeout=self.timeout, json=event)
+        answer = call_json(self._client, "POST", self.url, deadline=deadline, timeout=self.timeout, json=event)
+        need(answer.get("status"), "status", str, f"POST {self.url}")  # {"status": "success", "dedup_key": ...}
 
     def find(self, key: str, deadline: float | None) -> str | None:
         return None

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import httpx
 
-from forwarder import retry
-from forwarder.record import Record
+from forwarder.delivery.retry import ApiError
+from forwarder.normalize.record import Record
+from forwarder.tickets.api import call_json, need
 from forwarder.tickets.content import closing_heading, plain_text, summary_line, update_heading
 
 #: (urgency, impact) by risk level: "1" high .. "3" low.
@@ -32,9 +33,17 @@ class ServiceNow:
         self._client = httpx.Client(auth=(username, password), headers={"Accept": "application/json"}, timeout=timeout)
         self._sys_ids: dict[str, str] = {}  # incident number -> sys_id
 
-    def _call(self, method: str, url: str, deadline: float | None, **kwargs) -> dict:
-        response = retry.request(self._client, method, url, deadline=deadline, timeout=self.timeout, **kwargs)
-        return response.json().get("result") or {}
+    def _call(self, method: str, url: str, deadline: float | None, **kwargs):
+        """The Table API's `result` (an object, or a list for queries)."""
+        body = call_json(self._client, method, url, deadline=deadline, timeout=self.timeout, **kwargs)
+        return body.get("result")
+
+    def _incident(self, incident, where: str) -> str:
+        """Remember an incident's sys_id by number; return the number."""
+        incident = need(incident, "result", dict, where)
+        number = need(incident.get("number"), "result.number", str, where)
+        self._sys_ids[number] = need(incident.get("sys_id"), "result.sys_id", str, where)
+        return number
 
     def find(self, key: str, deadline: float | None) -> str | None:
         params = {
@@ -42,11 +51,8 @@ class ServiceNow:
             "sysparm_fields": "sys_id,number,state",
             "sysparm_limit": "1",
         }
-        found = self._call("GET", self.base, deadline, params=params)
-        if not found:
-            return None
-        self._sys_ids[found[0]["number"]] = found[0]["sys_id"]
-        return found[0]["number"]
+        found = need(self._call("GET", self.base, deadline, params=params), "result", list, f"GET {self.base}")
+        return self._incident(found[0], f"GET {self.base}") if found else None
 
     def create(self, key: str, record: Record, deadline: float | None) -> str:
         urgency, impact = PRIORITY.get(record.risk_level or "", ("3", "3"))
@@ -59,9 +65,7 @@ class ServiceNow:
             "correlation_id": key,
             "correlation_display": "OCI Cloud Guard",
         }
-        created = self._call("POST", self.base, deadline, json=body)
-        self._sys_ids[created["number"]] = created["sys_id"]
-        return created["number"]
+        return self._incident(self._call("POST", self.base, deadline, json=body), f"POST {self.base}")
 
     def update(self, ref: str, key: str, record: Record, deadline: float | None) -> None:
         note = plain_text(record, update_heading(record))
@@ -79,4 +83,6 @@ class ServiceNow:
     def _sys_id(self, ref: str, key: str, deadline: float | None) -> str:
         if ref not in self._sys_ids:
             self.find(key, deadline)
+        if ref not in self._sys_ids:
+            raise ApiError(f"incident {ref} is no longer open (correlation_id {key})", permanent=True)
         return self._sys_ids[ref]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from forwarder.config import KEY_NAMES
+from forwarder.settings import KEY_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 FDK = Path(sys.executable).with_name("fdk")
@@ -60,14 +60,15 @@ class FunctionServer:
             time.sleep(0.02)
         self.client = httpx.Client(transport=httpx.HTTPTransport(uds=str(self.socket)), timeout=60)
 
-    def invoke(self, body: bytes, deadline_seconds: float = 30.0) -> Invocation:
+    def invoke(self, body: bytes, deadline_seconds: float = 30.0, fn_deadline: str | None = None) -> Invocation:
+        """POST /call with `Fn-Deadline` `deadline_seconds` from now, or the literal `fn_deadline` header."""
         deadline = datetime.now(UTC) + timedelta(seconds=deadline_seconds)
         response = self.client.post(
             "http://localhost/call",
             content=body,
             headers={
                 "Fn-Call-Id": uuid.uuid4().hex,
-                "Fn-Deadline": deadline.isoformat().replace("+00:00", "Z"),
+                "Fn-Deadline": fn_deadline or deadline.isoformat().replace("+00:00", "Z"),
                 "Content-Type": "application/json",
             },
         )

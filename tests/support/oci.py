@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import re
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,17 +103,32 @@ class ObjectStorageStandIn:
         self.bucket = bucket
         self.objects: dict[str, bytes] = {}
         self.down = False
+        self.delay = 0.0  #: seconds PutObject waits before answering (until `release()`)
+        self.refuse: list[str] = []  #: PutObject answers 503 for object names containing any of these
+        self._released = threading.Event()
+        self.in_flight = 0
         self.put_headers: list[dict] = []
         self.requests: list[tuple[str, str, int]] = []
         self.endpoint = httpserver.url_for("/").rstrip("/")
         httpserver.expect_request(re.compile(r"^/n(/.*)?$")).respond_with_handler(self._dispatch)
+
+    def release(self) -> None:
+        """End any delayed answer now, and wait until it has been sent (so it is not logged in a later test)."""
+        self._released.set()
+        end = time.monotonic() + 10
+        while self.in_flight and time.monotonic() < end:
+            time.sleep(0.01)
 
     def entries(self) -> list[dict]:
         """Every dead-letter line in every object, oldest object first."""
         return [json.loads(line) for name in sorted(self.objects) for line in self.objects[name].splitlines()]
 
     def _dispatch(self, request: Request) -> Response:
-        response = self._handle(request)
+        self.in_flight += 1
+        try:
+            response = self._handle(request)
+        finally:
+            self.in_flight -= 1
         self.requests.append((request.method, request.path, response.status_code))
         return response
 
@@ -136,6 +152,10 @@ class ObjectStorageStandIn:
             return Response(json.dumps({"objects": [{"name": n} for n in names], "nextStartWith": None}),
                             content_type="application/json")  # fmt: skip
         if request.method == "PUT" and name:
+            if self.delay:
+                self._released.wait(self.delay)
+            if any(part in name for part in self.refuse):
+                return _error(503, "ServiceUnavailable", "refused on purpose")
             if request.headers.get("if-none-match") == "*" and name in self.objects:
                 return _error(412, "IfNoneMatchFailed", "the object already exists")
             self.objects[name] = request.get_data()

@@ -136,12 +136,26 @@ class Rsyslog:
             self.process.kill()
 
 
+def _refuse_taken(ports: dict[str, int]) -> None:
+    """Fail clearly when a port is taken: the readiness check would otherwise connect to someone else."""
+    for transport, port in ports.items():
+        kind = socket.SOCK_DGRAM if transport == "udp" else socket.SOCK_STREAM
+        with socket.socket(socket.AF_INET, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                raise RuntimeError(f"{transport} port {port} on 127.0.0.1 is already in use") from None
+
+
 def start_rsyslog(directory: Path, ports: dict[str, int] | None = None) -> Rsyslog:
     """Start rsyslogd in `directory` (a self-signed server certificate is made once per directory).
 
     `ports` ({"udp", "tcp", "tls"}) reuses the ports of an earlier instance; default: free ones.
     """
     directory.mkdir(parents=True, exist_ok=True)
+    if ports:
+        _refuse_taken(ports)
     if not (directory / "ca.pem").exists():
         cert, _ = make_cert(directory, "server")
         shutil.copy(cert, directory / "ca.pem")

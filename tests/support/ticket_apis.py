@@ -1,7 +1,8 @@
 """Stand-ins for the ticket APIs on pytest-httpserver, following each documented contract.
 
 Each keeps the state a user would check (tickets, notes, comments, states) and can be told to
-answer the next requests with given statuses (`fail_next`), e.g. 429 with Retry-After or 401.
+answer the next requests with given statuses (`fail_next`), e.g. 429 with Retry-After or 401, or
+with a body of their own (a proxy's HTML page, a redirect).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ class StandIn:
     def __init__(self, httpserver, credentials: tuple[str, str] | None = None):
         self.httpserver = httpserver
         self.credentials = credentials
-        self.fail_next: list[tuple[int, dict]] = []  # (status, headers) answered before any handling
+        #: (status, headers) or (status, headers, text body) answered before any handling
+        self.fail_next: list[tuple] = []
         self.requests: list[tuple[str, str]] = []
 
     def url(self) -> str:
@@ -39,7 +41,9 @@ class StandIn:
     def _dispatch(self, request: Request) -> Response:
         self.requests.append((request.method, request.path))
         if self.fail_next:
-            status, headers = self.fail_next.pop(0)
+            status, headers, *text = self.fail_next.pop(0)
+            if text:
+                return Response(text[0], status=status, headers=headers, content_type="text/html")
             return _json({"error": f"injected {status}"}, status, headers)
         if not self._authorized(request):
             return self.unauthorized()

@@ -1,6 +1,6 @@
 """Secrets from OCI Vault, read with the function's resource principal.
 
-`oci` is imported here only, on first use: importing it costs about 0.25 s and 54 MB.
+`oci` is imported on first use only: importing it costs about 0.25 s and 54 MB.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import base64
 import binascii
 import json
 
-from forwarder import oci_auth
-from forwarder.redaction import register
+from forwarder.runtime import oci_auth
+from forwarder.runtime.scrub import register
 
 
 class SecretError(RuntimeError):

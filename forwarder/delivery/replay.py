@@ -13,9 +13,9 @@ import logging
 import time
 from dataclasses import dataclass
 
-from forwarder.deadletter import DeadLetter
-from forwarder.parse import normalize
-from forwarder.pipeline import Forwarder
+from forwarder.delivery.deadletter import DeadLetter
+from forwarder.delivery.pipeline import Pipeline
+from forwarder.normalize import normalize
 
 log = logging.getLogger("forwarder")
 
@@ -33,12 +33,12 @@ class ObjectResult:
         return {"object": self.name, "lines": self.lines, "delivered": self.delivered, "remainingIn": self.kept_in}
 
 
-def replay(forwarder: Forwarder, store: DeadLetter, seconds_per_object: float = 60.0) -> list[ObjectResult]:
-    """Replay every dead-letter object in `store` through `forwarder`'s routes.
+def replay(pipeline: Pipeline, store: DeadLetter, seconds_per_object: float = 60.0) -> list[ObjectResult]:
+    """Replay every dead-letter object in `store` through `pipeline`'s routes.
 
     Each object's lines are sent per sink in one call, with retries bounded by `seconds_per_object`.
     """
-    routes = {route.name: route for route in forwarder.routes}
+    routes = {route.name: route for route in pipeline.routes}
     results = []
     for name in store.list():
         deadline = time.monotonic() + seconds_per_object
@@ -51,8 +51,8 @@ def replay(forwarder: Forwarder, store: DeadLetter, seconds_per_object: float = 
             else:
                 remaining[index] = line  # an unparseable body, or a sink no longer configured
         for sink, indexes in by_sink.items():
-            records = [normalize(lines[i]["event"], forwarder.region) for i in indexes]
-            _, undelivered = forwarder.send(routes[sink], records, deadline)
+            records = [normalize(lines[i]["event"], pipeline.region) for i in indexes]
+            _, _, undelivered = pipeline.send(routes[sink], records, deadline, skip_kept=False)
             failed = {id(record): (reason, attempts) for record, reason, attempts in undelivered}
             for i, record in zip(indexes, records, strict=True):
                 if id(record) in failed:
@@ -62,7 +62,7 @@ def replay(forwarder: Forwarder, store: DeadLetter, seconds_per_object: float = 
         delivered = len(lines) - len(left)
         kept_in: str | None = name
         if delivered and left:
-            kept_in = store.keep(left[0].get("sink", "replay"), left)
+            kept_in = store.keep(left[0].get("sink", "replay"), left)  # its own timeout: the rest must be kept
             store.delete(name)
         elif delivered:
             kept_in = None

@@ -1,6 +1,6 @@
 """The normalized record: one shape for every OCI event the forwarder carries.
 
-A `Record` is built by `forwarder.parse.normalize` from one raw event (an Events Service
+A `Record` is built by `forwarder.normalize.normalize` from one raw event (an Events Service
 CloudEvents 0.1 envelope, a Service Connector Hub CloudEvents 1.0 log record, or anything else)
 and is what every format consumes. Field names use the field's standard terms: problem, risk
 level, detector, compartment, principal.
@@ -158,7 +158,7 @@ class Record:
         principal: the caller (audit), a `Principal`.
         request_id, request_action, request_path: audit `request.id`, `.action` (HTTP method), `.path`.
         response_status: audit `response.status` (a string such as "200").
-        original: the event as received, with credentials redacted (see `forwarder.parse.redact`).
+        original: the event as received, with credentials redacted (see `forwarder.normalize.redact`).
     """
 
     event_id: str

@@ -7,6 +7,8 @@ credentials redacted; a body that could not be parsed is kept as `raw`, its text
 Object names sort by time and are unique: `dead-letter/YYYY/MM/DD/HHMMSS.mmmZ-<sink>-<random>.ndjson`.
 They are written with `If-None-Match: *` so nothing is ever overwritten (Object Storage PutObject).
 Written through the real OCI SDK with the resource-principal signer; `oci` is imported on first use.
+Each request's timeout is bounded by the time left before the invocation deadline, so keeping
+events never outlasts the invocation (the pipeline stops sending `RESERVE` seconds before it).
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ from __future__ import annotations
 import base64
 import json
 import os
+import time
 from datetime import UTC, datetime
 from typing import Any
 
-from forwarder import oci_auth
-from forwarder.formats.record_json import dumps
-from forwarder.redaction import scrub
+from forwarder.formats.record_json import dumps_lenient
+from forwarder.runtime import oci_auth
+from forwarder.runtime.scrub import scrub
 
 PREFIX = "dead-letter/"
+#: Seconds the pipeline keeps back from the deadline for writing dead letters.
+RESERVE = 3.0
 
 
 class DeadLetterError(RuntimeError):
@@ -74,7 +79,8 @@ class DeadLetter:
         self.timeout = timeout
         self._client = None
 
-    def _object_storage(self):
+    def _object_storage(self, deadline: float | None = None):
+        """The client, its per-request timeout cut to what is left before `deadline` (seconds, monotonic)."""
         if self._client is None:
             import oci
 
@@ -85,20 +91,27 @@ class DeadLetter:
                 timeout=self.timeout,
                 retry_strategy=oci.retry.NoneRetryStrategy(),
             )
+        timeout = self.timeout
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0.05:
+                raise TimeoutError("no time left before the invocation deadline")
+            timeout = min(timeout, left)
+        self._client.base_client.timeout = (timeout, timeout)  # (connect, read), per request (oci BaseClient)
         if self.namespace is None:
             self.namespace = self._client.get_namespace().data
         return self._client
 
-    def keep(self, sink: str, entries: list[dict]) -> str:
-        """Write `entries` as one new NDJSON object; return its name.
+    def keep(self, sink: str, entries: list[dict], deadline: float | None = None) -> str:
+        """Write `entries` as one new NDJSON object before `deadline`; return its name.
 
         Raises:
-            DeadLetterError: the object could not be written (HTTP status and code named).
+            DeadLetterError: the object could not be written in time (HTTP status and code named).
         """
         name = object_name(sink)
-        body = "".join(dumps(e) + "\n" for e in entries).encode("utf-8", "backslashreplace")
+        body = "".join(dumps_lenient(e) + "\n" for e in entries).encode("utf-8", "backslashreplace")
         try:
-            client = self._object_storage()
+            client = self._object_storage(deadline)
             client.put_object(self.namespace, self.bucket, name, body, content_type="application/x-ndjson",
                               if_none_match="*")  # fmt: skip
         except Exception as exc:

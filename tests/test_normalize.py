@@ -1,4 +1,4 @@
-"""Every sample parses into the expected record; defensive parsing of odd shapes."""
+"""Every sample event becomes the expected Record; odd and exported shapes are read defensively."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from forwarder.parse import REDACTED, BodyError, decode_body, normalize, parse_time
-from forwarder.record import Kind, Lifecycle, Severity
-from tests.conftest import sample, sample_bytes
+from forwarder.normalize import REDACTED, Kind, Lifecycle, Severity, normalize
+from forwarder.normalize.timeparse import parse_time
+from tests.conftest import events_of, sample, sample_bytes
 
 PROBLEM = "cloudguard-problemdetected-bucket-public-critical.json"
 
@@ -98,7 +98,7 @@ def test_audit_service_event_from_events_service():
 
 
 def test_connector_hub_audit_batch_is_parsed_and_redacted():
-    events = decode_body(sample_bytes("audit-batch-listevents.json"))
+    events = events_of(sample_bytes("audit-batch-listevents.json"))
     assert len(events) == 1
     r = normalize(events[0])
     assert (r.kind, r.event_id, r.event_type) == (
@@ -109,7 +109,8 @@ def test_connector_hub_audit_batch_is_parsed_and_redacted():
     assert (r.title, r.principal.name, r.principal.ip) == ("ListEvents succeeded", "audit-reader", "203.0.113.37")
     assert (r.request_action, r.request_path, r.response_status) == ("GET", "/20190901/auditEvents", "200")
     assert r.compartment_name == "sandbox-beyond-cust-1"
-    assert r.tenancy_id == "ocid1.tenancy.oc1..aaaaaaaavjnm7z5ta4dgrrjw7k3mm3owqnsh4j2wgwif3y3arrgpmmdhanea"
+    # The tenancy the event happened in (oracle.tenantid), not the cross-tenancy caller's (identity.tenantId).
+    assert r.tenancy_id == "ocid1.tenancy.oc1..aaaaaaaaslaq5synueyzouxaimk3szzf66iw6od7xyiam5myn4lqhcsfu5fq"
     data = r.original["data"]
     assert data["identity"]["credentials"] == REDACTED
     assert data["request"]["headers"]["Authorization"] == [REDACTED]
@@ -179,8 +180,6 @@ def test_malformed_times_are_kept_raw():
 
 
 def test_unknown_shapes_become_other_records():
-    assert normalize(42).kind is Kind.OTHER
-    assert normalize("text").original == "text"
     r = normalize({"eventType": "com.oraclecloud.cloudguard.announcements", "data": "oops", "eventID": 7})
     assert (r.kind, r.event_id, r.title) == (Kind.OTHER, "7", "com.oraclecloud.cloudguard.announcements")
     odd = normalize({"eventType": "com.oraclecloud.cloudguard.problemdetected", "data": {"additionalDetails": "x"}})
@@ -194,21 +193,38 @@ def test_unknown_shapes_become_other_records():
     assert (wrong.risk_level, wrong.severity, wrong.labels) == ("5", Severity.INFO, [])
 
 
-def test_decode_body_shapes():
-    one = sample_bytes(PROBLEM)
-    assert len(decode_body(one)) == 1
-    assert len(decode_body(b"[" + one + b"," + one + b"]")) == 2
-    lines = json.dumps(sample(PROBLEM)).encode() + b"\n\n" + json.dumps(sample(PROBLEM)).encode() + b"\n"
-    assert len(decode_body(lines)) == 2
-    wrapped = json.dumps([{"datetime": 1, "logContent": sample(PROBLEM)}]).encode()
-    assert decode_body(wrapped)[0]["eventID"] == "1642b454-eeee-aaaa-aaa-783803f83134"
-    assert decode_body(b"  ") == []
-    assert decode_body(b"7") == [7]
-    with pytest.raises(BodyError, match="line 1 column 2"):
-        decode_body(b"{x")
-    with pytest.raises(BodyError, match="not UTF-8: invalid byte at offset 1"):
-        decode_body(b"[\xff]")
-    with pytest.raises(BodyError, match="nested too deeply"):
-        decode_body(b"[" * 100_000 + b"]" * 100_000)
-    with pytest.raises(BodyError, match="line 2"):
-        decode_body(b'{"a":1}\n{oops\n')
+def test_a_python_export_is_repaired_and_its_credentials_redacted():
+    (event,) = events_of(sample_bytes("audit-python-export-updatepolicy.json"))
+    r = normalize(event)
+    assert (r.kind, r.event_id, r.title, r.description) == (
+        Kind.AUDIT, "d2c9a6b1-export-0001", "UpdatePolicy succeeded", "UpdatePolicy succeeded")  # fmt: skip
+    assert r.principal.ip == "198.51.100.7"  # the client; the proxy that added 10.0.4.12 stays in the original
+    assert r.principal.name == "audit-reader" and r.principal.id.startswith("ocid1.user.")
+    assert (r.request_action, r.response_status, r.resource.name) == ("PUT", "200", "secops-admins")
+    data = r.original["data"]
+    # JSON text became objects; "None" became null; credentials inside the decoded headers are redacted.
+    assert data["request"]["headers"]["Authorization"] == [REDACTED] and data["request"]["headers"]["Accept"]
+    assert data["response"]["headers"]["Set-Cookie"] == [REDACTED]
+    assert data["request"]["parameters"] == {"policyId": ["ocid1.policy.oc1..aaaaaaaaexamplepolicy"]}
+    assert data["stateChange"]["current"]["statements"] == ["Allow group secops to manage all-resources in tenancy"]
+    assert (data["definedTags"], data["response"]["payload"], data["identity"]["callerId"]) == (None, None, "None")
+    assert r.original["data"]["identity"]["credentials"] == REDACTED
+    text = json.dumps(r.to_dict())
+    assert "Signature headers" not in text and "abc123secret" not in text and "56:71:3c:43" not in text
+
+
+def test_none_strings_are_absent_values_in_the_record():
+    event = sample("audit-objectstorage-createbucket-public.json")
+    event["data"]["compartmentName"] = "None"
+    event["data"]["identity"]["userAgent"] = "None"
+    event["data"]["identity"] = json.dumps(event["data"]["identity"])  # the whole section as JSON text
+    r = normalize(event)
+    assert r.compartment_name is None and r.principal.user_agent is None
+    assert r.principal.name == "jane.doe@example.com"
+
+
+def test_headers_that_stay_text_but_name_a_credential_are_replaced_whole():
+    event = sample("audit-objectstorage-createbucket-public.json")
+    event["data"]["request"]["headers"] = "{'Authorization': ['Signature keyId=\"x\"']}"  # repr, not JSON
+    r = normalize(event)
+    assert r.original["data"]["request"]["headers"] == REDACTED

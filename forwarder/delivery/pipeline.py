@@ -1,0 +1,204 @@
+"""The data path, one invocation at a time: body -> events -> records -> every route -> summary.
+
+`Pipeline.process(body, deadline)`:
+1. `forwarder.sources.read_body` yields events and rejects (parts that are not events);
+2. rejects are kept as dead letters under the sink "parse";
+3. events become `Record`s (`forwarder.normalize`);
+4. every record goes to every route, retrying transient failures under the one policy of
+   `delivery.retry`, until `dead_letter.RESERVE` seconds before the deadline; what still fails is kept
+   in the dead-letter bucket; ids a sink already delivered or kept are not sent or kept again;
+5. tickets are opened, updated or resolved for problems (after the SIEM, so they never hold it back).
+The `Summary` says per sink what was delivered, kept or failed: the caller answers success only when
+every event was delivered or kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from forwarder.delivery import dedupe
+from forwarder.delivery.deadletter import RESERVE, DeadLetter, DeadLetterError, entry
+from forwarder.delivery.retry import next_wait
+from forwarder.delivery.route import Route
+from forwarder.delivery.summary import Summary
+from forwarder.normalize import Record, normalize, type_problems
+from forwarder.sinks.base import DeliveryError, describe
+from forwarder.sources import Reject, read_body
+
+if TYPE_CHECKING:  # tickets (and httpx) load only when configured: keeps the cold start short
+    from forwarder.tickets import Tracker
+
+log = logging.getLogger("forwarder")
+
+#: The pseudo-sink under which parts of a body that are not events are counted and kept.
+PARSE = "parse"
+
+
+class Pipeline:
+    """Runs the data path for invocation bodies. Build once per container (`forwarder.wiring.build`).
+
+    Args:
+        routes: where records go; at least one.
+        region: region reported for events that name none.
+        tracker: opens, updates and resolves tickets for problems (after SIEM delivery), or None.
+        dead_letter: where undeliverable events are kept, or None (they then fail the invocation).
+    """
+
+    def __init__(
+        self,
+        routes: Sequence[Route],
+        region: str | None = None,
+        tracker: Tracker | None = None,
+        dead_letter: DeadLetter | None = None,
+    ):
+        if not routes:
+            raise ValueError("a Pipeline needs at least one route")
+        self.routes = list(routes)
+        self.region = region
+        self.tracker = tracker
+        self.dead_letter = dead_letter
+        self.rejected = dedupe.Memory()  #: ids of rejected parts already kept
+
+    def process(self, body: bytes, deadline: float | None = None) -> Summary:
+        """Forward every event in an invocation body to every route; keep what cannot be delivered.
+
+        Args:
+            body: the invocation body (see `forwarder.sources.read_body`).
+            deadline: `time.monotonic()` by which all work must end, or None.
+        Returns:
+            A Summary; never raises for bad input or failing receivers.
+        """
+        summary = Summary()
+        records: list[Record] = []
+        rejects: list[Reject] = []
+        for item in read_body(body):
+            summary.received += 1
+            if not isinstance(item, Reject):
+                try:
+                    records.append(self._record(item))
+                    continue
+                except Exception as exc:  # a normalize bug must not lose the event, nor the batch
+                    log.exception("cannot normalize an event")
+                    item = Reject(f"cannot normalize the event: {describe(exc)}", value=item)
+            log.error("not an event: %s", item.reason)
+            rejects.append(item)
+        if rejects:
+            self._keep_rejects(rejects, summary, deadline)
+        send_deadline = deadline
+        if deadline is not None and self.dead_letter is not None:
+            send_deadline = deadline - RESERVE
+        for route in self.routes:
+            delivered, kept, undelivered = self.send(route, records, send_deadline)
+            summary.count(summary.delivered, route.name, delivered)
+            if kept:
+                summary.count(summary.dead_lettered, route.name, kept)
+            if undelivered:
+                lines = [entry(route.name, r.event_id, why, n, event=r.original) for r, why, n in undelivered]
+                self._keep_or_fail(summary, route.name, lines, deadline, route.memory)
+        if self.tracker is not None:
+            for record in records:
+                outcome = self.tracker.handle(record, deadline)
+                if outcome is not None:
+                    summary.tickets.append(outcome.to_dict())
+                    if outcome.failed:
+                        summary.fail("tickets", record.event_id, outcome.reason or "ticket failed")
+        return summary
+
+    def _record(self, event: dict) -> Record:
+        record = normalize(event, self.region)
+        problems = type_problems(event)
+        if problems:  # forwarded all the same: normalize treats such fields as absent
+            log.warning("event %s: %s", record.event_id, "; ".join(problems))
+        return record
+
+    def _keep_rejects(self, rejects: list[Reject], summary: Summary, deadline: float | None) -> None:
+        fresh = []
+        for reject in rejects:
+            if self.rejected.get(reject.id) == dedupe.KEPT:
+                summary.count(summary.dead_lettered, PARSE, 1)  # kept by an earlier try of this batch
+            else:
+                fresh.append(entry(PARSE, reject.id, reject.reason, 1, event=reject.value, raw=reject.raw))
+        if fresh:
+            self._keep_or_fail(summary, PARSE, fresh, deadline, self.rejected)
+
+    def send(
+        self, route: Route, records: Sequence[Record], deadline: float | None, *, skip_kept: bool = True
+    ) -> tuple[int, int, list[tuple[Record, str, int]]]:
+        """Send records to one route, retrying transient failures within `deadline`.
+
+        Args:
+            skip_kept: leave out records this sink already kept as dead letters (False when
+                re-sending dead letters: `delivery.replay`).
+        Returns:
+            (how many were delivered, including ones this sink already took earlier; how many this
+            sink had already kept; the undelivered as (record, reason, attempts)).
+        """
+        delivered = kept = 0
+        undelivered: list[tuple[Record, str, int]] = []
+        encoded: list[tuple[int, bytes]] = []
+        for index, record in enumerate(records):
+            seen = route.memory.get(record.event_id)
+            if seen == dedupe.DELIVERED:
+                delivered += 1
+            elif seen == dedupe.KEPT and skip_kept:
+                kept += 1
+            else:
+                try:
+                    encoded.append((index, route.item(record)))
+                except Exception as exc:  # a format bug must not lose the other records
+                    undelivered.append((record, f"cannot format: {describe(exc)}", 0))
+        remaining = route.payloads(encoded)
+        attempts, reason = 0, ""
+        while remaining:
+            attempts += 1
+            try:
+                route.sink.send([p.data for p in remaining], deadline)
+                sent, permanent, asked = len(remaining), False, None
+            except Exception as exc:  # DeliveryError, or a sink bug (not retried): either way not delivered
+                failure = exc if isinstance(exc, DeliveryError) else DeliveryError(describe(exc), permanent=True)
+                sent, reason, permanent = failure.delivered, failure.reason, failure.permanent
+                asked = failure.retry_after
+                log.warning("sink %s, attempt %d: %s", route.name, attempts, reason)
+            ids = [records[i].event_id for p in remaining[:sent] for i in p.records]
+            route.memory.remember(ids, dedupe.DELIVERED)
+            delivered += len(ids)
+            remaining = remaining[sent:]
+            if not remaining or permanent:
+                break
+            wait, why = next_wait(attempts, asked, deadline)
+            if wait is None:
+                reason = f"{reason} ({why})"
+                break
+            time.sleep(wait)
+        undelivered += [(records[i], reason, attempts) for p in remaining for i in p.records]
+        if undelivered:
+            log.error("sink %s: %d events not delivered after %d attempts: %s",
+                      route.name, len(undelivered), attempts, undelivered[-1][1])  # fmt: skip
+        return delivered, kept, undelivered
+
+    def _keep_or_fail(
+        self, summary: Summary, sink: str, lines: list[dict], deadline: float | None, memory: dedupe.Memory
+    ) -> None:
+        """Write dead-letter lines as one object; count them kept (and remember their ids), or failed."""
+        if self.dead_letter is None:
+            for line in lines:
+                summary.fail(sink, line["eventId"], line["reason"])
+            return
+        try:
+            name = self.dead_letter.keep(sink, lines, deadline)
+        except DeadLetterError as exc:
+            log.error("%s (%d events of sink %s neither delivered nor kept)", exc, len(lines), sink)
+            for line in lines:
+                summary.fail(sink, line["eventId"], f"{line['reason']}; {exc}")
+            return
+        memory.remember([line["eventId"] for line in lines], dedupe.KEPT)
+        summary.count(summary.dead_lettered, sink, len(lines))
+        summary.dead_letters.append({"sink": sink, "object": name, "count": len(lines)})
+        log.warning("kept %d events of sink %s in dead-letter object %s", len(lines), sink, name)
+
+    def close(self) -> None:
+        for route in self.routes:
+            route.sink.close()

@@ -1,0 +1,60 @@
+"""A route: a format (record -> bytes, optionally joined into batch bodies) and a sink."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from forwarder.delivery.dedupe import Memory
+from forwarder.normalize.record import Record
+from forwarder.sinks.base import Sink
+
+
+@dataclass(frozen=True)
+class Payload:
+    """One unit a sink sends (a syslog message, an HTTP body) and the records it carries."""
+
+    data: bytes
+    records: tuple[int, ...]  #: indexes into the records being sent
+
+
+@dataclass
+class Route:
+    """A format and a sink.
+
+    Each record is encoded by `item`; with `join`, up to `batch_size` encoded records (and about
+    `max_bytes`) make one payload, otherwise each record is one payload. `memory` holds the event
+    ids this sink already delivered or kept, so a batch retried by Connector Hub is not sent twice.
+    """
+
+    item: Callable[[Record], bytes]
+    sink: Sink
+    join: Callable[[Sequence[bytes]], bytes] | None = None
+    batch_size: int = 1
+    max_bytes: int = 5_000_000
+    memory: Memory = field(default_factory=Memory)
+
+    @property
+    def name(self) -> str:
+        return self.sink.name
+
+    def payloads(self, encoded: Sequence[tuple[int, bytes]]) -> list[Payload]:
+        """Group (record index, encoded record) pairs into payloads."""
+        if self.join is None:
+            return [Payload(data, (index,)) for index, data in encoded]
+        out: list[Payload] = []
+        group: list[tuple[int, bytes]] = []
+        size = 0
+        for index, data in encoded:
+            if group and (len(group) >= self.batch_size or size + len(data) > self.max_bytes):
+                out.append(self._joined(group))
+                group, size = [], 0
+            group.append((index, data))
+            size += len(data) + 1
+        if group:
+            out.append(self._joined(group))
+        return out
+
+    def _joined(self, group: list[tuple[int, bytes]]) -> Payload:
+        assert self.join is not None
+        return Payload(self.join([data for _, data in group]), tuple(index for index, _ in group))

@@ -1,0 +1,133 @@
+"""Value parsers for configuration keys: raw text in, a typed value out, or `Invalid` saying what
+was expected. Numbers accept ASCII digits only (`int()` would take "١٠٠" and "²" crashes it)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+Parser = Callable[[str], Any]
+
+_INTEGER = re.compile(r"[0-9]+")
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+class Invalid(ValueError):
+    """A raw value does not parse; the message says what was expected (without the key name)."""
+
+
+def text(raw: str) -> str:
+    return raw
+
+
+def choice(*options: str) -> Parser:
+    """One of `options`, compared case-insensitively; returns the lower-case option."""
+
+    def parse(raw: str) -> str:
+        value = raw.lower()
+        if value not in options:
+            raise Invalid(f"one of {', '.join(options)}")
+        return value
+
+    return parse
+
+
+def integer(low: int, high: int) -> Parser:
+    """A whole number written in ASCII digits, from `low` to `high`."""
+
+    def parse(raw: str) -> int:
+        if not _INTEGER.fullmatch(raw) or not low <= int(raw) <= high:
+            raise Invalid(f"a whole number from {low} to {high} in ASCII digits")
+        return int(raw)
+
+    return parse
+
+
+def number(low: float, high: float) -> Parser:
+    """A decimal number written in ASCII digits (`10`, `2.5`), from `low` to `high`."""
+
+    def parse(raw: str) -> float:
+        if not _DECIMAL.fullmatch(raw) or not low <= float(raw) <= high:
+            raise Invalid(f"a number from {low:g} to {high:g} in ASCII digits")
+        return float(raw)
+
+    return parse
+
+
+def boolean(raw: str) -> bool:
+    return choice("false", "true")(raw) == "true"
+
+
+def url(*schemes: str) -> Parser:
+    """A URL with one of `schemes`, a host and, if given, a valid port; returned as written."""
+
+    def parse(raw: str) -> str:
+        _host_port(raw, schemes, f"a URL {' or '.join(s + '://host' for s in schemes)}...")
+        return raw
+
+    return parse
+
+
+def endpoint(*schemes: str) -> Parser:
+    """`scheme://host:port` with nothing after the port: returned as (scheme, host, port)."""
+    expected = ", ".join(f"{s}://host:port" for s in schemes)
+
+    def parse(raw: str) -> tuple[str, str, int]:
+        scheme, host, port = _host_port(raw, schemes, expected)
+        if port is None or urlsplit(raw).path not in ("", "/"):
+            raise Invalid(expected)
+        return scheme, host, port
+
+    return parse
+
+
+def _host_port(raw: str, schemes: tuple[str, ...], expected: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(raw)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port  # ValueError for a port that is not ASCII digits or is out of range
+    except ValueError:
+        raise Invalid(expected + " (with a port from 1 to 65535)") from None
+    if scheme not in schemes or not parts.hostname or port == 0:
+        raise Invalid(expected)
+    return scheme, parts.hostname, port
+
+
+def ocid(kind: str) -> Parser:
+    """An OCID of the given resource type (`ocid1.<kind>.<realm>...`)."""
+    pattern = re.compile(rf"ocid1\.{re.escape(kind)}\.[a-z0-9-]+\.[a-z0-9-]*\.[A-Za-z0-9._-]+")
+
+    def parse(raw: str) -> str:
+        if not pattern.fullmatch(raw):
+            raise Invalid(f"an OCID of the form ocid1.{kind}.<realm>.<region>.<unique id>")
+        return raw
+
+    return parse
+
+
+def one_of_names(names: dict[str, int], low: int, high: int, label: str) -> Parser:
+    """A name from `names` (case-insensitive) or a number from `low` to `high`."""
+
+    def parse(raw: str) -> int:
+        value = raw.lower()
+        if _INTEGER.fullmatch(value) and low <= int(value) <= high:
+            return int(value)
+        if value in names:
+            return names[value]
+        raise Invalid(f"{label} or a number from {low} to {high} in ASCII digits")
+
+    return parse
+
+
+def upper_choice(*options: str) -> Parser:
+    """One of `options` (upper case), given in any case."""
+
+    def parse(raw: str) -> str:
+        value = raw.upper()
+        if value not in options:
+            raise Invalid(f"one of {', '.join(options)}")
+        return value
+
+    return parse

@@ -1,0 +1,60 @@
+"""The face every sink has; sinks carry already-encoded payloads and know nothing of formats.
+
+Every sink has the same face:
+
+    name: str                       # "syslog", "http", "log": used in the summary
+    max_payload_bytes: int | None   # largest payload it can carry (UDP), None when unbounded
+    send(payloads, deadline) -> None
+    close() -> None
+
+`send` delivers the payloads in order and raises `DeliveryError` at the first one it could not
+deliver, saying how many went before it. Connections are opened lazily, kept across invocations
+of a warm container, and re-opened when found broken.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class DeliveryError(Exception):
+    """A payload could not be delivered.
+
+    Attributes:
+        reason: one line saying what failed (no secrets).
+        delivered: how many payloads of the `send` call were delivered before the failure.
+        permanent: True when sending again cannot help (HTTP 4xx other than 429, an untrusted certificate).
+        retry_after: seconds the receiver asked us to wait (HTTP Retry-After), or None.
+    """
+
+    def __init__(self, reason: str, delivered: int = 0, *, permanent: bool = False, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.delivered = delivered
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Sink(Protocol):
+    name: str
+    max_payload_bytes: int | None
+
+    def send(self, payloads: Sequence[bytes], deadline: float | None = None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def time_left(timeout: float, deadline: float | None) -> float:
+    """Seconds to allow for one operation: `timeout`, cut to what is left before `deadline`
+    (a `time.monotonic()` value), and at least 0.1 s."""
+    if deadline is None:
+        return timeout
+    return max(min(timeout, deadline - time.monotonic()), 0.1)
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line reason for an exception: its type and message."""
+    text = str(exc).replace("\n", " ").strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,10 @@
+"""Where events come from, unwrapped to raw events (JSON objects); `normalize` maps them to Records.
+
+Invocation bodies (`body.read_body`): the Events Service (one CloudEvents 0.1 event), Service Connector
+Hub batches (`connector_hub`: `_Audit` log records, Streaming messages), Logging Search results
+(`logging_search`), and JSON lines for replay. What is not an event becomes a `Reject`.
+"""
+
+from forwarder.sources.body import Item, Reject, loads, read_body
+
+__all__ = ["Item", "Reject", "loads", "read_body"]
