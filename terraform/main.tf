@@ -1,31 +1,37 @@
-data "oci_objectstorage_namespace" "this" {
-  compartment_id = var.tenancy_ocid
-}
+# The Object Storage namespace of the tenancy the provider authenticates to (GetNamespace without a
+# compartment: no policy needed; with compartment_id it would need manage objectstorage-namespaces).
+data "oci_objectstorage_namespace" "this" {}
 
 locals {
-  problem_event_types = [
-    "com.oraclecloud.cloudguard.problemdetected",
-    "com.oraclecloud.cloudguard.problemdismissed",
-    "com.oraclecloud.cloudguard.problemremediated",
-    "com.oraclecloud.cloudguard.problemthresholdreached",
-  ]
+  home_region = var.home_region != "" ? var.home_region : var.region
+
+  # Event types, each with where its name is found: event-types.json (terraform/README.md, "Event types").
+  event_types         = jsondecode(file("${path.module}/event-types.json"))
+  problem_event_types = keys(local.event_types.cloudguard)
+  audit_event_types   = var.audit_event_types == null ? keys(local.event_types.audit) : var.audit_event_types
+
   # Cloud Guard sends riskLevel in varying case ("HIGH", "High"): match each spelling.
   risk_level_spellings = distinct(flatten([
     for r in var.cloudguard_risk_levels : [upper(r), title(lower(r)), lower(r)]
   ]))
-  cloudguard_condition = length(var.cloudguard_risk_levels) == 0 ? {
+  # Both branches are JSON text (one type): the objects differ in attributes.
+  cloudguard_condition = length(var.cloudguard_risk_levels) == 0 ? jsonencode({
     eventType = local.problem_event_types
-    } : {
+    }) : jsonencode({
     eventType = local.problem_event_types
     data      = { additionalDetails = { riskLevel = local.risk_level_spellings } }
-  }
-  audit_condition = { eventType = var.audit_event_types }
+  })
+  audit_condition   = jsonencode({ eventType = local.audit_event_types })
+  rules_compartment = var.rules_compartment_ocid != "" ? var.rules_compartment_ocid : var.tenancy_ocid
 
-  siem_http_token_secret_ocid = var.siem_http_token != "" ? oci_vault_secret.siem_http_token[0].id : var.siem_http_token_secret_ocid
-  ticket_secret_ocid          = var.ticket_credentials_json != "" ? oci_vault_secret.ticket_credentials[0].id : var.ticket_secret_ocid
+  # Whether a secret is created is not secret: nonsensitive() keeps counts, OCIDs and outputs usable.
+  create_http_token_secret    = nonsensitive(var.siem_http_token != "")
+  create_ticket_secret        = nonsensitive(var.ticket_credentials_json != "")
+  siem_http_token_secret_ocid = local.create_http_token_secret ? oci_vault_secret.siem_http_token[0].id : var.siem_http_token_secret_ocid
+  ticket_secret_ocid          = local.create_ticket_secret ? oci_vault_secret.ticket_credentials[0].id : var.ticket_secret_ocid
   secret_ocids                = compact([local.siem_http_token_secret_ocid, local.ticket_secret_ocid, var.siem_syslog_client_key_secret_ocid])
 
-  # Every key the function reads from its config (forwarder/config.py KEYS, scope "function").
+  # Every key the function reads from its config (forwarder/settings/keys.py, scope "function").
   # Empty values are left out, so the code's defaults apply.
   function_config_all = {
     SIEM_SYSLOG_URL                    = var.siem_syslog_url
@@ -54,12 +60,23 @@ locals {
     TICKET_JIRA_PROJECT                = var.ticket_jira_project
     TICKET_JIRA_ISSUE_TYPE             = var.ticket_jira_issue_type
     TICKET_SERVICENOW_CLOSE_CODE       = var.ticket_servicenow_close_code
-    DEAD_LETTER_BUCKET                 = oci_objectstorage_bucket.dead_letter.name
+    DEAD_LETTER_BUCKET                 = var.dead_letter_bucket_name
     DEAD_LETTER_NAMESPACE              = data.oci_objectstorage_namespace.this.namespace
     OCI_OBJECTSTORAGE_ENDPOINT         = ""
     OCI_SECRETS_ENDPOINT               = ""
   }
   function_config = { for key, value in local.function_config_all : key => value if value != "" }
+
+  # Application and function config may hold 4 KB in all (OCI Functions limits). Secrets created here have
+  # OCIDs unknown until apply: they count at the longest OCID length, so the limit is checked at plan.
+  created_secret_keys = compact([
+    local.create_http_token_secret ? "SIEM_HTTP_TOKEN_SECRET_OCID" : "",
+    local.create_ticket_secret && var.ticket_system != "none" ? "TICKET_SECRET_OCID" : "",
+  ])
+  function_config_size = sum([
+    for key, value in local.function_config_all : length(key) + (contains(local.created_secret_keys, key) ? 128 : length(value))
+    if value != "" || contains(local.created_secret_keys, key)
+  ])
 
   tags = merge({ "app" = "oci-security-forwarder" }, var.freeform_tags)
 }
@@ -83,6 +100,13 @@ resource "oci_functions_function" "forwarder" {
   timeout_in_seconds = var.function_timeout_seconds
   config             = local.function_config
   freeform_tags      = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = local.function_config_size <= 4096
+      error_message = "The function config would take ${local.function_config_size} bytes; OCI Functions allows 4096 for application and function config together. Give CA certificates as files in the image (a path) rather than PEM text, or shorten the longest values."
+    }
+  }
 }
 
 resource "oci_logging_log_group" "forwarder" {
@@ -113,11 +137,11 @@ resource "oci_logging_log" "invoke" {
 # Event sources
 # ---------------------------------------------------------------------------------------------------
 resource "oci_events_rule" "cloudguard_problems" {
-  compartment_id = var.compartment_ocid
+  compartment_id = local.rules_compartment
   display_name   = "${var.name_prefix}-cloudguard-problems"
   description    = "Cloud Guard problem events (detected, dismissed, remediated, threshold reached) to the forwarder."
   is_enabled     = true
-  condition      = jsonencode(local.cloudguard_condition)
+  condition      = local.cloudguard_condition
   actions {
     actions {
       action_type = "FAAS"
@@ -130,12 +154,12 @@ resource "oci_events_rule" "cloudguard_problems" {
 }
 
 resource "oci_events_rule" "audit_events" {
-  count          = length(var.audit_event_types) > 0 ? 1 : 0
-  compartment_id = var.compartment_ocid
+  count          = length(local.audit_event_types) > 0 ? 1 : 0
+  compartment_id = local.rules_compartment
   display_name   = "${var.name_prefix}-audit-events"
   description    = "Security-relevant audit-derived service events to the forwarder."
   is_enabled     = true
-  condition      = jsonencode(local.audit_condition)
+  condition      = local.audit_condition
   actions {
     actions {
       action_type = "FAAS"
@@ -169,9 +193,10 @@ resource "oci_sch_service_connector" "audit" {
 }
 
 # ---------------------------------------------------------------------------------------------------
-# Identity: only what the function uses
+# Identity: only what the function uses, written in the home region
 # ---------------------------------------------------------------------------------------------------
 resource "oci_identity_dynamic_group" "forwarder" {
+  provider       = oci.home
   compartment_id = var.tenancy_ocid
   name           = "${var.name_prefix}-fn-dg"
   description    = "The OCI security event forwarder function."
@@ -186,17 +211,21 @@ locals {
       "Allow service cloudEvents to use fn-function in compartment id ${var.compartment_ocid}",
       "Allow service cloudEvents to use fn-invocation in compartment id ${var.compartment_ocid}",
       "Allow dynamic-group ${local.dg} to manage objects in compartment id ${var.compartment_ocid} where all {target.bucket.name = '${var.dead_letter_bucket_name}', request.permission = 'OBJECT_CREATE'}",
-      "Allow dynamic-group ${local.dg} to read objectstorage-namespaces in tenancy",
     ],
     [for ocid in local.secret_ocids : "Allow dynamic-group ${local.dg} to read secret-bundles in tenancy where target.secret.id = '${ocid}'"],
     var.enable_audit_connector ? [
       "Allow any-user to use fn-function in compartment id ${var.compartment_ocid} where all {request.principal.type = 'serviceconnector', request.principal.compartment.id = '${var.compartment_ocid}'}",
       "Allow any-user to use fn-invocation in compartment id ${var.compartment_ocid} where all {request.principal.type = 'serviceconnector', request.principal.compartment.id = '${var.compartment_ocid}'}",
     ] : [],
+    # A customer-managed key on the bucket: Object Storage in this region must be able to use it.
+    var.dead_letter_kms_key_ocid != "" ? [
+      "Allow service objectstorage-${var.region} to use keys in tenancy where target.key.id = '${var.dead_letter_kms_key_ocid}'",
+    ] : [],
   )
 }
 
 resource "oci_identity_policy" "forwarder" {
+  provider       = oci.home
   compartment_id = var.tenancy_ocid
   name           = "${var.name_prefix}-policy"
   description    = "Least privilege for the OCI security event forwarder."
@@ -217,13 +246,16 @@ resource "oci_objectstorage_bucket" "dead_letter" {
   object_events_enabled = true
   kms_key_id            = var.dead_letter_kms_key_ocid == "" ? null : var.dead_letter_kms_key_ocid
   freeform_tags         = local.tags
+
+  # The key is used as soon as the bucket exists: the policy letting Object Storage use it comes first.
+  depends_on = [oci_identity_policy.forwarder]
 }
 
 # ---------------------------------------------------------------------------------------------------
 # Secrets given as values (optional)
 # ---------------------------------------------------------------------------------------------------
 resource "oci_vault_secret" "siem_http_token" {
-  count          = var.siem_http_token != "" ? 1 : 0
+  count          = local.create_http_token_secret ? 1 : 0
   compartment_id = var.compartment_ocid
   vault_id       = var.vault_ocid
   key_id         = var.vault_key_ocid
@@ -234,10 +266,17 @@ resource "oci_vault_secret" "siem_http_token" {
     content      = base64encode(var.siem_http_token)
   }
   freeform_tags = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.vault_ocid != "" && var.vault_key_ocid != ""
+      error_message = "siem_http_token is set, so a Vault secret is created for it: set vault_ocid and vault_key_ocid (or give an existing secret in siem_http_token_secret_ocid instead)."
+    }
+  }
 }
 
 resource "oci_vault_secret" "ticket_credentials" {
-  count          = var.ticket_credentials_json != "" ? 1 : 0
+  count          = local.create_ticket_secret ? 1 : 0
   compartment_id = var.compartment_ocid
   vault_id       = var.vault_ocid
   key_id         = var.vault_key_ocid
@@ -248,4 +287,11 @@ resource "oci_vault_secret" "ticket_credentials" {
     content      = base64encode(var.ticket_credentials_json)
   }
   freeform_tags = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.vault_ocid != "" && var.vault_key_ocid != ""
+      error_message = "ticket_credentials_json is set, so a Vault secret is created for it: set vault_ocid and vault_key_ocid (or give an existing secret in ticket_secret_ocid instead)."
+    }
+  }
 }

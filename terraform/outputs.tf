@@ -42,3 +42,13 @@ output "function_config_keys" {
   description = "The configuration keys set on the function."
   value       = sort(keys(local.function_config))
 }
+
+output "function_config_bytes" {
+  description = "Size of the function's config (keys and values; OCI Functions allows 4096 for application and function config together)."
+  value       = local.function_config_size
+}
+
+output "audit_rule_event_types" {
+  description = "The event types the audit rule forwards."
+  value       = local.audit_event_types
+}

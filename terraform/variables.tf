@@ -13,6 +13,20 @@ variable "tenancy_ocid" {
 variable "region" {
   description = "Region to deploy into. Cloud Guard problem events are emitted in the Cloud Guard reporting region."
   type        = string
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+-[0-9]+$", var.region))
+    error_message = "region must be a region identifier such as eu-frankfurt-1."
+  }
+}
+
+variable "home_region" {
+  description = "The tenancy's home region, where IAM resources (dynamic group, policy) are written. Empty: the same as region."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.home_region == "" || can(regex("^[a-z]+-[a-z]+-[0-9]+$", var.home_region))
+    error_message = "home_region must be empty or a region identifier such as us-ashburn-1."
+  }
 }
 
 variable "compartment_ocid" {
@@ -298,15 +312,23 @@ variable "ticket_servicenow_close_code" {
 # Vault (only to create secrets from siem_http_token / ticket_credentials_json)
 # ---------------------------------------------------------------------------------------------------
 variable "vault_ocid" {
-  description = "Vault in which to create the secrets given as values (siem_http_token, ticket_credentials_json)."
+  description = "Vault in which to create the secrets given as values (siem_http_token, ticket_credentials_json). Required when either is set."
   type        = string
   default     = ""
+  validation {
+    condition     = var.vault_ocid == "" || can(regex("^ocid1\\.vault\\.", var.vault_ocid))
+    error_message = "vault_ocid must be empty or a vault OCID (ocid1.vault...)."
+  }
 }
 
 variable "vault_key_ocid" {
-  description = "Master encryption key (in vault_ocid) for the created secrets."
+  description = "Master encryption key (in vault_ocid) for the created secrets. Required when siem_http_token or ticket_credentials_json is set."
   type        = string
   default     = ""
+  validation {
+    condition     = var.vault_key_ocid == "" || can(regex("^ocid1\\.key\\.", var.vault_key_ocid))
+    error_message = "vault_key_ocid must be empty or a key OCID (ocid1.key...)."
+  }
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -323,9 +345,13 @@ variable "dead_letter_bucket_name" {
 }
 
 variable "dead_letter_kms_key_ocid" {
-  description = "Optional customer-managed Vault key for the dead-letter bucket (empty: Oracle-managed keys)."
+  description = "Optional customer-managed Vault key for the dead-letter bucket (empty: Oracle-managed keys). The policy then lets Object Storage in this region use that key."
   type        = string
   default     = ""
+  validation {
+    condition     = var.dead_letter_kms_key_ocid == "" || can(regex("^ocid1\\.key\\.", var.dead_letter_kms_key_ocid))
+    error_message = "dead_letter_kms_key_ocid must be empty or a key OCID (ocid1.key...)."
+  }
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -341,69 +367,20 @@ variable "cloudguard_risk_levels" {
   }
 }
 
+variable "rules_compartment_ocid" {
+  description = "Compartment of the Events rules. A rule sees the events of its compartment and those below it; users, groups, API keys and policies live in the root. Empty: the tenancy (root) compartment."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.rules_compartment_ocid == "" || can(regex("^ocid1\\.(compartment|tenancy)\\.", var.rules_compartment_ocid))
+    error_message = "rules_compartment_ocid must be empty or a compartment (or tenancy) OCID."
+  }
+}
+
 variable "audit_event_types" {
-  description = "Audit-derived service event types to forward (Events Service eventType values, lowercase)."
+  description = "Audit-derived service event types to forward (Events Service eventType values). Null: every type in event-types.json (each with its source). Empty: no audit rule."
   type        = list(string)
-  default = [
-    # IAM: users, groups, policies, identity providers, credentials and MFA
-    "com.oraclecloud.identitycontrolplane.createuser",
-    "com.oraclecloud.identitycontrolplane.updateuser",
-    "com.oraclecloud.identitycontrolplane.deleteuser",
-    "com.oraclecloud.identitycontrolplane.updateusercapabilities",
-    "com.oraclecloud.identitycontrolplane.updateuserstate",
-    "com.oraclecloud.identitycontrolplane.creategroup",
-    "com.oraclecloud.identitycontrolplane.updategroup",
-    "com.oraclecloud.identitycontrolplane.deletegroup",
-    "com.oraclecloud.identitycontrolplane.addusertogroup",
-    "com.oraclecloud.identitycontrolplane.removeuserfromgroup",
-    "com.oraclecloud.identitycontrolplane.createpolicy",
-    "com.oraclecloud.identitycontrolplane.updatepolicy",
-    "com.oraclecloud.identitycontrolplane.deletepolicy",
-    "com.oraclecloud.identitycontrolplane.createidentityprovider",
-    "com.oraclecloud.identitycontrolplane.updateidentityprovider",
-    "com.oraclecloud.identitycontrolplane.deleteidentityprovider",
-    "com.oraclecloud.identitycontrolplane.uploadapikey",
-    "com.oraclecloud.identitycontrolplane.deleteapikey",
-    "com.oraclecloud.identitycontrolplane.createauthtoken",
-    "com.oraclecloud.identitycontrolplane.updateauthtoken",
-    "com.oraclecloud.identitycontrolplane.deleteauthtoken",
-    "com.oraclecloud.identitycontrolplane.createcustomersecretkey",
-    "com.oraclecloud.identitycontrolplane.updatecustomersecretkey",
-    "com.oraclecloud.identitycontrolplane.deletecustomersecretkey",
-    "com.oraclecloud.identitycontrolplane.createmfatotpdevice",
-    "com.oraclecloud.identitycontrolplane.activatemfatotpdevice",
-    "com.oraclecloud.identitycontrolplane.deletemfatotpdevice",
-    # Network: security lists and network security groups
-    "com.oraclecloud.virtualnetwork.createsecuritylist",
-    "com.oraclecloud.virtualnetwork.updatesecuritylist",
-    "com.oraclecloud.virtualnetwork.deletesecuritylist",
-    "com.oraclecloud.virtualnetwork.changesecuritylistcompartment",
-    "com.oraclecloud.virtualnetwork.createnetworksecuritygroup",
-    "com.oraclecloud.virtualnetwork.updatenetworksecuritygroup",
-    "com.oraclecloud.virtualnetwork.deletenetworksecuritygroup",
-    "com.oraclecloud.virtualnetwork.updatenetworksecuritygroupsecurityrules",
-    "com.oraclecloud.virtualnetwork.changenetworksecuritygroupcompartment",
-    # Object Storage buckets
-    "com.oraclecloud.objectstorage.createbucket",
-    "com.oraclecloud.objectstorage.updatebucket",
-    "com.oraclecloud.objectstorage.deletebucket",
-    # Vaults and keys
-    "com.oraclecloud.keymanagementservice.createvault",
-    "com.oraclecloud.keymanagementservice.schedulevaultdeletion",
-    "com.oraclecloud.keymanagementservice.createkey",
-    "com.oraclecloud.keymanagementservice.disablekey",
-    "com.oraclecloud.keymanagementservice.schedulekeydeletion",
-    # Events rules
-    "com.oraclecloud.eventsservice.createrule",
-    "com.oraclecloud.eventsservice.updaterule",
-    "com.oraclecloud.eventsservice.deleterule",
-    # Cloud Guard configuration
-    "com.oraclecloud.cloudguard.updateconfiguration",
-    "com.oraclecloud.cloudguard.updatetarget",
-    "com.oraclecloud.cloudguard.deletetarget",
-    "com.oraclecloud.cloudguard.updatedetectorrecipe",
-    "com.oraclecloud.cloudguard.updateresponderrecipe",
-  ]
+  default     = null
 }
 
 variable "enable_audit_connector" {
