@@ -1,4 +1,4 @@
-# Everything a fresh machine needs: `make test`, `make demo`, `make bench`.
+# Everything a fresh machine needs: `make test`, `make demo`, `make bench` (see README, "First hour").
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,26 +7,37 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: test demo bench lint rsyslog clean
+.PHONY: venv test demo bench lint rsyslog receiver clean python terraform
 
-$(STAMP): requirements.txt requirements-dev.txt
+# The function runs Python 3.11 (func.yaml): so do the tests.
+python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) is not on PATH. Install Python 3.11 (the function's runtime) or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
+
+$(STAMP): requirements.txt requirements-dev.txt | python
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
+venv: $(STAMP)
+
 # checkov lives in its own virtualenv: it pins shared packages to other versions.
-$(CHECKOV_STAMP):
+$(CHECKOV_STAMP): | python
 	$(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check checkov==3.3.30
 	touch $(CHECKOV_STAMP)
 
-# rsyslog is the real syslog receiver of the tests, demo and benchmark.
+# rsyslog is the real syslog receiver of the tests, demo and benchmark (apt-get needs root).
 rsyslog:
 	@command -v rsyslogd >/dev/null 2>&1 || test -x /usr/sbin/rsyslogd || { \
+	  test "$$(id -u)" = 0 || { echo "make: rsyslogd is missing; as root: apt-get install rsyslog rsyslog-openssl openssl" >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    rsyslog rsyslog-openssl openssl >/dev/null; }
 
-test: $(STAMP) $(CHECKOV_STAMP) rsyslog
+# The Terraform tests run the real terraform binary (against a stand-in provider, tests/support/terraform).
+terraform:
+	@command -v terraform >/dev/null 2>&1 || { echo "make: terraform is not on PATH (1.5 or later; tests use it offline)" >&2; exit 1; }
+
+test: $(STAMP) $(CHECKOV_STAMP) rsyslog terraform
 	$(BIN)/python -m pytest
 
 demo: $(STAMP) rsyslog
@@ -35,8 +46,14 @@ demo: $(STAMP) rsyslog
 bench: $(STAMP) rsyslog
 	$(BIN)/python -m bench.run
 
+# A local syslog receiver printing what it gets: TCP and UDP 5514, TLS 6514 (README, "Local run").
+receiver: $(STAMP) rsyslog
+	$(BIN)/python -m tests.support.receiver
+
 lint: $(STAMP)
 	$(BIN)/ruff check forwarder tests bench func.py
+	$(BIN)/ruff format --check forwarder tests bench func.py
+	terraform fmt -check -recursive terraform
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache
