@@ -298,3 +298,21 @@ def test_udp_with_huge_structured_data_stays_within_the_limit(receiver, function
     params = line["sdparsed"][SD_ID]
     assert int(params["truncated"]) > 3000 and len(params["principalName"]) < 300
     assert line["msg"].endswith("...[truncated]") and line["msg"][1:].startswith("CEF:0|")
+
+
+def test_an_overestimated_write_offset_neither_stalls_nor_duplicates(receiver, monkeypatch):
+    """Erring late on a chunk's offset must not make a healthy send wait for bytes that will never be
+    acknowledged, time out and send again (the receiver would get the message twice)."""
+    from forwarder.sinks import syslog as syslog_sink
+
+    real = syslog_sink._written
+    monkeypatch.setattr(syslog_sink, "_written", lambda sock: real(sock) + 1000)
+    for transport, port, context in (
+        ("tcp", receiver.tcp, None),
+        ("tls", receiver.tls, client_context(str(receiver.ca))),
+    ):
+        sink = SyslogSink(transport, "127.0.0.1", port, ssl_context=context, timeout=3)
+        sink.send([f"<14>1 - - a - - - once over {transport}".encode()])
+        sink.close()
+    lines = receiver.wait_for(3, timeout=4)  # long enough for a 3 s timeout and a re-send to show up
+    assert sorted(line["msg"] for line in lines) == ["once over tcp", "once over tls"]

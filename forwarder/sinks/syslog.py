@@ -9,9 +9,9 @@ to 64 KiB, and keep the connection for the next invocation. A kept connection is
 Syslog over TCP has no application acknowledgement (RFC 6587), and a successful write only means
 the bytes reached our kernel. So a chunk counts as delivered only once the receiver's TCP has
 acknowledged it (Linux TCP_INFO `tcpi_bytes_acked` against the connection's write offset), and a
-send waits, within the deadline, for the last chunk to be acknowledged. What was not acknowledged
-is re-sent once on a fresh connection, then reported undelivered (so it is retried or dead-lettered:
-at least once, never silently lost). Certificate errors are not retried.
+send waits, within the deadline, until the send queue is empty (SIOCOUTQ: nothing unacknowledged).
+What was not acknowledged is re-sent once on a fresh connection, then reported undelivered (so it is
+retried or dead-lettered: at least once, never silently lost). Certificate errors are not retried.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ class SyslogSink:
                     sock.sendall(chunks[index][1])
                     marks.append((_written(sock), index))
                 if marks:
-                    self._await_acknowledged(sock, marks[-1][0], deadline)
+                    self._await_acknowledged(sock, deadline)
                 return
             except OSError as exc:
                 acked = _acked(sock) if sock is not None else None
@@ -124,28 +124,27 @@ class SyslogSink:
                     delivered = sum(count for count, _ in chunks[:done])
                     raise DeliveryError(describe(exc), delivered=delivered, permanent=untrusted) from exc
 
-    def _await_acknowledged(self, sock: socket.socket, offset: int | None, deadline: float | None) -> None:
-        """Wait until the receiver's TCP acknowledged everything up to `offset`.
+    def _await_acknowledged(self, sock: socket.socket, deadline: float | None) -> None:
+        """Wait until the receiver's TCP acknowledged everything written: the send queue is empty
+        (Linux SIOCOUTQ counts the bytes written and not yet acknowledged).
 
         Raises:
             TimeoutError: not acknowledged within the timeout / deadline (a stalled receiver).
             ConnectionResetError: the receiver closed or reset the connection first.
         """
-        if offset is None:
-            return  # no TCP_INFO on this platform: a completed write is the best we know
         end = time.monotonic() + time_left(self.timeout, deadline)
         pause = 0.0005
         while True:
-            acked = _acked(sock)
-            if acked is None or acked >= offset:
-                return
+            queued = _queued(sock)
+            if not queued:
+                return  # all acknowledged (or no SIOCOUTQ on this platform: a completed write is the best we know)
             error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if error:
                 raise OSError(error, os.strerror(error))
             if not self._alive(sock):
                 raise ConnectionResetError("the receiver closed the connection before acknowledging")
             if time.monotonic() >= end:
-                raise TimeoutError(f"the receiver did not acknowledge {offset - acked} bytes in time")
+                raise TimeoutError(f"the receiver did not acknowledge {queued} bytes in time")
             time.sleep(pause)
             pause = min(pause * 2, 0.02)
 
@@ -198,22 +197,31 @@ def _acked(sock: socket.socket) -> int | None:
     return struct.unpack_from("Q", info, _BYTES_ACKED_OFFSET)[0]
 
 
+def _queued(sock: socket.socket) -> int | None:
+    """Bytes written to the connection and not yet acknowledged by the peer (Linux SIOCOUTQ), or None."""
+    try:
+        return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+    except OSError:
+        return None
+
+
 def _written(sock: socket.socket) -> int | None:
     """The connection's write offset on the same scale as `_acked`: acknowledged + still queued bytes.
 
-    Queued bytes are read first, acknowledged bytes second. Between the two reads the peer can only
-    acknowledge more (queued shrinks, acked grows by the same amount), so this order can only
-    overestimate the offset (wait a little longer), never underestimate it (count a chunk delivered
-    before the receiver took it).
+    Two reads, and the peer may acknowledge between them. Acknowledged bytes are read before and
+    after the queue: when they did not move, the sum is exact. When acknowledgements keep arriving,
+    the queue read first (before the later acknowledged count) makes the sum too large, never too
+    small: a chunk may count delivered late (re-sent after a failure), never early.
     """
-    try:
-        queued = struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
-    except OSError:
-        return None
-    acked = _acked(sock)
-    if acked is None:
-        return None
-    return acked + queued
+    for _ in range(8):
+        before = _acked(sock)
+        queued = _queued(sock)
+        after = _acked(sock)
+        if before is None or queued is None or after is None:
+            return None
+        if before == after:
+            break
+    return after + queued
 
 
 def _chunks(frames: list[bytes]):
