@@ -11,38 +11,41 @@ from typing import Any
 
 from forwarder.normalize.fields import PYTHON_NONE
 
-#: Paths (from the event) that hold objects in every known shape.
-OBJECT_PATHS: tuple[tuple[str, ...], ...] = (
-    ("data",), ("oracle",), ("extensions",),
-    ("data", "identity"), ("data", "request"), ("data", "response"), ("data", "stateChange"),
-    ("data", "additionalDetails"), ("data", "freeformTags"), ("data", "definedTags"),
-    ("data", "request", "headers"), ("data", "request", "parameters"),
-    ("data", "response", "headers"), ("data", "response", "payload"),
-    ("data", "stateChange", "previous"), ("data", "stateChange", "current"),
-    ("data", "identity", "credentials"),
-)  # fmt: skip
+#: Where objects are expected: top-level sections, `data` sections, and fields of those sections.
+_TOP = ("data", "oracle", "extensions")
+_DATA = ("identity", "request", "response", "stateChange", "additionalDetails", "freeformTags", "definedTags")
+_SECTIONS = (("request", ("headers", "parameters")), ("response", ("headers", "payload")),
+             ("stateChange", ("previous", "current")), ("identity", ("credentials",)))  # fmt: skip
 
 
 def repair(event: dict[str, Any]) -> dict[str, Any]:
-    """Decode JSON-text object fields and "None" at the `OBJECT_PATHS` of `event`, in place; return it.
+    """Decode JSON-text object fields and "None" where objects are expected in `event`, in place; return it.
 
     A string that is not JSON text for an object or array is left as it is (e.g. a plain-text
     `stateChange.previous`).
     """
-    for path in OBJECT_PATHS:
-        parent: Any = event
-        for key in path[:-1]:
-            parent = parent.get(key) if isinstance(parent, dict) else None
-        if not isinstance(parent, dict):
-            continue
-        value = parent.get(path[-1])
+    _fix(event, _TOP)
+    data = event.get("data")
+    if data.__class__ is dict:
+        _fix(data, _DATA)
+        for section, keys in _SECTIONS:
+            part = data.get(section)
+            if part.__class__ is dict:
+                _fix(part, keys)
+    return event
+
+
+def _fix(parent: dict[str, Any], keys: tuple[str, ...]) -> None:
+    for key in keys:
+        value = parent.get(key)
+        if value.__class__ is not str:
+            continue  # the common case: already an object, or absent
         if value == PYTHON_NONE:
-            parent[path[-1]] = None
-        elif isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+            parent[key] = None
+        elif value.lstrip()[:1] in ("{", "["):
             try:
                 decoded = json.loads(value)
             except (ValueError, RecursionError):
                 continue
             if isinstance(decoded, (dict, list)):
-                parent[path[-1]] = decoded
-    return event
+                parent[key] = decoded

@@ -80,7 +80,7 @@ def read_body(body: bytes) -> Iterator[Item]:
     except UnicodeDecodeError as exc:
         yield Reject(f"body is not UTF-8: invalid byte at offset {exc.start}", raw=body)
         return
-    if not text.strip():
+    if not text or text.isspace():  # isspace() stops at the first other character; strip() copies the body
         return
     try:
         document = loads(text)
