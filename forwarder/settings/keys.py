@@ -106,7 +106,7 @@ KEYS: tuple[Key, ...] = (
     Key("TICKET_URL", v.url("http", "https"), None, "https://example.service-now.com",
         "ServiceNow instance or Jira Cloud site URL (required for those); the PagerDuty Events API URL.",
         shown="PagerDuty: https://events.pagerduty.com/v2/enqueue"),
-    Key("TICKET_MIN_RISK", v.upper_choice(*RISK_LEVELS), "CRITICAL", "HIGH",
+    Key("TICKET_MIN_RISK", v.choice(*RISK_LEVELS, fold=str.upper), "CRITICAL", "HIGH",
         "Lowest risk level that opens a ticket: CRITICAL, HIGH, MEDIUM, LOW or MINOR (any case).", shown="CRITICAL"),
     Key("TICKET_SECRET_OCID", _SECRET, None, "ocid1.vaultsecret.oc1..aaaa",
         "Vault secret holding the ticket credentials as JSON: ServiceNow `{\"username\", \"password\"}`, "

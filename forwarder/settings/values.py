@@ -22,11 +22,11 @@ def text(raw: str) -> str:
     return raw
 
 
-def choice(*options: str) -> Parser:
-    """One of `options`, compared case-insensitively; returns the lower-case option."""
+def choice(*options: str, fold: Callable[[str], str] = str.lower) -> Parser:
+    """One of `options`, given in any case; returns it folded by `fold` (lower case by default)."""
 
     def parse(raw: str) -> str:
-        value = raw.lower()
+        value = fold(raw)
         if value not in options:
             raise Invalid(f"one of {', '.join(options)}")
         return value
@@ -117,17 +117,5 @@ def one_of_names(names: dict[str, int], low: int, high: int, label: str) -> Pars
         if value in names:
             return names[value]
         raise Invalid(f"{label} or a number from {low} to {high} in ASCII digits")
-
-    return parse
-
-
-def upper_choice(*options: str) -> Parser:
-    """One of `options` (upper case), given in any case."""
-
-    def parse(raw: str) -> str:
-        value = raw.upper()
-        if value not in options:
-            raise Invalid(f"one of {', '.join(options)}")
-        return value
 
     return parse
