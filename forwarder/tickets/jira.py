@@ -63,8 +63,10 @@ class Jira:
         jql = f'labels = "{problem_label(key)}" AND statusCategory != Done ORDER BY created ASC'
         found = self._call("GET", "/search/jql", deadline, params={"jql": jql, "fields": "key,status"})
         issues = need(found.get("issues", []), "issues", list, "GET /search/jql")
-        return need(issues[0].get("key") if isinstance(issues[0], dict) else None, "issues[0].key", str,
-                    "GET /search/jql") if issues else None  # fmt: skip
+        if not issues:
+            return None
+        first = issues[0] if isinstance(issues[0], dict) else {}
+        return need(first.get("key"), "issues[0].key", str, "GET /search/jql")
 
     def create(self, key: str, record: Record, deadline: float | None) -> str:
         fields = {
