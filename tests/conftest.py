@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,13 @@ DATA = Path(__file__).parent / "data"
 
 def sample_bytes(name: str) -> bytes:
     return (DATA / name).read_bytes()
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without any forwarder configuration key (for child processes)."""
+    from forwarder.settings.keys import PREFIXES
+
+    return {k: v for k, v in os.environ.items() if not k.startswith(PREFIXES)}
 
 
 def sample(name: str):

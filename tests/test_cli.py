@@ -8,15 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import DATA, events_of
+from tests.conftest import DATA, clean_env, events_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None, timeout: float = 120):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SIEM_", "TICKET_", "DEAD_LETTER_"))}
     return subprocess.run([sys.executable, "-m", "forwarder", *args], cwd=ROOT, capture_output=True,
-                          env={**clean, **(env or {})}, input=stdin, timeout=timeout)  # fmt: skip
+                          env={**clean_env(), **(env or {})}, input=stdin, timeout=timeout)  # fmt: skip
 
 
 def summaries(stderr: bytes) -> list[dict]:

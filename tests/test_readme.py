@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import threading
 import time
 from pathlib import Path
 
-from tests.conftest import DATA, events_of
+from tests.conftest import DATA, clean_env, events_of
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -44,10 +43,6 @@ def test_no_module_is_longer_than_300_lines():
     long = {str(p.relative_to(ROOT)): n for p in (ROOT / "forwarder").rglob("*.py")
             if (n := len(p.read_text().splitlines())) > 300}  # fmt: skip
     assert long == {}
-
-
-def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("SIEM_", "TICKET_", "DEAD_LETTER_"))}
 
 
 def test_the_local_example_works_as_written():
