@@ -202,3 +202,16 @@ def test_a_cut_never_leaves_a_dangling_backslash():
         kept = msg[: -len(fmt.TRUNCATION_MARK)]
         assert msg.endswith(fmt.TRUNCATION_MARK) and len(msg) <= limit
         assert (len(kept) - len(kept.rstrip(b"\\"))) % 2 == 0, limit  # no backslash escapes the mark
+
+
+def test_output_is_byte_identical_to_the_frozen_corpus_output():
+    """Every format, for every sample and edge case, gives exactly the bytes frozen in tests/data/golden
+    (written by the code before the speed work; tests/support/golden.py says how to regenerate on purpose)."""
+    from tests.support.golden import GOLDEN, render
+
+    for name, data in render().items():
+        frozen = (GOLDEN / f"{name}.out").read_bytes()
+        if data != frozen:
+            got, want = data.splitlines(), frozen.splitlines()
+            first = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+            raise AssertionError(f"{name}: entry {first} differs:\n got {got[first:first + 1]!r}\nwant {want[first:first + 1]!r}")
