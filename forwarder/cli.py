@@ -13,7 +13,7 @@ import time
 from forwarder.settings import ConfigError, load_settings
 from forwarder.settings.keys import help_text
 
-#: Default seconds per file (replay) or per dead-letter object (replay-dead-letter), retries included.
+#: Default seconds per batch of a file (replay) or per dead-letter object (replay-dead-letter), retries included.
 DEFAULT_DEADLINE = 120.0
 
 
@@ -33,9 +33,10 @@ def _parser() -> argparse.ArgumentParser:
             """\
             Send each file through the same pipeline as the function: one event (Events Service),
             a JSON array (Service Connector Hub batch, Streaming messages), a Logging Search
-            response, or JSON lines. '-' reads standard input. Records printed by the log sink go
-            to standard output, one JSON summary per file to standard error; exits 1 if any event
-            was neither delivered nor kept."""
+            response, or JSON lines. '-' reads standard input. JSON lines are read as they go, in
+            batches of at most 1000 events (memory does not grow with the file); a file holding one
+            document is read whole. Records printed by the log sink go to standard output, one JSON
+            summary per file to standard error; exits 1 if any event was neither delivered nor kept."""
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -54,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    for command, unit in ((replay, "file"), (dead, "dead-letter object")):
+    for command, unit in ((replay, "batch of events"), (dead, "dead-letter object")):
         command.add_argument(
             "--deadline",
             type=_seconds,
@@ -91,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a Vault secret that cannot be read
         print(f"{parser.prog}: cannot start: {exc}", file=sys.stderr)
         return 1
+    from forwarder.runtime import gc_tuning
+
+    gc_tuning.tune()
     try:
         if args.command == "replay-dead-letter":
             return _replay_dead_letter(pipeline, args.deadline)
@@ -100,19 +104,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _replay(pipeline, paths: list[str], seconds: float) -> int:
+    from forwarder.delivery.summary import Summary
+    from forwarder.sources import read_batches
+
     exit_code = 0
     for path in paths:
+        summary = Summary()
         try:
-            if path == "-":
-                body = sys.stdin.buffer.read()
-            else:
-                with open(path, "rb") as handle:
-                    body = handle.read()
+            with open(sys.stdin.fileno(), "rb", closefd=False) if path == "-" else open(path, "rb") as stream:
+                for batch in read_batches(stream):
+                    summary.add(pipeline.process_items(batch, time.monotonic() + seconds))
         except OSError as exc:
             print(f"replay: cannot read {path}: {exc.strerror}", file=sys.stderr)
             exit_code = 1
-            continue
-        summary = pipeline.process(body, time.monotonic() + seconds)
+            if not summary.received:
+                continue
+            summary.errors.append(f"reading stopped: {exc.strerror}")
         print(json.dumps({"path": path, **summary.to_dict()}), file=sys.stderr)
         exit_code = exit_code or (0 if summary.ok else 1)
     return exit_code

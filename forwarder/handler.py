@@ -36,8 +36,10 @@ def get_pipeline() -> Pipeline:
     global _pipeline
     if _pipeline is None:
         from forwarder import wiring
+        from forwarder.runtime import gc_tuning
 
         _pipeline = wiring.build(load_settings())
+        gc_tuning.tune()
     return _pipeline
 
 

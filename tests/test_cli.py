@@ -102,3 +102,41 @@ def test_cold_path_imports_neither_oci_nor_httpx():
                          env={**os.environ, "SIEM_SYSLOG_URL": "udp://127.0.0.1:9"})  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == b"[]"
+
+
+def peak_rss_mb(args: list[str], stdin) -> tuple[float, dict]:
+    """Peak RSS (MB, the kernel's ru_maxrss) of `python -m forwarder args` reading `stdin`, and its last summary."""
+    proc = subprocess.Popen([sys.executable, "-m", "forwarder", *args], cwd=ROOT, env=clean_env(), stdin=stdin,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    stderr = proc.stderr.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, stderr[-2000:]
+    return usage.ru_maxrss / 1024, summaries(stderr)[-1]
+
+
+def test_replay_streams_its_input_memory_does_not_grow_with_it():
+    """Ten times the events, read from a pipe, cost (almost) no more memory: the input is read and sent in
+    bounded batches, the summary added up across them."""
+    peaks = {}
+    for count in (5_000, 50_000):
+        generator = subprocess.Popen([sys.executable, "-m", "bench.corpus", str(count)], cwd=ROOT, env=clean_env(),
+                                     stdout=subprocess.PIPE)  # fmt: skip
+        peaks[count], summary = peak_rss_mb(["replay", "-"], generator.stdout)
+        generator.stdout.close()  # type: ignore[union-attr]
+        assert generator.wait() == 0
+        assert summary["received"] == count and summary["delivered"] == {"log": count} and summary["ok"]
+    assert peaks[50_000] - peaks[5_000] < 15, peaks  # held at once: was ~22 KB an event (1 GB more here)
+
+
+def test_replay_reads_json_lines_in_batches_with_line_numbers_of_the_whole_file(tmp_path):
+    good = (DATA / "cloudguard-problemdetected-bucket-public-critical.json").read_bytes().replace(b"\n", b"")
+    lines = [good.replace(b"1642b454", b"%08d" % i) for i in range(2_500)]
+    lines[1_700] = b'{"not": json'
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n\n")
+    out = run("replay", str(path))
+    assert out.returncode == 1, out.stderr  # the bad line is neither delivered nor kept (no dead-letter bucket)
+    (summary,) = summaries(out.stderr)  # one summary for the file, added up over its three batches
+    assert summary["received"] == 2_500 and summary["delivered"] == {"log": 2_499} and summary["failed"] == {"parse": 1}
+    assert [f["reason"] for f in summary["failures"]] == ["line 1701 is not JSON: Expecting value at column 9"]
+    assert len(out.stdout.splitlines()) == 2_499

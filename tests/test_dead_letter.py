@@ -180,3 +180,16 @@ def test_a_retried_batch_does_not_keep_the_same_events_twice_and_replay_sends_th
     assert main(["replay-dead-letter"]) == 1  # the reject cannot be re-sent
     assert sorted(accepted) == ["ev-0", "ev-1", "ev-2"]  # each once: they were kept once
     assert len(receiver.wait_for(6, timeout=1.0)) == 3
+
+
+def test_a_kept_event_with_line_separators_in_a_string_reads_back_whole(storage, monkeypatch):
+    from forwarder import handler
+
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    event = sample(PROBLEM)
+    event["data"]["resourceName"] = "Bucket\u2028is\u2029public\u0085"
+    assert handle(json.dumps(event, ensure_ascii=False).encode(), seconds_left=6)[0] == 200
+    (name,) = storage.objects
+    assert "\u2028".encode() in storage.objects[name]  # written raw (valid JSON), so a reader must not split on it
+    (line,) = handler.get_pipeline().dead_letter.read(name)
+    assert line["event"]["data"]["resourceName"] == "Bucket\u2028is\u2029public\u0085"

@@ -138,8 +138,9 @@ def test_rfc5424_truncation_is_marked_and_bounded():
 
 
 def test_rfc3164_layout_and_bound():
-    r = problem()
-    r.time = r.time.replace(day=3)
+    event = sample(PROBLEM)
+    event["eventTime"] = event["eventTime"].replace("-28T", "-03T")
+    r = normalize(event)
     msg = fmt.rfc3164(r, b"x" * 2000, facility=4, hostname="oci", app_name="oci-forwarder")
     assert msg.startswith(b"<34>Aug  3 16:37:59 oci oci-forwarder: xxx")
     assert len(msg) == 1024 and msg.endswith(fmt.TRUNCATION_MARK)
@@ -206,12 +207,13 @@ def test_a_cut_never_leaves_a_dangling_backslash():
 
 def test_output_is_byte_identical_to_the_frozen_corpus_output():
     """Every format, for every sample and edge case, gives exactly the bytes frozen in tests/data/golden
-    (written by the code before the speed work; tests/support/golden.py says how to regenerate on purpose)."""
+    (tests/support/golden.py says how to regenerate them, only on purpose). Frozen by the code before
+    issue 9's speed work; changed on purpose once: msgspec writes exponent floats in shortest form
+    (`1e16`, not Python's `1e+16`), which moves entry 14 (edge-numbers) of the JSON formats only."""
     from tests.support.golden import GOLDEN, render
 
     for name, data in render().items():
-        frozen = (GOLDEN / f"{name}.out").read_bytes()
-        if data != frozen:
-            got, want = data.splitlines(), frozen.splitlines()
-            first = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
-            raise AssertionError(f"{name}: entry {first} differs:\n got {got[first:first + 1]!r}\nwant {want[first:first + 1]!r}")
+        got, want = data.split(b"\n"), (GOLDEN / f"{name}.out").read_bytes().split(b"\n")
+        differ = [i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b]
+        first = got[differ[0]] if differ else f"{len(got)} entries, not {len(want)}"
+        assert len(got) == len(want) and not differ, f"{name}: entries {differ} differ: {first!r}"

@@ -7,6 +7,8 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forwarder.normalize import REDACTED, Kind, Lifecycle, Severity, normalize
 from forwarder.normalize.timeparse import parse_time
@@ -228,3 +230,51 @@ def test_headers_that_stay_text_but_name_a_credential_are_replaced_whole():
     event["data"]["request"]["headers"] = "{'Authorization': ['Signature keyId=\"x\"']}"  # repr, not JSON
     r = normalize(event)
     assert r.original["data"]["request"]["headers"] == REDACTED
+
+
+def test_type_problems_names_every_mistyped_field_in_order():
+    from forwarder.normalize import type_problems
+
+    event = {"eventType": 1, "eventID": ["x"], "eventTime": {}, "data": {
+        "additionalDetails": {"riskLevel": 3, "labels": {"a": 1}, "problemAdditionalDetails": "[a]"},
+        "identity": "me", "request": [], "response": True}}  # fmt: skip
+    assert type_problems(event) == [
+        "eventType is a number, expected a string",
+        "eventID is an array, expected a string",
+        "eventTime is an object, expected a string",
+        "data.additionalDetails.riskLevel is a number, expected a string",
+        "data.additionalDetails.labels is an object, expected a string",
+        "data.additionalDetails.problemAdditionalDetails is a string, expected an object",
+        "data.identity is a string, expected an object or null",
+        "data.request is an array, expected an object or null",
+        "data.response is a boolean, expected an object or null",
+    ]
+    assert type_problems({"data": 7}) == ["data is a number, expected an object"]
+    assert type_problems({"data": {"additionalDetails": None, "identity": None}}) == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    moment=st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)),
+    digits=st.integers(0, 9),
+    mangle=st.sampled_from(["", "month", "hour", "zone", "second"]),
+)
+def test_the_canonical_time_fast_path_gives_what_the_general_parser_gives(moment, digits, mangle):
+    from forwarder.normalize.record import iso_utc
+    from forwarder.normalize.timeparse import canonical_time, parse_lenient
+
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{moment.microsecond:06d}"[: digits + 1] if digits else "") + "Z"
+    if mangle == "month":
+        text = text[:5] + "13" + text[7:]  # out of range: both say None
+    elif mangle == "hour":
+        text = text[:11] + "24" + text[13:]
+    elif mangle == "second":
+        text = text[:17] + "60" + text[19:]
+    elif mangle == "zone":
+        text = text[:-1] + "+02:00"  # another shape: the fast path declines, the general parser decides
+    fast = canonical_time(text)
+    general = parse_lenient(text)
+    if fast is None:
+        assert mangle == "zone" or general is None, text
+    else:
+        assert fast == (general, iso_utc(general)), text

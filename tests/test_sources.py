@@ -133,3 +133,41 @@ def test_reject_ids_are_stable_across_retries():
     body = b'[{"eventID": "ok"}, 7]'
     first, second = [next(i for i in items(body) if isinstance(i, Reject)) for _ in range(2)]
     assert first.id == second.id and first.id.startswith("sha256:")
+
+
+def test_the_fast_decoder_and_the_stdlib_agree_and_big_integers_stay_exact():
+    from forwarder.jsoncodec import encode, loads
+
+    text = b'{"big": 123456789012345678901234567890, "neg": -36893488147419103232, "f": 0.1, "e": 1E+2, "s": "\\u00e9"}'
+    assert loads(text) == json.loads(text) and loads(text)["big"] == 123456789012345678901234567890
+    assert (
+        encode(loads(text))
+        == b'{"big":123456789012345678901234567890,"neg":-36893488147419103232,"f":0.1,"e":100.0,"s":"\xc3\xa9"}'
+    )
+    # what msgspec refuses goes to the stdlib, with the same rules
+    assert loads(b'{"a": NaN, "b": "\\ud800"}') == {"a": "NaN", "b": "\ud800"}
+    assert encode({"b": "x\ud800y"}) == b'{"b":"x\\ud800y"}'  # a lone surrogate is escaped, valid UTF-8
+    with pytest.raises(ValueError, match="Expecting value: line 1 column 7"):
+        loads(b'{"a": }')
+
+
+def test_files_are_read_in_bounded_batches(tmp_path):
+    from forwarder.sources import read_batches
+
+    line = json.dumps(sample(PROBLEM)).encode()
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(b"\n\n" + b"\n".join([line] * 25 + [b"[1, 2]"] + [line] * 4) + b"\n")
+    with open(path, "rb") as stream:
+        batches = list(read_batches(stream, items=10))
+    assert [len(b) for b in batches] == [10, 10, 10, 1]  # a line holding two parts is not split across batches
+    rejects = [i.reason for b in batches for i in b if isinstance(i, Reject)]
+    assert rejects == ["item 0 of line 28 is a number, not an event object",
+                       "item 1 of line 28 is a number, not an event object"]  # fmt: skip
+    pretty = tmp_path / "pretty.json"
+    pretty.write_bytes(json.dumps([sample(PROBLEM)] * 3, indent=2).encode())  # one document over many lines
+    with open(pretty, "rb") as stream:
+        assert [len(b) for b in read_batches(stream, items=2)] == [2, 1]
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"\n \n")
+    with open(empty, "rb") as stream:
+        assert list(read_batches(stream)) == []

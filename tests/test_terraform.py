@@ -19,7 +19,7 @@ import pytest
 from hcl2 import SerializationOptions
 
 from forwarder.settings import FUNCTION_KEYS
-from tests.conftest import DATA, sample
+from tests.conftest import DATA, clean_env, sample
 from tests.events_filter import matches
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -363,22 +363,73 @@ def func_yaml() -> dict:
     return out
 
 
-def test_func_yaml_follows_the_fn_schema():
+def dockerfile() -> list[tuple[str, str]]:
+    """The Dockerfile's instructions as (INSTRUCTION, arguments), continuation lines joined."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1]) for line in lines]
+
+
+def runtime_version() -> str:
+    """The Python version of the function's image ("3.11"), from the Dockerfile's run stage."""
+    images = [args.split()[0] for op, args in dockerfile() if op == "FROM"]
+    return images[-1].removeprefix("fnproject/python:")
+
+
+def test_func_yaml_and_dockerfile_follow_the_fn_schema():
     spec = func_yaml()
     assert set(spec) <= FN_FIELDS and spec["schema_version"] == "20180708"
-    assert spec["runtime"] in ("python3.11", "python3.12")
-    version = spec["runtime"].removeprefix("python")
-    assert (
-        spec["build_image"] == f"fnproject/python:{version}-dev" and spec["run_image"] == f"fnproject/python:{version}"
-    )
-    assert spec["entrypoint"] == "/python/bin/fdk /function/func.py handler"
+    assert spec["runtime"] == "docker"  # fn build uses ./Dockerfile
     assert int(spec["memory"]) in (128, 256, 512, 1024, 2048, 3072) and 1 <= int(spec["timeout"]) <= 300
+    steps = dockerfile()
+    images = [args.split() for op, args in steps if op == "FROM"]
+    version = runtime_version()
+    assert version in ("3.11", "3.12")
+    assert images == [[f"fnproject/python:{version}-dev", "AS", "build-stage"], [f"fnproject/python:{version}"]]
+    assert ("ENTRYPOINT", '["/python/bin/fdk", "/function/func.py", "handler"]') in steps
+    assert ("ENV", "PYTHONPATH=/function:/python") in steps
+
+
+def test_the_image_ships_bytecode_that_a_read_only_function_directory_uses(tmp_path):
+    """The Dockerfile's build steps, replayed here: the sources it adds and its compileall command. Then,
+    with the directory read-only and the sources' times changed (as copies into an image may do),
+    importing func and forwarder loads every module from the .pyc files: nothing is compiled at start."""
+    steps = dockerfile()
+    function = tmp_path / "function"
+    function.mkdir()
+    for op, args in steps:
+        if op == "ADD" and args.split()[1].startswith("/function/") and args.split()[0] != "requirements.txt":
+            source = ROOT / args.split()[0]
+            if source.is_dir():
+                shutil.copytree(source, function / source.name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy(source, function)
+    (compile_step,) = [args for op, args in steps if op == "RUN" and "compileall" in args]
+    command = compile_step.replace("/python", "").replace("/function", str(function)).split()
+    assert command[0] == f"python{runtime_version()}"
+    subprocess.run([sys.executable, *command[1:]], check=True)
+    for path in function.rglob("*.py"):
+        os.utime(path, (1, 1))  # a different modification time than the one compiled
+    for path in function.rglob("*"):
+        path.chmod(path.stat().st_mode & ~0o222)
+    try:
+        code = "import func, forwarder.wiring, forwarder.cli, forwarder.sinks.syslog, forwarder.formats.cef"
+        env = {**clean_env(), "PYTHONPATH": str(function), "PYTHONDONTWRITEBYTECODE": "1"}
+        out = subprocess.run([sys.executable, "-v", "-c", code], cwd=function, capture_output=True, text=True, env=env)
+        assert out.returncode == 0, out.stderr[-2000:]
+        ours = [line for line in out.stderr.splitlines() if str(function) in line]
+        from_pyc = {line for line in ours if line.startswith("# code object from ") and ".pyc" in line}
+        compiled = [line for line in ours if "code object from" in line and ".pyc" not in line]
+        assert len(from_pyc) >= 10 and not compiled, (compiled, len(from_pyc))
+    finally:
+        for path in function.rglob("*"):
+            path.chmod(path.stat().st_mode | 0o200)
 
 
 def test_requirements_are_pinned_and_install_in_a_fresh_venv(tmp_path):
     lines = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
     assert lines and all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][A-Za-z0-9_.]*", line) for line in lines), lines
-    version = func_yaml()["runtime"].removeprefix("python")
+    version = runtime_version()
     venv = tmp_path / "venv"
     subprocess.run([f"python{version}", "-m", "venv", str(venv)], check=True)
     out = subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", "-r",

@@ -14,13 +14,12 @@ events never outlasts the invocation (the pipeline stops sending `RESERVE` secon
 from __future__ import annotations
 
 import base64
-import json
 import os
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-from forwarder.formats.record_json import dumps_lenient
+from forwarder.jsoncodec import dumps_lenient, loads
 from forwarder.runtime import oci_auth
 from forwarder.runtime.scrub import scrub
 
@@ -135,7 +134,7 @@ class DeadLetter:
     def read(self, name: str) -> list[dict]:
         """The entries of one dead-letter object."""
         response = self._object_storage().get_object(self.namespace, self.bucket, name)
-        return [json.loads(line) for line in response.data.content.decode("utf-8").splitlines() if line.strip()]
+        return [loads(line) for line in response.data.content.split(b"\n") if line.strip()]  # not splitlines: U+2028
 
     def delete(self, name: str) -> None:
         self._object_storage().delete_object(self.namespace, self.bucket, name)

@@ -1,6 +1,7 @@
 """The data path, one invocation at a time: body -> events -> records -> every route -> summary.
 
-`Pipeline.process(body, deadline)`:
+`Pipeline.process(body, deadline)` (an invocation body), or `Pipeline.process_items(items, deadline)`
+(one bounded batch of a file read by `forwarder.sources.read_batches`):
 1. `forwarder.sources.read_body` yields events and rejects (parts that are not events);
 2. rejects are kept as dead letters under the sink "parse";
 3. events become `Record`s (`forwarder.normalize`);
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from forwarder.delivery import dedupe
@@ -26,7 +27,7 @@ from forwarder.delivery.route import Route
 from forwarder.delivery.summary import Summary
 from forwarder.normalize import Record, normalize, type_problems
 from forwarder.sinks.base import DeliveryError, describe
-from forwarder.sources import Reject, read_body
+from forwarder.sources import Item, Reject, read_body
 
 if TYPE_CHECKING:  # tickets (and httpx) load only when configured: keeps the cold start short
     from forwarder.tickets import Tracker
@@ -71,10 +72,14 @@ class Pipeline:
         Returns:
             A Summary; never raises for bad input or failing receivers.
         """
+        return self.process_items(read_body(body), deadline)
+
+    def process_items(self, items: Iterable[Item], deadline: float | None = None) -> Summary:
+        """`process` for items already read (events and rejects), e.g. one batch of a file."""
         summary = Summary()
         records: list[Record] = []
         rejects: list[Reject] = []
-        for item in read_body(body):
+        for item in items:
             summary.received += 1
             if not isinstance(item, Reject):
                 try:
@@ -151,6 +156,7 @@ class Pipeline:
                 except Exception as exc:  # a format bug must not lose the other records
                     undelivered.append((record, f"cannot format: {describe(exc)}", 0))
         remaining = route.payloads(encoded)
+        del encoded  # joined payloads (HTTP bodies) are copies: hold one, not both
         attempts, reason = 0, ""
         while remaining:
             attempts += 1

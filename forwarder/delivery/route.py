@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from forwarder.delivery.dedupe import Memory
 from forwarder.normalize.record import Record
 from forwarder.sinks.base import Sink
 
 
-@dataclass(frozen=True)
-class Payload:
+class Payload(NamedTuple):
     """One unit a sink sends (a syslog message, an HTTP body) and the records it carries."""
 
     data: bytes

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from forwarder.runtime.scrub import scrub
 
 #: Most failure entries listed in a summary; the count of all is always given.
 MAX_LISTED_FAILURES = 50
+#: Most dead-letter objects and ticket outcomes listed in a summary added up from batches (`Summary.add`).
+MAX_LISTED = 200
 
 
 class SummaryDict(TypedDict):
@@ -25,7 +26,6 @@ class SummaryDict(TypedDict):
     tickets: list[dict[str, str | None]]
 
 
-@dataclass
 class Summary:
     """Per sink: delivered, dead-lettered (kept, now or by an earlier invocation) or failed.
 
@@ -34,14 +34,17 @@ class Summary:
     every event was delivered or kept.
     """
 
-    received: int = 0
-    delivered: dict[str, int] = field(default_factory=dict)
-    dead_lettered: dict[str, int] = field(default_factory=dict)
-    failed: dict[str, int] = field(default_factory=dict)
-    failures: list[dict[str, str | None]] = field(default_factory=list)
-    dead_letters: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    tickets: list[dict[str, str | None]] = field(default_factory=list)
+    __slots__ = ("received", "delivered", "dead_lettered", "failed", "failures", "dead_letters", "errors", "tickets")
+
+    def __init__(self, errors: list[str] | None = None):  # a plain class: a dataclass costs the cold start ~1 ms
+        self.received = 0
+        self.delivered: dict[str, int] = {}
+        self.dead_lettered: dict[str, int] = {}
+        self.failed: dict[str, int] = {}
+        self.failures: list[dict[str, str | None]] = []
+        self.dead_letters: list[dict[str, Any]] = []
+        self.errors: list[str] = list(errors or [])
+        self.tickets: list[dict[str, str | None]] = []
 
     @property
     def ok(self) -> bool:
@@ -54,6 +57,20 @@ class Summary:
 
     def count(self, table: dict[str, int], sink: str, n: int) -> None:
         table[sink] = table.get(sink, 0) + n
+
+    def add(self, other: Summary) -> None:
+        """Add another summary (of the next batch of the same input) to this one: counts add up; lists
+        are kept up to MAX_LISTED_FAILURES failures and MAX_LISTED dead-letter objects and tickets,
+        so a summary stays small whatever the input's size."""
+        self.received += other.received
+        for mine, theirs in ((self.delivered, other.delivered), (self.dead_lettered, other.dead_lettered),
+                             (self.failed, other.failed)):  # fmt: skip
+            for sink, n in theirs.items():
+                mine[sink] = mine.get(sink, 0) + n
+        self.failures += other.failures[: MAX_LISTED_FAILURES - len(self.failures)]
+        self.dead_letters += other.dead_letters[: MAX_LISTED - len(self.dead_letters)]
+        self.tickets += other.tickets[: MAX_LISTED - len(self.tickets)]
+        self.errors += [e for e in other.errors if e not in self.errors]
 
     def to_dict(self) -> SummaryDict:
         """JSON-ready summary.

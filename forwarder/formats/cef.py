@@ -8,8 +8,8 @@ cs1..cs6 custom strings with their labels), so no event field can add or forge a
 
 from __future__ import annotations
 
-import ipaddress
 import re
+from functools import lru_cache
 
 from forwarder import PRODUCT, VENDOR, __version__
 from forwarder.normalize.record import Record
@@ -17,22 +17,34 @@ from forwarder.normalize.record import Record
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HEADER_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "\n": " ", "\r": " "})
 _EXTENSION_ESCAPES = str.maketrans({"\\": "\\\\", "=": "\\=", "\n": "\\n", "\r": "\\r"})
+#: Any character an escape function would change: most values have none and are returned as they are.
+_HEADER_SPECIAL = re.compile(r"[\\|\x00-\x1f\x7f]")
+_EXTENSION_SPECIAL = re.compile(r"[\\=\x00-\x1f\x7f]")
 
 
 def header_escape(value: object) -> str:
     """Escape a CEF header field: backslash and pipe; newlines and control characters become spaces."""
-    return _CONTROL.sub(" ", str(value)).translate(_HEADER_ESCAPES)
+    text = value if value.__class__ is str else str(value)
+    if _HEADER_SPECIAL.search(text) is None:  # type: ignore[arg-type]
+        return text  # type: ignore[return-value]
+    return _CONTROL.sub(" ", text).translate(_HEADER_ESCAPES)  # type: ignore[arg-type]
 
 
 def extension_escape(value: object) -> str:
     """Escape a CEF extension value: backslash, equals sign, CR/LF as `\\r`/`\\n`; other controls become spaces."""
-    return _CONTROL.sub(" ", str(value)).translate(_EXTENSION_ESCAPES)
+    text = value if value.__class__ is str else str(value)
+    if _EXTENSION_SPECIAL.search(text) is None:  # type: ignore[arg-type]
+        return text  # type: ignore[return-value]
+    return _CONTROL.sub(" ", text).translate(_EXTENSION_ESCAPES)  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=4096)  # the same few addresses make most calls
 def is_ip(value: str | None) -> bool:
     """True when value is an IPv4 or IPv6 address (CEF `src` and LEEF `src` take only addresses)."""
     if not value:
         return False
+    import ipaddress  # here: most records have no address (cold start)
+
     try:
         ipaddress.ip_address(value)
     except ValueError:
@@ -41,47 +53,52 @@ def is_ip(value: str | None) -> bool:
 
 
 def fields(record: Record) -> list[tuple[str, object]]:
-    """The CEF extension as (key, value) pairs, in order, leaving out absent values."""
-    pairs: list[tuple[str, object | None]] = [
+    """The CEF extension as (key, value) pairs, in order, leaving out absent values (and the label
+    `csNLabel` of an absent custom string `csN`)."""
+    d = record.data
+    principal, request, resource = d["principal"], d["request"], d["resource"]
+    ip = principal["ip"]
+    pairs: list[tuple[str, object]] = [
         ("rt", record.time_ms),
-        ("externalId", record.event_id),
-        ("cat", record.problem_type or record.kind.value),
-        ("act", record.lifecycle.value if record.lifecycle else record.request_action),
-        ("msg", record.description),
-        ("suser", record.principal.name),
-        ("suid", record.principal.id),
-        ("src", record.principal.ip if is_ip(record.principal.ip) else None),
-        ("requestClientApplication", record.principal.user_agent),
-        ("requestMethod", record.request_action),
-        ("request", record.request_path),
-        ("outcome", record.response_status),
-        ("duser", record.resource.name),
-        ("deviceExternalId", record.problem_id),
-        ("cs1Label", "compartmentId"),
-        ("cs1", record.compartment_id),
-        ("cs2Label", "riskLevel"),
-        ("cs2", record.risk_level),
-        ("cs3Label", "region"),
-        ("cs3", record.region),
-        ("cs4Label", "labels"),
-        ("cs4", ",".join(record.labels) or None),
-        ("cs5Label", "resourceId"),
-        ("cs5", record.resource.id),
-        ("cs6Label", "eventType"),
-        ("cs6", record.event_type),
+        ("externalId", d["eventId"]),
+        ("cat", d["problemType"] or d["kind"]),
+        ("act", d["lifecycle"] or request["action"]),
+        ("msg", d["description"]),
+        ("suser", principal["name"]),
+        ("suid", principal["id"]),
+        ("src", ip if is_ip(ip) else None),
+        ("requestClientApplication", principal["userAgent"]),
+        ("requestMethod", request["action"]),
+        ("request", request["path"]),
+        ("outcome", d["responseStatus"]),
+        ("duser", resource["name"]),
+        ("deviceExternalId", d["problemId"]),
     ]
-    out = [(k, v) for k, v in pairs if v is not None]
-    # A label without its value is noise: drop csNLabel when csN is absent.
-    present = {k for k, _ in out}
-    return [(k, v) for k, v in out if not (k.endswith("Label") and k[: -len("Label")] not in present)]
+    out = [pair for pair in pairs if pair[1] is not None]
+    custom = (
+        ("cs1", "compartmentId", d["compartment"]["id"]),
+        ("cs2", "riskLevel", d["riskLevel"]),
+        ("cs3", "region", d["region"]),
+        ("cs4", "labels", ",".join(d["labels"]) or None),
+        ("cs5", "resourceId", resource["id"]),
+        ("cs6", "eventType", d["eventType"]),
+    )
+    for key, label, value in custom:
+        if value is not None:
+            out.append((key + "Label", label))
+            out.append((key, value))
+    return out
 
 
 def encode(record: Record) -> bytes:
     """Encode a record as one CEF line (UTF-8, no newline)."""
-    signature = record.problem_name or record.event_type or record.kind.value
-    header = "|".join(
-        header_escape(v)
-        for v in (VENDOR, PRODUCT, __version__, signature, record.title or signature, record.severity.cef)
-    )
-    extension = " ".join(f"{k}={extension_escape(v)}" for k, v in fields(record))
-    return f"CEF:0|{header}|{extension}".encode("utf-8", "replace")
+    d = record.data
+    signature = d["problemName"] or d["eventType"] or d["kind"]
+    title = d["title"] or signature
+    extension = " ".join([f"{k}={extension_escape(v)}" for k, v in fields(record)])
+    head = f"{_HEAD}{header_escape(signature)}|{header_escape(title)}|{d['severity'].cef}|"
+    return (head + extension).encode("utf-8", "replace")
+
+
+#: The constant start of every header: `CEF:0|Vendor|Product|Version|`.
+_HEAD = "CEF:0|" + "|".join(header_escape(v) for v in (VENDOR, PRODUCT, __version__)) + "|"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from forwarder import jsoncodec
 from forwarder.formats import record_json
 from forwarder.normalize.record import Record
 
@@ -45,7 +46,7 @@ def hec_item(record: Record, *, index: str | None, sourcetype: str, source: str,
         "region": record.region,
     }
     envelope["fields"] = {k: v for k, v in fields.items() if v is not None}
-    return record_json.dumps(envelope).encode("utf-8", "backslashreplace")
+    return jsoncodec.encode(envelope)
 
 
 def hec_join(items: Sequence[bytes]) -> bytes:

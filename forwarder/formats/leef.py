@@ -19,49 +19,59 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def value_escape(value: object) -> str:
     """A LEEF attribute value: tabs, newlines and other control characters become spaces."""
-    return _CONTROL.sub(" ", str(value))
+    text = value if value.__class__ is str else str(value)
+    if _CONTROL.search(text) is None:  # type: ignore[arg-type]
+        return text  # type: ignore[return-value]
+    return _CONTROL.sub(" ", text)  # type: ignore[arg-type]
 
 
 def fields(record: Record) -> list[tuple[str, object]]:
     """The LEEF attributes as (key, value) pairs, leaving out absent values."""
-    pairs: list[tuple[str, object | None]] = [
+    d = record.data
+    principal, request, resource, impacted = d["principal"], d["request"], d["resource"], d["impactedResource"]
+    ip = principal["ip"]
+    pairs: list[tuple[str, object]] = [
         ("devTime", record.time_ms),
-        ("sev", record.severity.cef),
-        ("cat", record.problem_type or record.kind.value),
-        ("eventId", record.event_id),
-        ("eventType", record.event_type),
-        ("kind", record.kind.value),
-        ("lifecycle", record.lifecycle.value if record.lifecycle else None),
-        ("riskLevel", record.risk_level),
-        ("title", record.title),
-        ("description", record.description),
-        ("recommendation", record.recommendation),
-        ("problemId", record.problem_id),
-        ("problemName", record.problem_name),
-        ("labels", ",".join(record.labels) or None),
-        ("resourceName", record.resource.name),
-        ("resourceId", record.resource.id),
-        ("resourceType", record.resource.type),
-        ("impactedResourceName", record.impacted_resource.name),
-        ("impactedResourceId", record.impacted_resource.id),
-        ("impactedResourceType", record.impacted_resource.type),
-        ("compartmentId", record.compartment_id),
-        ("compartmentName", record.compartment_name),
-        ("tenancyId", record.tenancy_id),
-        ("region", record.region),
-        ("usrName", record.principal.name),
-        ("src", record.principal.ip if is_ip(record.principal.ip) else None),
-        ("userAgent", record.principal.user_agent),
-        ("requestMethod", record.request_action),
-        ("url", record.request_path),
-        ("responseStatus", record.response_status),
+        ("sev", d["severity"].cef),
+        ("cat", d["problemType"] or d["kind"]),
+        ("eventId", d["eventId"]),
+        ("eventType", d["eventType"]),
+        ("kind", d["kind"]),
+        ("lifecycle", d["lifecycle"]),
+        ("riskLevel", d["riskLevel"]),
+        ("title", d["title"]),
+        ("description", d["description"]),
+        ("recommendation", d["recommendation"]),
+        ("problemId", d["problemId"]),
+        ("problemName", d["problemName"]),
+        ("labels", ",".join(d["labels"]) or None),
+        ("resourceName", resource["name"]),
+        ("resourceId", resource["id"]),
+        ("resourceType", resource["type"]),
+        ("impactedResourceName", impacted["name"]),
+        ("impactedResourceId", impacted["id"]),
+        ("impactedResourceType", impacted["type"]),
+        ("compartmentId", d["compartment"]["id"]),
+        ("compartmentName", d["compartment"]["name"]),
+        ("tenancyId", d["tenancyId"]),
+        ("region", d["region"]),
+        ("usrName", principal["name"]),
+        ("src", ip if is_ip(ip) else None),
+        ("userAgent", principal["userAgent"]),
+        ("requestMethod", request["action"]),
+        ("url", request["path"]),
+        ("responseStatus", d["responseStatus"]),
     ]
-    return [(k, v) for k, v in pairs if v is not None]
+    return [pair for pair in pairs if pair[1] is not None]
 
 
 def encode(record: Record) -> bytes:
     """Encode a record as one LEEF 2.0 line (UTF-8, no newline)."""
-    event_id = record.problem_name or record.event_type or record.kind.value
-    header = "|".join(header_escape(v) for v in (VENDOR, PRODUCT, __version__, event_id))
-    attributes = "\t".join(f"{k}={value_escape(v)}" for k, v in fields(record))
-    return f"LEEF:2.0|{header}|x09|{attributes}".encode("utf-8", "replace")
+    d = record.data
+    event_id = header_escape(d["problemName"] or d["eventType"] or d["kind"])
+    attributes = "\t".join([f"{k}={value_escape(v)}" for k, v in fields(record)])
+    return f"{_HEAD}{event_id}|x09|{attributes}".encode("utf-8", "replace")
+
+
+#: The constant start of every header: `LEEF:2.0|Vendor|Product|Version|`.
+_HEAD = "LEEF:2.0|" + "|".join(header_escape(v) for v in (VENDOR, PRODUCT, __version__)) + "|"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from forwarder.normalize.record import Record
 
@@ -33,6 +34,7 @@ _SD_SPECIAL = re.compile(r'[\\"\]]')
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+@lru_cache(maxsize=1024)  # host and app names are per route, MSGIDs a few event types: computed once each
 def header_field(value: str | None, limit: int) -> str:
     """An RFC 5424 header field: printable US-ASCII only (others become `_`), cut to limit; `-` when empty."""
     if not value:
@@ -47,32 +49,33 @@ def msgid(record: Record) -> str:
 
 def sd_params(record: Record) -> list[tuple[str, str]]:
     """The key ids carried as SD-PARAMs of the `oci@32473` element, absent ones left out."""
+    d = record.data
     pairs = (
-        ("eventId", record.event_id),
-        ("eventType", record.event_type),
-        ("kind", record.kind.value),
-        ("lifecycle", record.lifecycle.value if record.lifecycle else None),
-        ("riskLevel", record.risk_level),
-        ("severity", record.severity.value),
-        ("problemId", record.problem_id),
-        ("problemName", record.problem_name),
-        ("resourceId", record.resource.id),
-        ("compartmentId", record.compartment_id),
-        ("tenancyId", record.tenancy_id),
-        ("region", record.region),
-        ("principalName", record.principal.name),
+        ("eventId", d["eventId"]),
+        ("eventType", d["eventType"]),
+        ("kind", d["kind"]),  # str enums: written as their values
+        ("lifecycle", d["lifecycle"]),
+        ("riskLevel", d["riskLevel"]),
+        ("severity", d["severity"]),
+        ("problemId", d["problemId"]),
+        ("problemName", d["problemName"]),
+        ("resourceId", d["resource"]["id"]),
+        ("compartmentId", d["compartment"]["id"]),
+        ("tenancyId", d["tenancyId"]),
+        ("region", d["region"]),
+        ("principalName", d["principal"]["name"]),
     )
-    return [(k, v) for k, v in pairs if v is not None]
+    return [pair for pair in pairs if pair[1] is not None]
 
 
 def structured_data(params: list[tuple[str, str]]) -> str:
     """One SD-ELEMENT; values escape `\\`, `"` and `]` (RFC 5424 section 6.3.3)."""
-    body = " ".join(f'{name}="{_sd_value(value)}"' for name, value in params)
+    body = " ".join([f'{name}="{_sd_value(value)}"' for name, value in params])
     return f"[{SD_ID} {body}]" if body else f"[{SD_ID}]"
 
 
 def _sd_value(value: object) -> str:
-    text = str(value)
+    text = value if value.__class__ is str else str(value)
     return text.translate(_SD_VALUE_ESCAPES) if _SD_SPECIAL.search(text) else text
 
 
@@ -99,9 +102,9 @@ def rfc5424(
         f"{header_field(app_name, 48)} - {msgid(record)} "
     )
     params = sd_params(record)
-    message = (head + structured_data(params) + " ").encode("utf-8", "replace") + BOM + payload
-    if max_bytes is None or len(message) <= max_bytes:
-        return message
+    prefix = (head + structured_data(params) + " ").encode("utf-8", "replace")
+    if max_bytes is None or len(prefix) + len(BOM) + len(payload) <= max_bytes:
+        return b"".join((prefix, BOM, payload))
     marker = ("truncated", str(len(payload)))
     for clip in (None, 256, 64, 16, 0):
         if clip == 0:

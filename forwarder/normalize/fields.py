@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -17,6 +16,8 @@ def as_map(value: Any) -> dict[str, Any]:
 
 def as_str(value: Any) -> str | None:
     """A scalar as a string; None, "None", containers and empty strings as None."""
+    if value.__class__ is str:  # the common case first
+        return value if value and value != PYTHON_NONE else None
     if value is None or isinstance(value, (dict, list)):
         return None
     text = value if isinstance(value, str) else str(value)
@@ -64,37 +65,50 @@ def details(value: Any) -> dict[str, Any]:
 
 def digest(value: Any) -> str:
     """A stable id for a value that carries none: `sha256:` + 32 hex digits of its canonical JSON."""
+    import hashlib  # only events without an id need it (cold start)
+
     canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-#: Fields whose type the parser relies on: (path, expected types, name of the expectation).
-_TYPED_FIELDS = (
-    (("eventType",), (str,), "a string"),
-    (("eventID",), (str,), "a string"),
-    (("eventTime",), (str,), "a string"),
-    (("data",), (dict,), "an object"),
-    (("data", "additionalDetails"), (dict,), "an object"),
-    (("data", "additionalDetails", "riskLevel"), (str,), "a string"),
-    (("data", "additionalDetails", "labels"), (str, list), "a string"),
-    (("data", "additionalDetails", "problemAdditionalDetails"), (dict,), "an object"),
-    (("data", "identity"), (dict,), "an object or null"),
-    (("data", "request"), (dict,), "an object or null"),
-    (("data", "response"), (dict,), "an object or null"),
+#: Fields whose type the parser relies on, by the object holding them: (key, expected types, name of the
+#: expectation). Checked in this order: the envelope, `data`, `data.additionalDetails`, then `data` again.
+_ENVELOPE = (
+    ("eventType", (str,), "a string"),
+    ("eventID", (str,), "a string"),
+    ("eventTime", (str,), "a string"),
+    ("data", (dict,), "an object"),
 )
+_DATA_DETAILS = (("additionalDetails", (dict,), "an object"),)
+_DETAILS = (
+    ("riskLevel", (str,), "a string"),
+    ("labels", (str, list), "a string"),
+    ("problemAdditionalDetails", (dict,), "an object"),
+)
+_DATA_AUDIT = (("identity", (dict,), "an object or null"), ("request", (dict,), "an object or null"),
+               ("response", (dict,), "an object or null"))  # fmt: skip
 
 
 def type_problems(event: dict[str, Any]) -> list[str]:
     """Fields of a known path present with the wrong type, e.g. `data.additionalDetails.riskLevel is
     a number, expected a string`. `normalize` treats such fields as absent; this says which."""
-    problems = []
-    for path, types, expected in _TYPED_FIELDS:
-        value: Any = event
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        if value is not None and not isinstance(value, types):
-            problems.append(f"{'.'.join(path)} is {json_type(value)}, expected {expected}")
+    problems: list[str] = []
+    _check(event, "", _ENVELOPE, problems)
+    data = event.get("data")
+    if isinstance(data, dict):
+        _check(data, "data.", _DATA_DETAILS, problems)
+        details = data.get("additionalDetails")
+        if isinstance(details, dict):
+            _check(details, "data.additionalDetails.", _DETAILS, problems)
+        _check(data, "data.", _DATA_AUDIT, problems)
     return problems
+
+
+def _check(container: dict[str, Any], prefix: str, fields: tuple, problems: list[str]) -> None:
+    for key, types, expected in fields:
+        value = container.get(key)
+        if value is not None and not isinstance(value, types):
+            problems.append(f"{prefix}{key} is {json_type(value)}, expected {expected}")
 
 
 def json_type(value: Any) -> str:

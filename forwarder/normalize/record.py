@@ -4,14 +4,24 @@ A `Record` is built by `forwarder.normalize.normalize` from one raw event (an Ev
 CloudEvents 0.1 envelope, a Service Connector Hub CloudEvents 1.0 log record, or anything else)
 and is what every format consumes. Field names use the field's standard terms: problem, risk
 level, detector, compartment, principal.
+
+The record is built once as its output mapping (`Record.data`, the JSON payload's schema, camelCase
+keys, `original` last) and read through typed attributes: no second copy is made to encode it.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+#: The JSON payload's keys, in order (the schema of `Record.data`; nested objects shown by their keys).
+SCHEMA = (
+    "eventId", "eventType", "kind", "lifecycle", "source", "time", "riskLevel", "severity", "title",
+    "description", "recommendation", "problemId", "problemName", "problemType", "detector", "status",
+    "reason", "labels", "details", "firstDetected", "lastDetected", "targetId", "resource",
+    "impactedResource", "compartment", "tenancyId", "region", "principal", "request", "responseStatus", "original",
+)  # fmt: skip
 
 
 class Kind(enum.StrEnum):
@@ -89,51 +99,63 @@ def severity_for_risk(risk_level: str | None) -> Severity:
     return Severity.INFO
 
 
-@dataclass(slots=True)
+def _key(name: str, doc: str) -> property:
+    return property(lambda self: self.data[name], doc=doc)
+
+
+def _sub(section: str, name: str, doc: str) -> property:
+    return property(lambda self: self.data[section][name], doc=doc)
+
+
 class Resource:
-    """A resource named by an event: display name, OCID (or other id) and type; any may be None."""
+    """A resource named by an event, read from its `{"name", "id", "type"}` mapping; any may be None."""
 
-    name: str | None = None
-    id: str | None = None
-    type: str | None = None
+    __slots__ = ("data",)
+
+    def __init__(self, data: dict[str, str | None]):
+        self.data = data
+
+    name = _key("name", "display name")
+    id = _key("id", "OCID (or other id)")
+    type = _key("type", "resource type")
 
     def to_dict(self) -> dict[str, str | None]:
-        return {"name": self.name, "id": self.id, "type": self.type}
+        return self.data
 
 
-@dataclass(slots=True)
 class Principal:
-    """Who made the call, from audit `identity`: user or service principal, source IP, client."""
+    """Who made the call, from audit `identity`, read from its mapping (`name id ip userAgent authType`)."""
 
-    name: str | None = None  #: identity.principalName
-    id: str | None = None  #: identity.principalId (an OCID)
-    ip: str | None = None  #: identity.ipAddress
-    user_agent: str | None = None  #: identity.userAgent
-    auth_type: str | None = None  #: identity.authType (natv, res_principal, ...)
+    __slots__ = ("data",)
+
+    def __init__(self, data: dict[str, str | None]):
+        self.data = data
+
+    name = _key("name", "identity.principalName")
+    id = _key("id", "identity.principalId (an OCID)")
+    ip = _key("ip", "identity.ipAddress (the first of several)")
+    user_agent = _key("userAgent", "identity.userAgent")
+    auth_type = _key("authType", "identity.authType (natv, res_principal, ...)")
 
     def to_dict(self) -> dict[str, str | None]:
-        return {
-            "name": self.name,
-            "id": self.id,
-            "ip": self.ip,
-            "userAgent": self.user_agent,
-            "authType": self.auth_type,
-        }
+        return self.data
 
 
-@dataclass(slots=True)
 class Record:
-    """One OCI event, normalized. Every string field may be None when the event lacks it.
+    """One OCI event, normalized: its output mapping `data` (keys `SCHEMA`) read through attributes.
 
-    Fields:
+    Every string attribute may be None when the event lacks it.
+
+    Attributes:
+        data: the JSON payload's mapping; `kind`, `lifecycle` and `severity` are held as their enums
+            (str subclasses: they encode as their values). Built by `normalize`; treat it as read-only.
+        time, time_raw: event time as an aware UTC datetime (None when missing or unparseable), and as sent.
         event_id: `eventID` (0.1) or `id` (1.0); when absent, `sha256:` + a digest of the event,
             so the same event always gets the same id (deduplication, ticket keys).
         event_type: the event type as sent (`eventType` / `type`); compare it lowercased.
         kind: PROBLEM, AUDIT or OTHER.
         lifecycle: for problems, DETECTED / UPDATED / DISMISSED / REMEDIATED / THRESHOLD_REACHED.
         source: the envelope's `source` ("CloudGuardResponderEngine", "ObjectStorage", ...).
-        time: event time as an aware UTC datetime, or None when missing or unparseable.
-        time_raw: the event time string as sent.
         risk_level: Cloud Guard risk level upper-cased (CRITICAL, HIGH, MEDIUM, LOW, MINOR).
         severity: normalized `Severity`.
         title: a one-line summary: the problem's display name, or the audit message/event name.
@@ -161,46 +183,70 @@ class Record:
         original: the event as received, with credentials redacted (see `forwarder.normalize.redact`).
     """
 
-    event_id: str
-    event_type: str | None
-    kind: Kind
-    original: Any
-    lifecycle: Lifecycle | None = None
-    source: str | None = None
-    time: datetime | None = None
-    time_raw: str | None = None
-    risk_level: str | None = None
-    severity: Severity = Severity.INFO
-    title: str | None = None
-    description: str | None = None
-    recommendation: str | None = None
-    problem_id: str | None = None
-    problem_name: str | None = None
-    problem_type: str | None = None
-    detector: str | None = None
-    status: str | None = None
-    reason: str | None = None
-    labels: list[str] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
-    first_detected: str | None = None
-    last_detected: str | None = None
-    target_id: str | None = None
-    resource: Resource = field(default_factory=Resource)
-    impacted_resource: Resource = field(default_factory=Resource)
-    compartment_id: str | None = None
-    compartment_name: str | None = None
-    tenancy_id: str | None = None
-    region: str | None = None
-    principal: Principal = field(default_factory=Principal)
-    request_id: str | None = None
-    request_action: str | None = None
-    request_path: str | None = None
-    response_status: str | None = None
+    __slots__ = ("data", "_time", "_time_raw")
+
+    def __init__(self, data: dict[str, Any], time: datetime | None = None, time_raw: str | None = None):
+        self.data = data
+        self._time = time
+        self._time_raw = time_raw
+
+    @property
+    def time(self) -> datetime | None:
+        """Event time as an aware UTC datetime, or None when missing or unparseable."""
+        return self._time
+
+    @property
+    def time_raw(self) -> str | None:
+        """The event time string as sent."""
+        return self._time_raw
+
+    event_id: str = _key("eventId", "event id")  # type: ignore[assignment]
+    event_type = _key("eventType", "event type as sent")
+    kind = _key("kind", "a Kind")
+    lifecycle = _key("lifecycle", "a Lifecycle, or None")
+    source = _key("source", "the envelope's source")
+    risk_level = _key("riskLevel", "Cloud Guard risk level")
+    severity = _key("severity", "a Severity")
+    title = _key("title", "one-line summary")
+    description = _key("description", "problem description or audit message")
+    recommendation = _key("recommendation", "problem recommendation")
+    problem_id = _key("problemId", "Cloud Guard problem OCID")
+    problem_name = _key("problemName", "detector rule id")
+    problem_type = _key("problemType", "problem type")
+    detector = _key("detector", "detector id")
+    status = _key("status", "problem status")
+    reason = _key("reason", "Cloud Guard reason")
+    labels = _key("labels", "problem labels (a list)")
+    details = _key("details", "additional details (a mapping)")
+    first_detected = _key("firstDetected", "ISO 8601 UTC, or as sent")
+    last_detected = _key("lastDetected", "ISO 8601 UTC, or as sent")
+    target_id = _key("targetId", "Cloud Guard target OCID")
+    tenancy_id = _key("tenancyId", "tenancy OCID")
+    region = _key("region", "region name")
+    response_status = _key("responseStatus", "audit response.status")
+    original = _key("original", "the event as received, credentials redacted")
+    compartment_id = _sub("compartment", "id", "compartment OCID")
+    compartment_name = _sub("compartment", "name", "compartment name")
+    request_id = _sub("request", "id", "audit request.id")
+    request_action = _sub("request", "action", "audit request.action (HTTP method)")
+    request_path = _sub("request", "path", "audit request.path")
+
+    @property
+    def resource(self) -> Resource:
+        return Resource(self.data["resource"])
+
+    @property
+    def impacted_resource(self) -> Resource:
+        return Resource(self.data["impactedResource"])
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(self.data["principal"])
 
     @property
     def time_iso(self) -> str | None:
         """Event time as RFC 3339 UTC with milliseconds (`2021-08-28T16:37:59.000Z`), or None."""
-        return None if self.time is None else iso_utc(self.time)
+        return None if self.time is None else self.data["time"]
 
     @property
     def time_ms(self) -> int | None:
@@ -210,39 +256,8 @@ class Record:
         return int(self.time.timestamp() * 1000)
 
     def to_dict(self, include_original: bool = True) -> dict[str, Any]:
-        """The record as JSON-ready data with camelCase keys (the JSON payload's schema)."""
-        out: dict[str, Any] = {
-            "eventId": self.event_id,
-            "eventType": self.event_type,
-            "kind": self.kind.value,
-            "lifecycle": self.lifecycle.value if self.lifecycle else None,
-            "source": self.source,
-            "time": self.time_iso or self.time_raw,
-            "riskLevel": self.risk_level,
-            "severity": self.severity.value,
-            "title": self.title,
-            "description": self.description,
-            "recommendation": self.recommendation,
-            "problemId": self.problem_id,
-            "problemName": self.problem_name,
-            "problemType": self.problem_type,
-            "detector": self.detector,
-            "status": self.status,
-            "reason": self.reason,
-            "labels": self.labels,
-            "details": self.details,
-            "firstDetected": self.first_detected,
-            "lastDetected": self.last_detected,
-            "targetId": self.target_id,
-            "resource": self.resource.to_dict(),
-            "impactedResource": self.impacted_resource.to_dict(),
-            "compartment": {"id": self.compartment_id, "name": self.compartment_name},
-            "tenancyId": self.tenancy_id,
-            "region": self.region,
-            "principal": self.principal.to_dict(),
-            "request": {"id": self.request_id, "action": self.request_action, "path": self.request_path},
-            "responseStatus": self.response_status,
-        }
+        """The record as JSON-ready data with camelCase keys (the JSON payload's schema): `data` itself,
+        or a shallow copy without `original`."""
         if include_original:
-            out["original"] = self.original
-        return out
+            return self.data
+        return {key: value for key, value in self.data.items() if key != "original"}

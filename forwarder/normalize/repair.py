@@ -6,9 +6,9 @@ them are found; "None" at an object path becomes null. Applied to every event by
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from forwarder.jsoncodec import loads
 from forwarder.normalize.fields import PYTHON_NONE
 
 #: Where objects are expected: top-level sections, `data` sections, and fields of those sections.
@@ -44,7 +44,7 @@ def _fix(parent: dict[str, Any], keys: tuple[str, ...]) -> None:
             parent[key] = None
         elif value.lstrip()[:1] in ("{", "["):
             try:
-                decoded = json.loads(value)
+                decoded = loads(value)
             except (ValueError, RecursionError):
                 continue
             if isinstance(decoded, (dict, list)):

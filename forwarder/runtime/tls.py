@@ -8,9 +8,7 @@ certificate inline in function config) is written to a file in a private tempora
 from __future__ import annotations
 
 import os
-import shutil
 import ssl
-import tempfile
 
 PEM_BEGIN = "-----BEGIN"
 
@@ -66,6 +64,9 @@ def _load_chain(context: ssl.SSLContext, cert: str, key: str | None) -> None:
     _check_pem("cert", cert, "CERTIFICATE")
     if key:
         _check_pem("key", key, "PRIVATE KEY")
+    import shutil  # here, not at the top: only TLS with PEM text needs them (cold start)
+    import tempfile
+
     private = tempfile.mkdtemp(prefix="forwarder-tls-")  # 0700: readable by this user only
     try:
         cert_path = _as_file(cert, private, "cert.pem")

@@ -7,8 +7,6 @@ it expected. Run `python -m forwarder.settings` to print the README's configurat
 
 from __future__ import annotations
 
-import difflib
-import ipaddress
 import logging
 import os
 from collections.abc import Mapping
@@ -134,6 +132,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 def _refuse_unknown(env: Mapping[str, str]) -> None:
     for name in sorted(env):
         if name.startswith(PREFIXES) and name not in KEY_NAMES:
+            import difflib  # only for a misspelled key
+
             close = difflib.get_close_matches(name, KEY_NAMES, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]}?" if close else "; see the README's configuration table"
             raise ConfigError(f"{name}: not a configuration key{hint}")
@@ -233,6 +233,8 @@ def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
+        import ipaddress
+
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False

@@ -8,8 +8,7 @@ them equal). A key under one of `PREFIXES` that is not in the table is an error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from forwarder.formats import PAYLOADS
 from forwarder.formats.syslog import FACILITIES
@@ -20,8 +19,7 @@ from forwarder.settings import values as v
 PREFIXES = ("SIEM_", "TICKET_", "DEAD_LETTER_")
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at import (cold start)
     """One configuration key.
 
     Attributes:

@@ -99,7 +99,7 @@ class SyslogSink:
         return sock
 
     def _send_stream(self, payloads: Sequence[bytes], deadline: float | None) -> None:
-        chunks = list(_chunks([b"%d %s" % (len(p), p) for p in payloads]))
+        chunks = _chunks(payloads)  # (first, count): framed only when written, one chunk at a time
         done = 0  # chunks the receiver acknowledged
         for attempt in (1, 2):
             sock = None
@@ -108,7 +108,8 @@ class SyslogSink:
                 sock = self._connected(deadline)
                 for index in range(done, len(chunks)):
                     sock.settimeout(time_left(self.timeout, deadline))
-                    sock.sendall(chunks[index][1])
+                    first, count = chunks[index]
+                    sock.sendall(b"".join([b"%d %s" % (len(p), p) for p in payloads[first : first + count]]))
                     marks.append((_written(sock), index))
                 if marks:
                     self._await_acknowledged(sock, deadline)
@@ -121,7 +122,7 @@ class SyslogSink:
                 self.close()
                 untrusted = isinstance(exc, ssl.SSLCertVerificationError)
                 if attempt == 2 or untrusted:
-                    delivered = sum(count for count, _ in chunks[:done])
+                    delivered = sum(count for _, count in chunks[:done])
                     raise DeliveryError(describe(exc), delivered=delivered, permanent=untrusted) from exc
 
     def _await_acknowledged(self, sock: socket.socket, deadline: float | None) -> None:
@@ -224,13 +225,17 @@ def _written(sock: socket.socket) -> int | None:
     return after + queued
 
 
-def _chunks(frames: list[bytes]):
-    """Group frames into (count, bytes) chunks of about CHUNK_BYTES, never splitting a frame."""
+def _chunks(payloads: Sequence[bytes]) -> list[tuple[int, int]]:
+    """Group payloads into (first index, count) chunks whose octet-counted frames (`LEN SP MSG`) make
+    about CHUNK_BYTES, never splitting a frame. Only indexes: no copy of the payloads is held."""
+    chunks: list[tuple[int, int]] = []
     start, size = 0, 0
-    for index, frame in enumerate(frames):
-        if size and size + len(frame) > CHUNK_BYTES:
-            yield index - start, b"".join(frames[start:index])
+    for index, payload in enumerate(payloads):
+        frame = len(payload) + len(str(len(payload))) + 1
+        if size and size + frame > CHUNK_BYTES:
+            chunks.append((start, index - start))
             start, size = index, 0
-        size += len(frame)
-    if start < len(frames):
-        yield len(frames) - start, b"".join(frames[start:])
+        size += frame
+    if start < len(payloads):
+        chunks.append((start, len(payloads) - start))
+    return chunks

@@ -2,9 +2,11 @@
 
 Invocation bodies (`body.read_body`): the Events Service (one CloudEvents 0.1 event), Service Connector
 Hub batches (`connector_hub`: `_Audit` log records, Streaming messages), Logging Search results
-(`logging_search`), and JSON lines for replay. What is not an event becomes a `Reject`.
+(`logging_search`), and JSON lines for replay. What is not an event becomes a `Reject`. Files and
+standard input are read incrementally, in bounded batches (`files.read_batches`).
 """
 
 from forwarder.sources.body import Item, Reject, loads, read_body
+from forwarder.sources.files import read_batches
 
-__all__ = ["Item", "Reject", "loads", "read_body"]
+__all__ = ["Item", "Reject", "loads", "read_body", "read_batches"]

@@ -6,26 +6,27 @@ response) or JSON lines (one value per line, for replay). Numbers are read stric
 downstream is valid RFC 8259. Lines are split on "\\n" only: U+2028/U+2029/U+0085 are legal inside
 JSON strings. A part that cannot be read becomes a `Reject` (kept as a dead letter under the sink
 "parse"); the rest of the body still goes.
+
+Decoding is `forwarder.jsoncodec.loads`; a body is first read straight from its bytes, and only when
+that fails decoded as text (a BOM, JSON lines, the precise error of a part that is not JSON).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+from forwarder.jsoncodec import REFUSED, loads, loads_fast
 from forwarder.normalize.fields import json_type
 from forwarder.sources import connector_hub, logging_search
 
+_BOM = b"\xef\xbb\xbf"
 #: How deep wrappers may nest (a stream message whose value is a batch of stream messages ...).
 MAX_WRAPPING = 3
 
 
-@dataclass(frozen=True)
-class Reject:
+class Reject(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at import (cold start)
     """A part of a body that is not an event.
 
     Attributes:
@@ -42,24 +43,12 @@ class Reject:
     def id(self) -> str:
         """A stable id of the rejected content (`sha256:...`): the same part of a retried batch has the same id."""
         content = self.raw if self.raw is not None else json.dumps(self.value, sort_keys=True, default=str).encode()
+        import hashlib  # rare: only rejects need it (cold start)
+
         return "sha256:" + hashlib.sha256(content).hexdigest()[:32]
 
 
 Item = dict[str, Any] | Reject
-
-
-def loads(text: str | bytes) -> Any:
-    """`json.loads` that keeps non-finite numbers as strings ("NaN", "Infinity", "1e999").
-
-    Raises:
-        ValueError (json.JSONDecodeError), RecursionError: the text is not usable JSON.
-    """
-    return json.loads(text, parse_constant=str, parse_float=_finite_float)
-
-
-def _finite_float(text: str) -> float | str:
-    value = float(text)
-    return value if math.isfinite(value) else text
 
 
 def read_body(body: bytes) -> Iterator[Item]:
@@ -75,6 +64,13 @@ def read_body(body: bytes) -> Iterator[Item]:
         >>> list(read_body(b'[{"eventID": "a"}, 7]'))
         [{'eventID': 'a'}, Reject(reason='item 1 of the body is a number, not an event object', raw=None, value=7)]
     """
+    try:  # the common case: one valid JSON document, read straight from the bytes
+        document = loads_fast(memoryview(body)[3:] if body[:3] == _BOM else body)
+    except REFUSED:
+        pass
+    else:
+        yield from unwrap(document, "the body")
+        return
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -99,16 +95,25 @@ def _json_lines(text: str) -> list[Item] | None:
     items: list[Item] = []
     objects = 0
     for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = loads(line)
-        except (ValueError, RecursionError) as exc:
-            items.append(Reject(_not_json(f"line {number}", exc), raw=line.encode("utf-8", "surrogatepass")))
-            continue
-        objects += isinstance(value, dict)
-        items.extend(unwrap(value, f"line {number}"))
+        if line.strip():
+            objects += read_line(line, number, items)
     return items if objects else None
+
+
+def read_line(line: str | bytes, number: int, out: list[Item]) -> bool:
+    """Append the items of one non-blank line of JSON lines (`line <number>` in reasons) to `out`.
+
+    Returns:
+        True when the line held a JSON object (an event, or a wrapper of events).
+    """
+    try:
+        value = loads(line)
+    except (ValueError, RecursionError) as exc:
+        raw = line if isinstance(line, bytes) else line.encode("utf-8", "surrogatepass")
+        out.append(Reject(_not_json(f"line {number}", exc), raw=raw.rstrip(b"\r\n")))
+        return False
+    _unwrap(value, f"line {number}", 0, out)
+    return isinstance(value, dict)
 
 
 def _not_json(where: str, exc: BaseException) -> str:
@@ -120,34 +125,40 @@ def _not_json(where: str, exc: BaseException) -> str:
     return f"{where} is not JSON: {exc}"
 
 
-def unwrap(value: Any, where: str, depth: int = 0) -> Iterator[Item]:
+def unwrap(value: Any, where: str, depth: int = 0) -> list[Item]:
     """Events in a decoded value: an array's items, a Logging Search response's records, a stream
     message's decoded value, or the value itself when it is an event object."""
+    out: list[Item] = []
+    _unwrap(value, where, depth, out)
+    return out
+
+
+def _unwrap(value: Any, where: str, depth: int, out: list[Item]) -> None:
     if depth > MAX_WRAPPING:
-        yield Reject(f"{where} is wrapped more than {MAX_WRAPPING} levels deep", value=value)
+        out.append(Reject(f"{where} is wrapped more than {MAX_WRAPPING} levels deep", value=value))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _item(item, f"item {index} of {where}", depth + 1)
+            _item(item, f"item {index} of {where}", depth + 1, out)
     else:
-        yield from _item(value, where, depth)
+        _item(value, where, depth, out)
 
 
-def _item(value: Any, where: str, depth: int) -> Iterator[Item]:
+def _item(value: Any, where: str, depth: int, out: list[Item]) -> None:
     if not isinstance(value, dict):
-        yield Reject(f"{where} is {json_type(value)}, not an event object", value=value)
+        out.append(Reject(f"{where} is {json_type(value)}, not an event object", value=value))
     elif logging_search.is_response(value):
         for index, result in enumerate(value["results"]):
-            yield from _item(result, f"result {index} of {where}", depth + 1)
+            _item(result, f"result {index} of {where}", depth + 1, out)
     elif logging_search.is_result(value):
-        yield logging_search.record(value)
+        out.append(logging_search.record(value))
     elif connector_hub.is_stream_message(value):
         try:
             inner = loads(connector_hub.message_value(value))
         except connector_hub.MessageError as exc:
-            yield Reject(f"{where}: {exc}", value=value)
+            out.append(Reject(f"{where}: {exc}", value=value))
         except (ValueError, RecursionError) as exc:
-            yield Reject(_not_json(f"{where}: the stream message value", exc), value=value)
+            out.append(Reject(_not_json(f"{where}: the stream message value", exc), value=value))
         else:
-            yield from unwrap(inner, f"the value of {where}", depth + 1)
+            _unwrap(inner, f"the value of {where}", depth + 1, out)
     else:
-        yield value
+        out.append(value)

@@ -1,0 +1,22 @@
+# The function's image (func.yaml `runtime: docker`: `fn build` and `fn deploy` use this file).
+# What fn generates for `runtime: python3.11`, plus compiled bytecode: OCI mounts /function read-only,
+# so without .pyc files every cold start would compile forwarder/ again (README, "Speed").
+FROM fnproject/python:3.11-dev AS build-stage
+WORKDIR /function
+ADD requirements.txt /function/
+RUN pip3 install --target /python/ --no-cache --no-cache-dir -r requirements.txt && \
+    rm -fr ~/.cache/pip /tmp* requirements.txt && \
+    chmod -R o+r /python
+# Only what the function runs: not tests/, bench/, terraform/ or a local .venv.
+ADD func.py /function/
+ADD forwarder /function/forwarder
+# unchecked-hash: the .pyc files are used whatever the files' times become in the image.
+RUN python3.11 -m compileall -q -j 0 --invalidation-mode unchecked-hash /function /python
+
+FROM fnproject/python:3.11
+WORKDIR /function
+COPY --from=build-stage /python /python
+COPY --from=build-stage /function /function
+RUN chmod -R o+r /function
+ENV PYTHONPATH=/function:/python
+ENTRYPOINT ["/python/bin/fdk", "/function/func.py", "handler"]

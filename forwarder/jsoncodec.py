@@ -1,0 +1,87 @@
+"""JSON in and out, strict RFC 8259 both ways: the one place the forwarder decodes or encodes JSON.
+
+msgspec does the work (several times faster than the stdlib; integers of any size kept exact); what
+it refuses is done again by the stdlib with the same rules:
+- `loads`: non-finite numbers (`NaN`, `Infinity`, `-Infinity`, overflowing `1e999`) are kept as
+  strings, so everything decoded can be written back as valid JSON; lone surrogate escapes and
+  invalid UTF-8 inside strings are the stdlib's to judge.
+- `encode` (bytes) / `dumps` (text): compact, UTF-8, no raw control characters, lone surrogates
+  escaped. msgspec writes numbers in shortest form (`1e16`, where Python writes `1e+16`). Values hold
+  finite numbers only (as `loads` gives them): msgspec would write a non-finite float as null, the
+  stdlib path refuses it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import msgspec
+
+#: msgspec alone: raises one of REFUSED for what `loads` would hand to the stdlib.
+loads_fast = msgspec.json.Decoder().decode
+_fast_encode = msgspec.json.Encoder().encode
+#: What msgspec refuses (ValueError: invalid UTF-8 in a string); the stdlib then decides.
+REFUSED = (msgspec.MsgspecError, ValueError, RecursionError)
+_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False)
+
+
+def loads(text: str | bytes | memoryview) -> Any:
+    """Decode one JSON text, keeping non-finite numbers as strings.
+
+    Raises:
+        ValueError (json.JSONDecodeError, UnicodeDecodeError), RecursionError: not usable JSON; the
+        message is the stdlib's (`Expecting value: line 1 column 5 (char 4)`).
+    """
+    try:
+        return loads_fast(text)
+    except REFUSED:
+        if isinstance(text, memoryview):
+            text = bytes(text)
+        return json.loads(text, parse_constant=str, parse_float=_finite_float)
+
+
+def _finite_float(text: str) -> float | str:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def encode(value: Any) -> bytes:
+    """Compact JSON of `value` as UTF-8 bytes (see the module docstring).
+
+    Raises:
+        ValueError: a non-finite float, found on the stdlib path.
+    """
+    try:
+        return _fast_encode(value)
+    except (TypeError, UnicodeEncodeError, msgspec.MsgspecError):  # a lone surrogate, a key that is not a string
+        return _encoder.encode(value).encode("utf-8", "backslashreplace")
+
+
+def dumps(value: Any) -> str:
+    """Compact strict JSON text of any JSON-ready value (the stdlib encoder, for what is not a record).
+
+    Raises:
+        ValueError: the value holds a non-finite float.
+    """
+    return _encoder.encode(value)
+
+
+def dumps_lenient(value: Any) -> str:
+    """`dumps`, with non-finite floats written as strings ("NaN", "Infinity"): for what must be kept
+    whatever it holds (dead letters)."""
+    try:
+        return _encoder.encode(value)
+    except ValueError:
+        return _encoder.encode(_finite(value))
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value

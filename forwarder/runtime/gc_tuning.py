@@ -1,0 +1,23 @@
+"""Cyclic garbage collection tuned for the data path (called once, after the pipeline is built).
+
+Decoding a batch allocates hundreds of thousands of short-lived containers (event dicts and lists)
+that hold no reference cycles and are freed by reference counting. With the default threshold (a
+collection every 700 allocations) the collector runs thousands of times per batch for nothing, and its
+full passes walk everything alive. Raising the first threshold and freezing what start-up created
+(modules, settings, connections) removes most of that work; cycles are still collected.
+"""
+
+from __future__ import annotations
+
+import gc
+
+#: Allocations (minus frees) between two young-generation collections (the default is 700).
+YOUNG_THRESHOLD = 20_000
+
+
+def tune() -> None:
+    """Freeze the objects alive now out of collection, and collect the young generation less often."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
