@@ -71,8 +71,13 @@ def build_routes(settings: Settings) -> list[Route]:
                           udp_max_bytes=s.udp_max_bytes)  # fmt: skip
         frame = syslog_format.rfc5424 if s.format == "rfc5424" else syslog_format.rfc3164
         payload = PAYLOADS[s.payload]
-        options = dict(facility=s.facility, hostname=s.hostname, app_name=s.app_name, max_bytes=sink.max_payload_bytes)
-        routes.append(Route(lambda record: frame(record, payload(record), **options), sink))
+        facility, hostname, app_name, limit = s.facility, s.hostname, s.app_name, sink.max_payload_bytes
+
+        def item(record):  # per-route constants bound once
+            return frame(record, payload(record), facility=facility, hostname=hostname, app_name=app_name,
+                         max_bytes=limit)  # fmt: skip
+
+        routes.append(Route(item, sink))
     if settings.http:
         from forwarder.sinks.http import HttpSink
 

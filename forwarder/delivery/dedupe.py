@@ -8,8 +8,8 @@ oldest ids are forgotten first. Per container (a new container starts empty).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable
+from itertools import islice
 
 DELIVERED = "delivered"
 KEPT = "kept"
@@ -29,11 +29,8 @@ class Memory:
 
     def __init__(self, size: int = SIZE):
         self.size = size
-        self._ids: OrderedDict[str, str] = OrderedDict()
-
-    def get(self, key: str) -> str | None:
-        """The outcome remembered for `key`, or None."""
-        return self._ids.get(key)
+        self._ids: dict[str, str] = {}  # insertion-ordered: oldest first
+        self.get = self._ids.get  #: `get(key)`: the outcome remembered for `key`, or None (the dict's own, fast)
 
     def __contains__(self, key: str) -> bool:
         return key in self._ids
@@ -42,9 +39,13 @@ class Memory:
         return len(self._ids)
 
     def remember(self, keys: Iterable[str], outcome: str) -> None:
-        """Remember `keys` with `outcome` (a later outcome replaces an earlier one)."""
-        for key in keys:
-            self._ids[key] = outcome
-            self._ids.move_to_end(key)
-        while len(self._ids) > self.size:
-            self._ids.popitem(last=False)
+        """Remember `keys` with `outcome` (a later outcome replaces an earlier one and counts as newest)."""
+        keys = list(keys)
+        ids = self._ids
+        for key in ids.keys() & keys:  # usually none: ids seen again move to the end
+            del ids[key]
+        ids.update(dict.fromkeys(keys, outcome))
+        excess = len(ids) - self.size
+        if excess > 0:
+            self._ids = dict(islice(ids.items(), excess, None))
+            self.get = self._ids.get

@@ -17,15 +17,12 @@ from forwarder.normalize.record import Record
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HEADER_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "\n": " ", "\r": " "})
 _EXTENSION_ESCAPES = str.maketrans({"\\": "\\\\", "=": "\\=", "\n": "\\n", "\r": "\\r"})
-#: Any character an escape function would change: most values have none and are returned as they are.
-_HEADER_SPECIAL = re.compile(r"[\\|\x00-\x1f\x7f]")
-_EXTENSION_SPECIAL = re.compile(r"[\\=\x00-\x1f\x7f]")
 
 
 def header_escape(value: object) -> str:
     """Escape a CEF header field: backslash and pipe; newlines and control characters become spaces."""
     text = value if value.__class__ is str else str(value)
-    if _HEADER_SPECIAL.search(text) is None:  # type: ignore[arg-type]
+    if _plain(text, "|"):  # type: ignore[arg-type]
         return text  # type: ignore[return-value]
     return _CONTROL.sub(" ", text).translate(_HEADER_ESCAPES)  # type: ignore[arg-type]
 
@@ -33,9 +30,15 @@ def header_escape(value: object) -> str:
 def extension_escape(value: object) -> str:
     """Escape a CEF extension value: backslash, equals sign, CR/LF as `\\r`/`\\n`; other controls become spaces."""
     text = value if value.__class__ is str else str(value)
-    if _EXTENSION_SPECIAL.search(text) is None:  # type: ignore[arg-type]
+    if _plain(text, "="):  # type: ignore[arg-type]
         return text  # type: ignore[return-value]
     return _CONTROL.sub(" ", text).translate(_EXTENSION_ESCAPES)  # type: ignore[arg-type]
+
+
+def _plain(text: str, separator: str) -> bool:
+    """True when `text` has nothing to escape: no control character, backslash or `separator`. A fast
+    check (printable text may still be declined: then the escape function decides)."""
+    return text.isprintable() and "\\" not in text and separator not in text
 
 
 @lru_cache(maxsize=4096)  # the same few addresses make most calls
@@ -95,7 +98,11 @@ def encode(record: Record) -> bytes:
     d = record.data
     signature = d["problemName"] or d["eventType"] or d["kind"]
     title = d["title"] or signature
-    extension = " ".join([f"{k}={extension_escape(v)}" for k, v in fields(record)])
+    pairs = fields(record)
+    values = [v if v.__class__ is str else str(v) for _, v in pairs]
+    if not _plain("".join(values), "="):  # one check for all values; most records need no escape
+        values = [extension_escape(v) for v in values]
+    extension = " ".join([f"{k}={v}" for (k, _), v in zip(pairs, values, strict=True)])
     head = f"{_HEAD}{header_escape(signature)}|{header_escape(title)}|{d['severity'].cef}|"
     return (head + extension).encode("utf-8", "replace")
 

@@ -20,7 +20,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def value_escape(value: object) -> str:
     """A LEEF attribute value: tabs, newlines and other control characters become spaces."""
     text = value if value.__class__ is str else str(value)
-    if _CONTROL.search(text) is None:  # type: ignore[arg-type]
+    if text.isprintable():  # type: ignore[union-attr]  (no control character: the common case)
         return text  # type: ignore[return-value]
     return _CONTROL.sub(" ", text)  # type: ignore[arg-type]
 
@@ -69,7 +69,11 @@ def encode(record: Record) -> bytes:
     """Encode a record as one LEEF 2.0 line (UTF-8, no newline)."""
     d = record.data
     event_id = header_escape(d["problemName"] or d["eventType"] or d["kind"])
-    attributes = "\t".join([f"{k}={value_escape(v)}" for k, v in fields(record)])
+    pairs = fields(record)
+    values = [v if v.__class__ is str else str(v) for _, v in pairs]
+    if not "".join(values).isprintable():  # one check for all values; most records have nothing to replace
+        values = [value_escape(v) for v in values]
+    attributes = "\t".join([f"{k}={v}" for (k, _), v in zip(pairs, values, strict=True)])
     return f"{_HEAD}{event_id}|x09|{attributes}".encode("utf-8", "replace")
 
 

@@ -30,7 +30,6 @@ FACILITIES = {
 
 _NOT_PRINTUSASCII = re.compile(r"[^\x21-\x7e]")
 _SD_VALUE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "]": "\\]"})
-_SD_SPECIAL = re.compile(r'[\\"\]]')
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -44,39 +43,45 @@ def header_field(value: str | None, limit: int) -> str:
 
 def msgid(record: Record) -> str:
     """MSGID: the last segment of the event type, lowercased (`problemdetected`, `listevents`)."""
-    return header_field((record.event_type or "").rsplit(".", 1)[-1].lower(), 32)
+    return _msgid(record.data["eventType"])
+
+
+@lru_cache(maxsize=1024)  # a few event types make most records
+def _msgid(event_type: str | None) -> str:
+    return header_field((event_type or "").rsplit(".", 1)[-1].lower(), 32)
+
+
+@lru_cache(maxsize=64)  # one per route
+def _origin(hostname: str, app_name: str) -> str:
+    """`HOSTNAME APP-NAME PROCID ` of the header."""
+    return f"{header_field(hostname, 255)} {header_field(app_name, 48)} - "
+
+
+#: The SD-PARAM names of the `oci@32473` element, in order (values: `_sd_values`).
+SD_NAMES = ("eventId", "eventType", "kind", "lifecycle", "riskLevel", "severity", "problemId", "problemName",
+            "resourceId", "compartmentId", "tenancyId", "region", "principalName")  # fmt: skip
+
+
+def _sd_values(d: dict) -> tuple:
+    """The values of SD_NAMES from a record's output mapping (strings, str enums or None)."""
+    return (d["eventId"], d["eventType"], d["kind"], d["lifecycle"], d["riskLevel"], d["severity"], d["problemId"],
+            d["problemName"], d["resource"]["id"], d["compartment"]["id"], d["tenancyId"], d["region"],
+            d["principal"]["name"])  # fmt: skip
 
 
 def sd_params(record: Record) -> list[tuple[str, str]]:
     """The key ids carried as SD-PARAMs of the `oci@32473` element, absent ones left out."""
-    d = record.data
-    pairs = (
-        ("eventId", d["eventId"]),
-        ("eventType", d["eventType"]),
-        ("kind", d["kind"]),  # str enums: written as their values
-        ("lifecycle", d["lifecycle"]),
-        ("riskLevel", d["riskLevel"]),
-        ("severity", d["severity"]),
-        ("problemId", d["problemId"]),
-        ("problemName", d["problemName"]),
-        ("resourceId", d["resource"]["id"]),
-        ("compartmentId", d["compartment"]["id"]),
-        ("tenancyId", d["tenancyId"]),
-        ("region", d["region"]),
-        ("principalName", d["principal"]["name"]),
-    )
-    return [pair for pair in pairs if pair[1] is not None]
+    return [(name, value) for name, value in zip(SD_NAMES, _sd_values(record.data), strict=True) if value is not None]
 
 
 def structured_data(params: list[tuple[str, str]]) -> str:
     """One SD-ELEMENT; values escape `\\`, `"` and `]` (RFC 5424 section 6.3.3)."""
-    body = " ".join([f'{name}="{_sd_value(value)}"' for name, value in params])
+    values = [v if v.__class__ is str else str(v) for _, v in params]
+    text = "".join(values)
+    if "\\" in text or '"' in text or "]" in text:  # one check for all values; most need no escape
+        values = [v.translate(_SD_VALUE_ESCAPES) for v in values]
+    body = " ".join([f'{name}="{value}"' for (name, _), value in zip(params, values, strict=True)])
     return f"[{SD_ID} {body}]" if body else f"[{SD_ID}]"
-
-
-def _sd_value(value: object) -> str:
-    text = value if value.__class__ is str else str(value)
-    return text.translate(_SD_VALUE_ESCAPES) if _SD_SPECIAL.search(text) else text
 
 
 def rfc5424(
@@ -96,11 +101,10 @@ def rfc5424(
     `truncated="<original MSG length in octets>"`, and when header and structured data alone leave
     too little room, SD values are clipped (then dropped) before MSG is cut.
     """
-    pri = facility * 8 + record.severity.syslog
-    head = (
-        f"<{pri}>1 {record.time_iso or '-'} {header_field(hostname, 255)} "
-        f"{header_field(app_name, 48)} - {msgid(record)} "
-    )
+    d = record.data
+    pri = facility * 8 + d["severity"].syslog
+    stamp = d["time"] if record.time is not None else "-"
+    head = f"<{pri}>1 {stamp} {_origin(hostname, app_name)}{_msgid(d['eventType'])} "
     params = sd_params(record)
     prefix = (head + structured_data(params) + " ").encode("utf-8", "replace")
     if max_bytes is None or len(prefix) + len(BOM) + len(payload) <= max_bytes:

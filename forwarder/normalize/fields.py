@@ -29,6 +29,8 @@ def as_line(value: Any) -> str | None:
     text = as_str(value)
     if text is None:
         return None
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        return text  # already one line with single spaces (printable text has no other whitespace)
     return " ".join(text.split()) or None
 
 
@@ -55,11 +57,14 @@ def details(value: Any) -> dict[str, Any]:
     """A details map; list-like strings ("[CVE-1, CVE-2]") become lists."""
     if not isinstance(value, dict):
         return {}
-    out: dict[str, Any] = {}
-    for key, item in value.items():
-        if isinstance(item, str) and len(item) >= 2 and item[0] == "[" and item[-1] == "]":
-            item = [part.strip() for part in item[1:-1].split(",") if part.strip()]
-        out[str(key)] = item
+    listed = [key for key, item in value.items() if item.__class__ is str and item[:1] == "[" and item[-1:] == "]"]
+    if not listed:
+        return value  # nothing to turn into a list: the event's own map (records are read-only)
+    out = {str(key): item for key, item in value.items()}
+    for key in listed:
+        item = value[key]
+        if len(item) >= 2:
+            out[str(key)] = [part.strip() for part in item[1:-1].split(",") if part.strip()]
     return out
 
 
@@ -89,9 +94,34 @@ _DATA_AUDIT = (("identity", (dict,), "an object or null"), ("request", (dict,), 
                ("response", (dict,), "an object or null"))  # fmt: skip
 
 
+_STR = (str, type(None))
+_MAP = (dict, type(None))
+_STR_OR_LIST = (str, list, type(None))
+
+
 def type_problems(event: dict[str, Any]) -> list[str]:
     """Fields of a known path present with the wrong type, e.g. `data.additionalDetails.riskLevel is
     a number, expected a string`. `normalize` treats such fields as absent; this says which."""
+    get = event.get
+    data = get("data")
+    if data.__class__ is dict:  # the fast path: every field of the usual type (or absent)
+        details = data.get("additionalDetails")
+        if (
+            get("eventType").__class__ in _STR
+            and get("eventID").__class__ in _STR
+            and get("eventTime").__class__ in _STR
+            and data.get("identity").__class__ in _MAP
+            and data.get("request").__class__ in _MAP
+            and data.get("response").__class__ in _MAP
+            and (
+                details is None
+                or details.__class__ is dict
+                and details.get("riskLevel").__class__ in _STR
+                and details.get("labels").__class__ in _STR_OR_LIST
+                and details.get("problemAdditionalDetails").__class__ in _MAP
+            )
+        ):
+            return []
     problems: list[str] = []
     _check(event, "", _ENVELOPE, problems)
     data = event.get("data")

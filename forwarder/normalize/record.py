@@ -94,9 +94,10 @@ def iso_utc(moment: datetime) -> str:
 
 def severity_for_risk(risk_level: str | None) -> Severity:
     """Map a Cloud Guard risk level (upper case, or None) to a `Severity`."""
-    if risk_level in ("CRITICAL", "HIGH", "MEDIUM", "LOW"):
-        return Severity(risk_level.lower())
-    return Severity.INFO
+    return _SEVERITY_OF_RISK.get(risk_level, Severity.INFO)  # type: ignore[arg-type]
+
+
+_SEVERITY_OF_RISK = {risk: Severity(risk.lower()) for risk in ("CRITICAL", "HIGH", "MEDIUM", "LOW")}
 
 
 def _key(name: str, doc: str) -> property:

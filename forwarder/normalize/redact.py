@@ -42,8 +42,23 @@ def redact(event: Any) -> Any:
         headers = section.get("headers")
         if isinstance(headers, dict):
             for name, value in headers.items():
-                if isinstance(name, str) and name.lower() in SENSITIVE_HEADERS:
+                sensitive = _known.get(name)  # names repeat from event to event: one lower() per name
+                if sensitive is None:
+                    sensitive = _learn(name)
+                if sensitive:
                     headers[name] = [REDACTED] if isinstance(value, list) else REDACTED
         elif isinstance(headers, str) and any(name in headers.lower() for name in SENSITIVE_HEADERS):
             section["headers"] = REDACTED
     return event
+
+
+#: Header name as sent -> whether it is sensitive (bounded: names beyond it are checked each time).
+_known: dict[object, bool] = {}
+_KNOWN_MAX = 4096
+
+
+def _learn(name: object) -> bool:
+    sensitive = isinstance(name, str) and name.lower() in SENSITIVE_HEADERS
+    if len(_known) < _KNOWN_MAX:
+        _known[name] = sensitive
+    return sensitive

@@ -24,28 +24,34 @@ def repair(event: dict[str, Any]) -> dict[str, Any]:
     A string that is not JSON text for an object or array is left as it is (e.g. a plain-text
     `stateChange.previous`).
     """
-    _fix(event, _TOP)
-    data = event.get("data")
+    get = event.get
+    for key in _TOP:
+        if get(key).__class__ is str:  # rare: the common case is an object, or absent
+            _fix(event, key)
+    data = get("data")
     if data.__class__ is dict:
-        _fix(data, _DATA)
+        get = data.get
+        for key in _DATA:
+            if get(key).__class__ is str:
+                _fix(data, key)
         for section, keys in _SECTIONS:
-            part = data.get(section)
+            part = get(section)
             if part.__class__ is dict:
-                _fix(part, keys)
+                for key in keys:
+                    if part.get(key).__class__ is str:
+                        _fix(part, key)
     return event
 
 
-def _fix(parent: dict[str, Any], keys: tuple[str, ...]) -> None:
-    for key in keys:
-        value = parent.get(key)
-        if value.__class__ is not str:
-            continue  # the common case: already an object, or absent
-        if value == PYTHON_NONE:
-            parent[key] = None
-        elif value.lstrip()[:1] in ("{", "["):
-            try:
-                decoded = loads(value)
-            except (ValueError, RecursionError):
-                continue
-            if isinstance(decoded, (dict, list)):
-                parent[key] = decoded
+def _fix(parent: dict[str, Any], key: str) -> None:
+    """Repair the string at `parent[key]`."""
+    value = parent[key]
+    if value == PYTHON_NONE:
+        parent[key] = None
+    elif value.lstrip()[:1] in ("{", "["):
+        try:
+            decoded = loads(value)
+        except (ValueError, RecursionError):
+            return
+        if isinstance(decoded, (dict, list)):
+            parent[key] = decoded

@@ -109,7 +109,7 @@ class SyslogSink:
                 for index in range(done, len(chunks)):
                     sock.settimeout(time_left(self.timeout, deadline))
                     first, count = chunks[index]
-                    sock.sendall(b"".join([b"%d %s" % (len(p), p) for p in payloads[first : first + count]]))
+                    sock.sendall(_framed(payloads[first : first + count]))
                     marks.append((_written(sock), index))
                 if marks:
                     self._await_acknowledged(sock, deadline)
@@ -223,6 +223,14 @@ def _written(sock: socket.socket) -> int | None:
         if before == after:
             break
     return after + queued
+
+
+def _framed(payloads: Sequence[bytes]) -> bytes:
+    """Octet-counted frames `LEN SP MSG` of the payloads, back to back (one copy of each payload)."""
+    parts: list[bytes] = []
+    for payload in payloads:
+        parts += (b"%d " % len(payload), payload)
+    return b"".join(parts)
 
 
 def _chunks(payloads: Sequence[bytes]) -> list[tuple[int, int]]:

@@ -144,7 +144,9 @@ def _unwrap(value: Any, where: str, depth: int, out: list[Item]) -> None:
 
 
 def _item(value: Any, where: str, depth: int, out: list[Item]) -> None:
-    if not isinstance(value, dict):
+    if value.__class__ is dict and "eventType" in value:  # an Events Service event (CloudEvents 0.1): no wrapper
+        out.append(value)
+    elif not isinstance(value, dict):
         out.append(Reject(f"{where} is {json_type(value)}, not an event object", value=value))
     elif logging_search.is_response(value):
         for index, result in enumerate(value["results"]):
