@@ -20,11 +20,12 @@ SIZE = 10_000
 
 
 class Memory:
-    """A bounded map of id -> outcome (DELIVERED, KEPT, HANDLED), newest last.
+    """A bounded map of id -> outcome (DELIVERED, KEPT, HANDLED), newest last: it keeps at least the
+    newest `size` ids and at most half as many more (it is trimmed back to `size` when it reaches that).
 
     Example:
-        >>> m = Memory(2); m.remember(["a", "b", "c"], DELIVERED); (m.get("a"), m.get("c"))
-        (None, 'delivered')
+        >>> m = Memory(2); m.remember(["a", "b", "c", "d"], DELIVERED); (m.get("a"), m.get("c"), m.get("d"))
+        (None, 'delivered', 'delivered')
     """
 
     def __init__(self, size: int = SIZE):
@@ -45,7 +46,6 @@ class Memory:
         for key in ids.keys() & keys:  # usually none: ids seen again move to the end
             del ids[key]
         ids.update(dict.fromkeys(keys, outcome))
-        excess = len(ids) - self.size
-        if excess > 0:
-            self._ids = dict(islice(ids.items(), excess, None))
+        if len(ids) > self.size + self.size // 2:  # trimmed now and then, not at every call: one copy per size/2 ids
+            self._ids = dict(islice(ids.items(), len(ids) - self.size, None))
             self.get = self._ids.get
