@@ -43,8 +43,9 @@ test: $(STAMP) $(CHECKOV_STAMP) rsyslog terraform
 demo: $(STAMP) rsyslog
 	$(BIN)/python -m tests.demo
 
+# BENCH_ARGS=--quick stops the memory runs at 500k events; --only N runs section N (bench/run.py).
 bench: $(STAMP) rsyslog
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # A local syslog receiver printing what it gets: TCP and UDP 5514, TLS 6514 (README, "Local run").
 receiver: $(STAMP) rsyslog

@@ -161,8 +161,7 @@ class Pipeline:
                     encoded.append((index, encode(record)))
                 except Exception as exc:  # a format bug must not lose the other records
                     undelivered.append((record, f"cannot format: {describe(exc)}", 0))
-        remaining = route.payloads(encoded)
-        del encoded  # joined payloads (HTTP bodies) are copies: hold one, not both
+        remaining = route.payloads(encoded)  # takes `encoded` over (joined HTTP bodies replace the records' bytes)
         attempts, reason = 0, ""
         while remaining:
             attempts += 1

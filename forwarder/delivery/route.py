@@ -38,14 +38,17 @@ class Route:
     def name(self) -> str:
         return self.sink.name
 
-    def payloads(self, encoded: Sequence[tuple[int, bytes]]) -> list[Payload]:
-        """Group (record index, encoded record) pairs into payloads."""
+    def payloads(self, encoded: list[tuple[int, bytes]]) -> list[Payload]:
+        """Group (record index, encoded record) pairs into payloads. Takes `encoded` over: it is emptied
+        as groups are joined, so the records' bytes and the joined bodies are not all held at once."""
         if self.join is None:
             return [Payload(data, (index,)) for index, data in encoded]
         out: list[Payload] = []
         group: list[tuple[int, bytes]] = []
         size = 0
-        for index, data in encoded:
+        encoded.reverse()  # pop() from the end: each pair is released once it is in a group
+        while encoded:
+            index, data = encoded.pop()
             if group and (len(group) >= self.batch_size or size + len(data) > self.max_bytes):
                 out.append(self._joined(group))
                 group, size = [], 0
