@@ -171,3 +171,10 @@ def test_files_are_read_in_bounded_batches(tmp_path):
     empty.write_bytes(b"\n \n")
     with open(empty, "rb") as stream:
         assert list(read_batches(stream)) == []
+
+
+def test_a_body_with_a_byte_order_mark_is_read_as_utf8():
+    event = sample_bytes(PROBLEM)
+    assert events_of(b"\xef\xbb\xbf" + event) == [sample(PROBLEM)]  # one document, read straight from the bytes
+    line = json.dumps(sample(PROBLEM)).encode()
+    assert len(events_of(b"\xef\xbb\xbf" + line + b"\n" + line + b"\n")) == 2  # JSON lines
