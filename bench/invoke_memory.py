@@ -8,12 +8,7 @@ after the invocation, and the invocation's status.
 import sys
 
 from forwarder import handler
-
-
-def peak_kb() -> int:
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
-
+from tests.support.peak import peak_kb
 
 handler.get_pipeline()
 before = peak_kb()

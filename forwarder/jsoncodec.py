@@ -27,7 +27,7 @@ REFUSED = (msgspec.MsgspecError, ValueError, RecursionError)
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False)
 
 
-def loads(text: str | bytes | memoryview) -> Any:
+def loads(text: str | bytes) -> Any:
     """Decode one JSON text, keeping non-finite numbers as strings.
 
     Raises:
@@ -37,8 +37,6 @@ def loads(text: str | bytes | memoryview) -> Any:
     try:
         return loads_fast(text)
     except REFUSED:
-        if isinstance(text, memoryview):
-            text = bytes(text)
         return json.loads(text, parse_constant=str, parse_float=_finite_float)
 
 

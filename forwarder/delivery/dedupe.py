@@ -46,6 +46,6 @@ class Memory:
         for key in ids.keys() & keys:  # usually none: ids seen again move to the end
             del ids[key]
         ids.update(dict.fromkeys(keys, outcome))
-        if len(ids) > self.size + self.size // 2:  # trimmed now and then, not at every call: one copy per size/2 ids
-            self._ids = dict(islice(ids.items(), len(ids) - self.size, None))
-            self.get = self._ids.get
+        if len(ids) > self.size + self.size // 2:  # trimmed now and then, not at every call
+            for key in list(islice(ids, len(ids) - self.size)):  # the oldest
+                del ids[key]

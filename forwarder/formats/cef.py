@@ -9,6 +9,7 @@ cs1..cs6 custom strings with their labels), so no event field can add or forge a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from forwarder import PRODUCT, VENDOR, __version__
@@ -33,6 +34,20 @@ def extension_escape(value: object) -> str:
     if _plain(text, "="):  # type: ignore[arg-type]
         return text  # type: ignore[return-value]
     return _CONTROL.sub(" ", text).translate(_EXTENSION_ESCAPES)  # type: ignore[arg-type]
+
+
+def key_values(pairs: list[tuple[str, object]], separator: str, plain: Callable[[str], bool],
+               escape: Callable[[str], str]) -> str:  # fmt: skip
+    """`key=value` pairs joined by `separator` (a CEF extension, LEEF attributes). Values are escaped
+    only when `plain` declines all of them at once: most records have nothing to escape."""
+    values = [v if v.__class__ is str else str(v) for _, v in pairs]
+    if not plain("".join(values)):
+        values = [escape(v) for v in values]
+    return separator.join([f"{k}={v}" for (k, _), v in zip(pairs, values, strict=True)])
+
+
+def _plain_value(text: str) -> bool:
+    return _plain(text, "=")
 
 
 def _plain(text: str, separator: str) -> bool:
@@ -98,11 +113,7 @@ def encode(record: Record) -> bytes:
     d = record.data
     signature = d["problemName"] or d["eventType"] or d["kind"]
     title = d["title"] or signature
-    pairs = fields(record)
-    values = [v if v.__class__ is str else str(v) for _, v in pairs]
-    if not _plain("".join(values), "="):  # one check for all values; most records need no escape
-        values = [extension_escape(v) for v in values]
-    extension = " ".join([f"{k}={v}" for (k, _), v in zip(pairs, values, strict=True)])
+    extension = key_values(fields(record), " ", _plain_value, extension_escape)
     head = f"{_HEAD}{header_escape(signature)}|{header_escape(title)}|{d['severity'].cef}|"
     return (head + extension).encode("utf-8", "replace")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from forwarder import PRODUCT, VENDOR, __version__
-from forwarder.formats.cef import header_escape, is_ip
+from forwarder.formats.cef import header_escape, is_ip, key_values
 from forwarder.normalize.record import Record
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -69,11 +69,7 @@ def encode(record: Record) -> bytes:
     """Encode a record as one LEEF 2.0 line (UTF-8, no newline)."""
     d = record.data
     event_id = header_escape(d["problemName"] or d["eventType"] or d["kind"])
-    pairs = fields(record)
-    values = [v if v.__class__ is str else str(v) for _, v in pairs]
-    if not "".join(values).isprintable():  # one check for all values; most records have nothing to replace
-        values = [value_escape(v) for v in values]
-    attributes = "\t".join([f"{k}={v}" for (k, _), v in zip(pairs, values, strict=True)])
+    attributes = key_values(fields(record), "\t", str.isprintable, value_escape)  # printable: no control character
     return f"{_HEAD}{event_id}|x09|{attributes}".encode("utf-8", "replace")
 
 

@@ -7,6 +7,7 @@ job; these functions build one message. Both are pure: record and payload in, by
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -74,23 +75,15 @@ def sd_params(record: Record) -> list[tuple[str, str]]:
     return [(name, value) for name, value in zip(SD_NAMES, _sd_values(record.data), strict=True) if value is not None]
 
 
-def structured_data(params: list[tuple[str, str]]) -> str:
-    """One SD-ELEMENT; values escape `\\`, `"` and `]` (RFC 5424 section 6.3.3)."""
-    values = [v if v.__class__ is str else str(v) for _, v in params]
-    text = "".join(values)
+def structured_data(params: Iterable[tuple[str, str | None]]) -> str:
+    """One SD-ELEMENT from (name, value) pairs, leaving out absent (None) values; values (strings or str
+    enums) escape `\\`, `"` and `]` (RFC 5424 section 6.3.3)."""
+    present = [(name, value) for name, value in params if value is not None]
+    text = "".join([value for _, value in present])
     if "\\" in text or '"' in text or "]" in text:  # one check for all values; most need no escape
-        values = [v.translate(_SD_VALUE_ESCAPES) for v in values]
-    body = " ".join([f'{name}="{value}"' for (name, _), value in zip(params, values, strict=True)])
+        present = [(name, value.translate(_SD_VALUE_ESCAPES)) for name, value in present]
+    body = " ".join([f'{name}="{value}"' for name, value in present])
     return f"[{SD_ID} {body}]" if body else f"[{SD_ID}]"
-
-
-def _element(d: dict) -> str:
-    """`structured_data(sd_params(record))` in one pass, for the common case (no UDP cut)."""
-    values = _sd_values(d)
-    text = "".join([v for v in values if v is not None])
-    if "\\" in text or '"' in text or "]" in text:
-        return structured_data([(n, v) for n, v in zip(SD_NAMES, values, strict=True) if v is not None])
-    return f"[{SD_ID} " + " ".join([f'{n}="{v}"' for n, v in zip(SD_NAMES, values, strict=True) if v is not None]) + "]"
 
 
 def rfc5424(
@@ -114,7 +107,7 @@ def rfc5424(
     pri = facility * 8 + d["severity"].syslog
     stamp = d["time"] if record.time is not None else "-"
     head = f"<{pri}>1 {stamp} {_origin(hostname, app_name)}{_msgid(d['eventType'])} "
-    prefix = (head + _element(d) + " ").encode("utf-8", "replace")
+    prefix = (head + structured_data(zip(SD_NAMES, _sd_values(d), strict=True)) + " ").encode("utf-8", "replace")
     if max_bytes is None or len(prefix) + len(BOM) + len(payload) <= max_bytes:
         return b"".join((prefix, BOM, payload))
     params = sd_params(record)

@@ -16,10 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 from forwarder.normalize.fields import as_line, as_map, as_str, details, digest, first_address, labels
-from forwarder.normalize.record import RISK_LEVELS, Kind, Lifecycle, Record, Severity, iso_utc, severity_for_risk
+from forwarder.normalize.record import RISK_LEVELS, Kind, Lifecycle, Record, Severity, severity_for_risk
 from forwarder.normalize.redact import redact
 from forwarder.normalize.repair import repair
-from forwarder.normalize.timeparse import canonical_time, iso_or_raw, parse_time
+from forwarder.normalize.timeparse import iso_or_raw, parse_text
 
 _CLOUD_GUARD_PREFIX = "com.oraclecloud.cloudguard."
 _LIFECYCLES = {
@@ -51,7 +51,7 @@ def normalize(event: dict[str, Any], default_region: str | None = None) -> Recor
     data = as_map(get("data"))
     oracle = as_map(get("oracle"))
     time_raw = as_str(get("eventTime")) or as_str(get("time"))
-    moment, time_text = _time(time_raw)
+    moment, time_text = (None, None) if time_raw is None else parse_text(time_raw)
     out: dict[str, Any] = {  # every key of record.SCHEMA, in order; the kind's fields are filled below
         "eventId": as_str(get("eventID")) or as_str(get("id")) or digest(event),
         "eventType": event_type,
@@ -105,17 +105,6 @@ def normalize(event: dict[str, Any], default_region: str | None = None) -> Recor
         out["principal"] = {"name": None, "id": None, "ip": None, "userAgent": None, "authType": None}
         out["request"] = {"id": None, "action": None, "path": None}
     return Record(out, moment, time_raw)
-
-
-def _time(raw: str | None) -> tuple[Any, str | None]:
-    """(aware UTC datetime or None, the payload's `time`: RFC 3339 UTC with milliseconds, or as sent)."""
-    if raw is None:
-        return None, None
-    fast = canonical_time(raw)
-    if fast is not None:
-        return fast
-    moment = parse_time(raw)
-    return moment, (raw if moment is None else iso_utc(moment))
 
 
 def _problem(f: dict[str, Any], suffix: str, data: dict[str, Any]) -> None:

@@ -78,12 +78,20 @@ def parse_lenient(value: str) -> datetime | None:
     return moment
 
 
+def parse_text(value: str) -> tuple[datetime | None, str]:
+    """A timestamp string as (aware UTC datetime, RFC 3339 UTC text with milliseconds), or (None, the
+    string as sent) when unparseable: the fast path first, the general parser once when it declines."""
+    fast = canonical_time(value)
+    if fast is not None:
+        return fast
+    moment = parse_lenient(value)
+    return moment, (value if moment is None else iso_utc(moment))
+
+
 def iso_or_raw(value: Any) -> str | None:
     """A timestamp normalized to RFC 3339 UTC with milliseconds, or kept as sent when unparseable."""
     if value.__class__ is str:
-        fast = canonical_time(value)
-        if fast is not None:
-            return fast[1]
+        return parse_text(value)[1] or None
     moment = parse_time(value)
     if moment is not None:
         return iso_utc(moment)

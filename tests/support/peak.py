@@ -11,11 +11,15 @@ import runpy
 import sys
 
 
-def _write_peak(path: str) -> None:
+def peak_kb() -> int:
+    """This process's peak resident set size so far, in kB (VmHWM)."""
     with open("/proc/self/status") as status:
-        peak = next(line.split()[1] for line in status if line.startswith("VmHWM"))
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
+
+
+def _write_peak(path: str) -> None:
     with open(path, "w") as out:
-        out.write(peak)
+        out.write(str(peak_kb()))
 
 
 def main() -> None:
