@@ -1,5 +1,6 @@
-"""Command line, a thin face over the function's pipeline: `python -m forwarder replay PATH...` and
-`python -m forwarder replay-dead-letter`. Same configuration keys as the function (environment)."""
+"""Command line, a thin face over the function's pipeline: `python -m forwarder replay PATH...`,
+`python -m forwarder replay-dead-letter` and `python -m forwarder collect`. Same configuration keys as
+the function (environment)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    _collect_parser(commands)
     for command, unit in ((replay, "batch of events"), (dead, "dead-letter object")):
         command.add_argument(
             "--deadline",
@@ -65,6 +67,53 @@ def _parser() -> argparse.ArgumentParser:
             "what is not delivered by then is kept or reported",
         )
     return parser
+
+
+def _collect_parser(commands) -> None:
+    from forwarder.collect import SOURCES
+    from forwarder.sources.api.clients import AUTH_MODES
+
+    collect = commands.add_parser(
+        "collect",
+        help="read audit events, Cloud Guard problems and log searches from the OCI APIs and forward them",
+        description=textwrap.dedent(
+            """\
+            Read the OCI APIs in every subscribed region (or --regions) and every compartment, and send
+            what they hold through the same pipeline as the function. Without --since, each shard
+            (source, region, compartment or query) starts where its checkpoint (--state PATH, or
+            CHECKPOINT_BUCKET) ended, minus COLLECT_LAG_MINUTES, or COLLECT_LOOKBACK_MINUTES ago; its
+            checkpoint moves only once all its events were delivered or kept. With --since (and
+            --until), a backfill of that window: checkpoints are neither read nor moved. A progress bar
+            on a terminal; the last line of standard output is a JSON summary. Exit status 0 when every
+            collected event was delivered or kept and every shard was read, else 1 (2: bad usage)."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    collect.add_argument(
+        "--source",
+        action="append",
+        choices=SOURCES,
+        dest="sources",
+        help="a source to read (repeat for several; default: COLLECT_SOURCES, else audit)",
+    )
+    collect.add_argument(
+        "--since", metavar="TIME", help="backfill from TIME: RFC 3339, YYYY-MM-DD, or 90m / 36h / 30d ago"
+    )
+    collect.add_argument("--until", metavar="TIME", help="backfill up to TIME (default: now); needs --since")
+    collect.add_argument("--regions", metavar="R1,R2", help="regions to read (default: every subscribed region)")
+    collect.add_argument("--state", metavar="PATH", help="checkpoints in this local JSON file (else CHECKPOINT_BUCKET)")
+    collect.add_argument("--workers", type=int, metavar="N", help="shards read at once (default: COLLECT_WORKERS)")
+    collect.add_argument(
+        "--auth",
+        choices=AUTH_MODES,
+        help="the principal: api_key (the OCI config file; the "
+        "default outside OCI), instance_principal, resource_principal (default in OCI Functions)",
+    )
+    collect.add_argument("--config-file", metavar="PATH", help="OCI config file for api_key (default ~/.oci/config)")
+    collect.add_argument("--profile", metavar="NAME", help="profile of the OCI config file (default DEFAULT)")
+    collect.add_argument("--deadline", type=_seconds, metavar="SECONDS",
+                         help="most seconds for the whole run (default: none); shards not read by then are "
+                         "left for the next run")  # fmt: skip
 
 
 def _seconds(raw: str) -> float:
@@ -96,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
 
     gc_tuning.tune()
     try:
+        if args.command == "collect":
+            return _collect(parser, pipeline, args)
         if args.command == "replay-dead-letter":
             return _replay_dead_letter(pipeline, args.deadline)
         return _replay(pipeline, args.paths, args.deadline)
@@ -129,6 +180,74 @@ def _replay(pipeline, paths: list[str], seconds: float) -> int:
         print(json.dumps({"path": path, **summary.to_dict()}), file=sys.stderr)
         exit_code = exit_code or (0 if summary.ok else 1)
     return exit_code
+
+
+def _collect(parser, pipeline, args) -> int:
+    import dataclasses
+    import os
+
+    from forwarder import collect
+    from forwarder.settings import values
+
+    try:
+        since = collect.parse_when(args.since) if args.since else None
+        until = collect.parse_when(args.until) if args.until else None
+        regions = values.region_list(args.regions) if args.regions else None
+    except (ValueError, values.Invalid) as exc:
+        parser.error(f"collect: {exc}")
+    if until is not None and since is None:
+        parser.error("collect: --until needs --since (a backfill window)")
+    if since is not None and until is not None and until <= since:
+        parser.error("collect: --until must be after --since")
+    if args.workers is not None and not 1 <= args.workers <= 64:
+        parser.error("collect: --workers must be from 1 to 64")
+    settings = load_settings()
+    c = settings.collect
+    if args.workers:
+        settings = dataclasses.replace(settings, collect=dataclasses.replace(c, workers=args.workers))
+    sources = tuple(dict.fromkeys(args.sources or c.sources or ("audit",)))
+    if "logsearch" in sources and not c.queries:
+        parser.error("collect: the logsearch source needs COLLECT_QUERIES")
+    auth = args.auth or ("resource_principal" if os.environ.get("OCI_RESOURCE_PRINCIPAL_VERSION") else "api_key")
+    bar = _progress_bar()
+    collector = collect.build(settings, pipeline, auth=auth, config_file=args.config_file, profile=args.profile,
+                              state_path=args.state, progress=bar.update if bar else None)  # fmt: skip
+    if collector.store is None and since is None:
+        print("collect: no --state and no CHECKPOINT_BUCKET: reading the look-back window, remembering nothing",
+              file=sys.stderr)  # fmt: skip
+    deadline = time.monotonic() + args.deadline if args.deadline else None
+    try:
+        report = collector.run(sources, since=since, until=until, regions=regions, deadline=deadline).to_dict()
+    finally:
+        if bar:
+            bar.close()
+    sys.stdout.flush()
+    print(json.dumps(report))
+    return 0 if report["ok"] and report["shards"]["failed"] == 0 else 1
+
+
+class _Bar:
+    """A tqdm progress bar over shards, with events and their rate (standard error, terminals only)."""
+
+    def __init__(self):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=0, unit="shard", file=sys.stderr, dynamic_ncols=True)
+        self.started = time.monotonic()
+
+    def update(self, done: int, total: int, events: int) -> None:
+        self.bar.total = total
+        self.bar.n = done
+        rate = events / max(time.monotonic() - self.started, 1e-6)
+        self.bar.set_postfix_str(f"{events} events, {rate:,.0f}/s", refresh=False)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _progress_bar() -> _Bar | None:
+    return _Bar() if sys.stderr.isatty() else None
 
 
 def _replay_dead_letter(pipeline, seconds: float) -> int:

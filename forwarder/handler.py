@@ -25,6 +25,10 @@ DEADLINE_MARGIN = 1.0
 DEFAULT_SECONDS = 30.0
 
 _pipeline: Pipeline | None = None
+_settings = None
+_collector = None
+#: What a task body may hold (`{"task": "collect", "sources": [...]}`, for the collector function).
+TASK_KEYS = frozenset({"task", "sources"})
 
 
 def get_pipeline() -> Pipeline:
@@ -33,12 +37,13 @@ def get_pipeline() -> Pipeline:
     Raises:
         ConfigError, forwarder.runtime.vault.SecretError: it cannot be built; the next call tries again.
     """
-    global _pipeline
+    global _pipeline, _settings
     if _pipeline is None:
         from forwarder import wiring
         from forwarder.runtime import gc_tuning
 
-        _pipeline = wiring.build(load_settings())
+        _settings = load_settings()
+        _pipeline = wiring.build(_settings)
         gc_tuning.tune()
     return _pipeline
 
@@ -58,9 +63,59 @@ def handle(body: bytes, seconds_left: float | None = None) -> tuple[int, dict[st
         return 502, Summary(errors=[f"configuration: {reason}"]).to_dict()
     seconds = DEFAULT_SECONDS if seconds_left is None else seconds_left
     deadline = time.monotonic() + max(seconds - DEADLINE_MARGIN, 0.5)
+    task = task_of(body)
+    if task is not None:
+        return run_task(task, pipeline, deadline)
     summary = pipeline.process(body, deadline).to_dict()
     log.info("summary %s", json.dumps(summary, separators=(",", ":")))
     return (200 if summary["ok"] else 502), summary
+
+
+def task_of(body: bytes) -> dict[str, Any] | None:
+    """The task a body asks for (a JSON object with a `task` key and no event keys), else None."""
+    if b'"task"' not in body[:4096] or body.lstrip()[:1] != b"{":
+        return None
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or "task" not in value or {"data", "eventType", "type"} & value.keys():
+        return None
+    return value
+
+
+def run_task(task: dict[str, Any], pipeline: Pipeline, deadline: float) -> tuple[int, dict[str, Any]]:
+    """Run a `collect` task body with the container's collector. Refused (502, nothing read) when this
+    function is not configured to collect (COLLECT_SOURCES unset), has no CHECKPOINT_BUCKET, or the body
+    names an unknown task, key or source."""
+    global _collector
+    collect = _settings.collect if _settings is not None else None
+    refusal = None
+    unknown = sorted(set(task) - TASK_KEYS)
+    sources = task.get("sources") or list(collect.sources if collect else ())
+    if unknown:
+        refusal = f"task: unknown key {unknown[0]!r} (a task body holds {', '.join(sorted(TASK_KEYS))})"
+    elif task.get("task") != "collect":
+        refusal = f'task: unknown task {task.get("task")!r}; expected "collect"'
+    elif collect is None or not collect.sources:
+        refusal = "task collect refused: this function is not configured to collect (COLLECT_SOURCES is not set)"
+    elif not collect.checkpoint_bucket:
+        refusal = "task collect refused: CHECKPOINT_BUCKET is not set (a collector function keeps checkpoints)"
+    elif not isinstance(sources, list) or not sources or not set(sources) <= set(collect.sources):
+        refusal = f"task: sources must be a list of configured sources ({', '.join(collect.sources)}); got {sources!r}"
+    if refusal:
+        log.error("%s", refusal)
+        return 502, Summary(errors=[refusal]).to_dict()
+    if _collector is None:
+        from forwarder.collect import build
+
+        try:
+            _collector = build(_settings, pipeline)
+        except Exception as exc:  # the principal or checkpoint store cannot be set up
+            return 502, Summary(errors=[f"collector: {type(exc).__name__}: {exc}"]).to_dict()
+    report = _collector.run(tuple(sources), deadline=deadline).to_dict()
+    log.info("collect %s", json.dumps({k: v for k, v in report.items() if k != "delivery"}, separators=(",", ":")))
+    return (200 if report["ok"] else 502), report
 
 
 def seconds_until(deadline: str | None) -> float | None:

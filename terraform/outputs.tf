@@ -52,3 +52,13 @@ output "audit_rule_event_types" {
   description = "The event types the audit rule forwards."
   value       = local.audit_event_types
 }
+
+output "collector_function_ocid" {
+  description = "OCID of the collector function (empty when collect_sources is empty)."
+  value       = local.collect ? oci_functions_function.collector[0].id : ""
+}
+
+output "checkpoint_bucket" {
+  description = "Name of the collector's checkpoint bucket (empty when collect_sources is empty)."
+  value       = local.collect ? oci_objectstorage_bucket.checkpoints[0].name : ""
+}

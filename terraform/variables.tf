@@ -404,3 +404,66 @@ variable "freeform_tags" {
   type        = map(string)
   default     = {}
 }
+
+# ---------------------------------------------------------------------------------------------------
+# Collector: a second function reading the OCI APIs on a schedule (README, "Collection")
+# ---------------------------------------------------------------------------------------------------
+variable "collect_sources" {
+  description = "Sources the collector function reads on a schedule: audit, cloudguard, logsearch. Empty: no collector."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for s in var.collect_sources : contains(["audit", "cloudguard", "logsearch"], s)])
+    error_message = "collect_sources may hold audit, cloudguard and logsearch."
+  }
+}
+
+variable "collect_audit_method" {
+  description = "How audit is read: search (Logging Search over _Audit_Include_Subcompartment, one query per region) or list-events (Audit ListEvents per compartment)."
+  type        = string
+  default     = "search"
+  validation {
+    condition     = contains(["search", "list-events"], var.collect_audit_method)
+    error_message = "collect_audit_method must be search or list-events."
+  }
+}
+
+variable "collect_queries" {
+  description = "Named Logging Search queries of the logsearch source: name -> query ({tenancy} is replaced by the tenancy OCID)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "collect_regions" {
+  description = "Regions to read. Empty: every subscribed region."
+  type        = list(string)
+  default     = []
+}
+
+variable "collect_lookback_minutes" {
+  description = "First run of a shard: how far back to start, in minutes."
+  type        = number
+  default     = 60
+}
+
+variable "collect_lag_minutes" {
+  description = "Each window starts this many minutes before the last checkpoint (late audit events)."
+  type        = number
+  default     = 15
+}
+
+variable "collect_schedules" {
+  description = "Cron expressions (UTC) of the collector's Resource Scheduler schedules, by source."
+  type        = map(string)
+  default     = { audit = "*/5 * * * *", logsearch = "*/5 * * * *", cloudguard = "*/30 * * * *" }
+}
+
+variable "checkpoint_bucket_name" {
+  description = "Object Storage bucket of the collector's checkpoints."
+  type        = string
+  default     = "oci-forwarder-checkpoints"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,256}$", var.checkpoint_bucket_name))
+    error_message = "checkpoint_bucket_name may hold letters, digits, '_', '.' and '-'."
+  }
+}

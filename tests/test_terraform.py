@@ -440,3 +440,60 @@ def test_requirements_are_pinned_and_install_in_a_fresh_venv(tmp_path):
     check = subprocess.run([str(venv / "bin" / "python"), "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     assert check.stdout.startswith(version)
+
+
+COLLECT = {**EXAMPLE, "home_region": "us-ashburn-1", "collect_sources": ["audit", "cloudguard"]}
+
+
+def test_the_collector_is_scheduled_and_gets_only_what_it_reads(terraform):
+    from forwarder.settings.keys import COLLECTOR_KEYS
+
+    assert not [c for c in terraform("apply", EXAMPLE).created if "resource_scheduler" in c["type"]]  # off by default
+    result = terraform("apply", COLLECT, home_region="us-ashburn-1")
+    assert result.returncode == 0, result.output
+    functions = {
+        c["values"]["display_name"]: c["values"] for c in result.created if c["type"] == "oci_functions_function"
+    }
+    collector = functions["oci-forwarder-collector"]
+    assert set(collector["config"]) <= FUNCTION_KEYS | COLLECTOR_KEYS and collector["timeout_in_seconds"] == 300
+    assert collector["config"]["COLLECT_SOURCES"] == "audit,cloudguard"
+    assert collector["config"]["CHECKPOINT_BUCKET"] == "oci-forwarder-checkpoints"
+    assert "COLLECT_SOURCES" not in functions["oci-forwarder-fn"]["config"]  # the push function refuses task bodies
+    schedules = {c["values"]["display_name"]: c["values"] for c in result.created
+                 if c["type"] == "oci_resource_scheduler_schedule"}  # fmt: skip
+    assert set(schedules) == {"oci-forwarder-collect-audit", "oci-forwarder-collect-cloudguard"}
+    audit = schedules["oci-forwarder-collect-audit"]
+    assert (audit["action"], audit["recurrence_type"], audit["recurrence_details"]) == (
+        "START_RESOURCE",
+        "CRON",
+        "*/5 * * * *",
+    )
+    assert schedules["oci-forwarder-collect-cloudguard"]["recurrence_details"] == "*/30 * * * *"
+    ((resource,),) = [audit["resources"]]
+    assert resource["id"] == collector["id"]
+    ((parameter,),) = [resource["parameters"]]
+    assert parameter["parameter_type"] == "BODY"
+    assert json.loads(parameter["value"][0]) == {"task": "collect", "sources": ["audit"]}
+
+    policies = {c["values"]["name"]: c for c in result.created if c["type"] == "oci_identity_policy"}
+    policy = policies["oci-forwarder-collector-policy"]
+    assert policy["region"] == "us-ashburn-1"
+    statements = policy["values"]["statements"]
+    dg = "oci-forwarder-collector-dg"
+    for wanted in (f"Allow dynamic-group {dg} to read audit-events in tenancy",
+                   f"Allow dynamic-group {dg} to read log-content in tenancy",
+                   f"Allow dynamic-group {dg} to read cloud-guard-family in tenancy",
+                   f"Allow dynamic-group {dg} to inspect compartments in tenancy",
+                   f"Allow dynamic-group {dg} to inspect tenancies in tenancy"):  # fmt: skip
+        assert wanted in statements
+    manage = [s for s in statements if " manage " in s]
+    assert all("target.bucket.name" in s for s in manage) and len(manage) == 2
+    assert not [s for s in statements if re.search(r"\b(manage|use) all-resources\b", s)]
+    invoke = [s for s in statements if "resourceschedule" in s]
+    assert len(invoke) == 4 and all(f"request.principal.id = '{v['id']}'" in " ".join(invoke)
+                                    for v in schedules.values())  # fmt: skip
+    bucket = [c["values"] for c in result.created if c["type"] == "oci_objectstorage_bucket"
+              and c["values"]["name"] == "oci-forwarder-checkpoints"]  # fmt: skip
+    assert bucket and bucket[0]["access_type"] == "NoPublicAccess"
+    dynamic = [c for c in result.created if c["type"] == "oci_identity_dynamic_group" and c["values"]["name"] == dg]
+    assert dynamic[0]["region"] == "us-ashburn-1" and collector["id"] in dynamic[0]["values"]["matching_rule"]

@@ -75,12 +75,14 @@ class Pipeline:
         """
         return self.process_items(read_body(body), deadline)
 
-    def process_items(self, items: Iterable[Item], deadline: float | None = None) -> Summary:
-        """`process` for items already read (events and rejects), e.g. one batch of a file."""
+    def process_items(self, items: Iterable[Item], deadline: float | None = None, region: str | None = None
+                      ) -> Summary:  # fmt: skip
+        """`process` for items already read (events and rejects), e.g. one batch of a file or one page
+        read from an OCI API in `region` (reported for events that name none; default: the pipeline's)."""
         with gc_tuning.paused():  # a bounded batch of acyclic data: no collector passes over it
-            return self._process(items, deadline)
+            return self._process(items, deadline, region or self.region)
 
-    def _process(self, items: Iterable[Item], deadline: float | None) -> Summary:
+    def _process(self, items: Iterable[Item], deadline: float | None, region: str | None) -> Summary:
         summary = Summary()
         records: list[Record] = []
         rejects: list[Reject] = []
@@ -88,7 +90,7 @@ class Pipeline:
             summary.received += 1
             if not isinstance(item, Reject):
                 try:
-                    records.append(self._record(item))
+                    records.append(self._record(item, region))
                     continue
                 except Exception as exc:  # a normalize bug must not lose the event, nor the batch
                     log.exception("cannot normalize an event")
@@ -117,8 +119,8 @@ class Pipeline:
                         summary.fail("tickets", record.event_id, outcome.reason or "ticket failed")
         return summary
 
-    def _record(self, event: dict) -> Record:
-        record = normalize(event, self.region)
+    def _record(self, event: dict, region: str | None) -> Record:
+        record = normalize(event, region)
         problems = type_problems(event)
         if problems:  # forwarded all the same: normalize treats such fields as absent
             log.warning("event %s: %s", record.event_id, "; ".join(problems))

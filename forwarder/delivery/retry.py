@@ -42,15 +42,16 @@ def backoff(attempt: int) -> float:
     return min(BASE_DELAY * 2 ** (attempt - 1), MAX_DELAY) * random.uniform(0.5, 1.0)
 
 
-def next_wait(attempt: int, asked: float | None, deadline: float | None) -> tuple[float | None, str]:
+def next_wait(attempt: int, asked: float | None, deadline: float | None, max_attempts: int = MAX_ATTEMPTS
+              ) -> tuple[float | None, str]:  # fmt: skip
     """How long to wait before the next attempt, or (None, why) to stop retrying.
 
     Args:
-        attempt: attempts made so far (1-based).
+        attempt: attempts made so far (1-based); at `max_attempts` retrying stops.
         asked: seconds the receiver asked for (Retry-After), or None.
         deadline: `time.monotonic()` by which all work must end, or None.
     """
-    if attempt >= MAX_ATTEMPTS:
+    if attempt >= max_attempts:
         return None, f"gave up after {attempt} attempts"
     if asked is not None and asked > MAX_DELAY:
         return None, f"gave up: the receiver asked to wait {asked:g} s (more than {MAX_DELAY:g} s)"

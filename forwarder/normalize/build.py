@@ -1,7 +1,8 @@
 """One raw event (a JSON object from `forwarder.sources`) -> one `Record`.
 
 Shapes: the Events Service's CloudEvents 0.1 envelope (`eventType`, `eventID`, `eventTime`, `data`,
-`extensions`) and CloudEvents 1.0 log records (`type`, `id`, `time`, `oracle{...}`, `data`), as
+`extensions`), the Audit API's (`eventId`; snake_case and kebab-case keys are made camelCase by
+`repair`), and CloudEvents 1.0 log records (`type`, `id`, `time`, `oracle{...}`, `data`), as
 Connector Hub, Streaming and Logging Search carry them. What `data` holds decides the kind: a Cloud
 Guard problem (event type `com.oraclecloud.cloudguard.problem*`), an audit record (`identity`,
 `eventName`, the `_Audit` log group) or anything else (OTHER). Fields of the wrong type are treated
@@ -53,7 +54,7 @@ def normalize(event: dict[str, Any], default_region: str | None = None) -> Recor
     time_raw = as_str(get("eventTime")) or as_str(get("time"))
     moment, time_text = (None, None) if time_raw is None else parse_text(time_raw)
     out: dict[str, Any] = {  # every key of record.SCHEMA, in order; the kind's fields are filled below
-        "eventId": as_str(get("eventID")) or as_str(get("id")) or digest(event),
+        "eventId": as_str(get("eventID")) or as_str(get("eventId")) or as_str(get("id")) or digest(event),
         "eventType": event_type,
         "kind": Kind.OTHER,
         "lifecycle": None,

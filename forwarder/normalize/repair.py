@@ -2,6 +2,11 @@
 object fields written as JSON text (`"headers": "{\"Authorization\": ...}"`) and nulls written as
 the string "None". Object fields are decoded in place, before redaction, so credentials inside
 them are found; "None" at an object path becomes null. Applied to every event by `normalize`.
+
+Audit events in the OCI SDK's snake_case (`to_dict()`: `event_id`, `data.identity.principal_name`) or
+the OCI CLI's kebab-case (`event-id`) get the REST API's camelCase keys first (`camel_keys`): in the
+envelope, `data`, and `data.identity` / `request` / `response` / `stateChange`, never inside maps the
+event carries as values (`additionalDetails`, headers, parameters, tags).
 """
 
 from __future__ import annotations
@@ -18,6 +23,34 @@ _SECTIONS = (("request", ("headers", "parameters")), ("response", ("headers", "p
              ("stateChange", ("previous", "current")), ("identity", ("credentials",)))  # fmt: skip
 
 
+#: Keys that mark an event written with snake_case or kebab-case model keys.
+_STYLED = ("event_type", "event-type", "event_id", "event-id", "event_time", "event-time")
+_MODELS = ("identity", "request", "response", "stateChange")
+
+
+def camel(key: str) -> str:
+    """`principal_name` / `principal-name` -> `principalName`."""
+    head, *rest = key.replace("-", "_").split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _rename(part: dict[str, Any]) -> None:
+    for key in [k for k in part if "_" in k or "-" in k]:
+        part.setdefault(camel(key), part.pop(key))
+
+
+def camel_keys(event: dict[str, Any]) -> dict[str, Any]:
+    """Give an audit event in snake_case or kebab-case keys the REST API's camelCase keys, in place."""
+    _rename(event)
+    data = event.get("data")
+    if isinstance(data, dict):
+        _rename(data)
+        for name in _MODELS:
+            if isinstance(data.get(name), dict):
+                _rename(data[name])
+    return event
+
+
 def repair(event: dict[str, Any]) -> dict[str, Any]:
     """Decode JSON-text object fields and "None" where objects are expected in `event`, in place; return it.
 
@@ -25,6 +58,10 @@ def repair(event: dict[str, Any]) -> dict[str, Any]:
     `stateChange.previous`).
     """
     get = event.get
+    for key in _STYLED:
+        if key in event:
+            camel_keys(event)
+            break
     for key in _TOP:
         if get(key).__class__ is str:  # rare: the common case is an object, or absent
             _fix(event, key)

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from forwarder.settings.keys import FUNCTION_KEYS, KEY_NAMES, KEYS, PREFIXES, Key
 from forwarder.settings.values import Invalid
 
-__all__ = ["ConfigError", "Settings", "load_settings", "KEYS", "KEY_NAMES", "FUNCTION_KEYS", "Key"]
+__all__ = ["ConfigError", "CollectSettings", "Settings", "load_settings", "KEYS", "KEY_NAMES", "FUNCTION_KEYS", "Key"]
 
 log = logging.getLogger("forwarder")
 
@@ -87,6 +87,23 @@ class DeadLetterSettings:
 
 
 @dataclass(frozen=True)
+class CollectSettings:
+    """What and how the pull side reads (COLLECT_*, CHECKPOINT_*, OCI_*_ENDPOINT)."""
+
+    sources: tuple[str, ...]  #: sources a task body may read (COLLECT_SOURCES); () = not a collector
+    audit_method: str  #: "search" or "list-events"
+    lookback_minutes: int
+    lag_minutes: int
+    queries: dict[str, str]  #: name -> Logging Search query
+    regions: tuple[str, ...] | None  #: None = every subscribed region
+    tenancy: str | None  #: None = the principal's tenancy
+    workers: int
+    checkpoint_bucket: str | None
+    checkpoint_namespace: str | None
+    endpoints: dict[str, str | None]  #: service (forwarder.sources.api.clients.SERVICES) -> override
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings. No sink configured means records go to the function log as JSON lines."""
 
@@ -98,6 +115,7 @@ class Settings:
     insecure_skip_verify: bool  #: SIEM TLS certificates not verified (explicit key only)
     region: str | None
     secrets_endpoint: str | None
+    collect: CollectSettings
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -120,6 +138,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         insecure_skip_verify=c["SIEM_TLS_INSECURE_SKIP_VERIFY"],
         region=c["OCI_RESOURCE_PRINCIPAL_REGION"],
         secrets_endpoint=c["OCI_SECRETS_ENDPOINT"],
+        collect=_collect(c),
     )  # fmt: skip
     if settings.insecure_skip_verify:
         log.warning(
@@ -226,6 +245,21 @@ def _tickets(c: dict[str, Any]) -> TicketSettings | None:
         system=system, url=url, min_risk=c["TICKET_MIN_RISK"], secret_ocid=secret, username=c["TICKET_USERNAME"],
         password=c["TICKET_PASSWORD"], routing_key=c["TICKET_ROUTING_KEY"], jira_project=c["TICKET_JIRA_PROJECT"],
         jira_issue_type=c["TICKET_JIRA_ISSUE_TYPE"], servicenow_close_code=c["TICKET_SERVICENOW_CLOSE_CODE"],
+    )  # fmt: skip
+
+
+def _collect(c: dict[str, Any]) -> CollectSettings:
+    sources = c["COLLECT_SOURCES"] or ()
+    if "logsearch" in sources and not c["COLLECT_QUERIES"]:
+        raise ConfigError("COLLECT_QUERIES: the logsearch source needs at least one named query")
+    return CollectSettings(
+        sources=sources, audit_method=c["COLLECT_AUDIT_METHOD"], lookback_minutes=c["COLLECT_LOOKBACK_MINUTES"],
+        lag_minutes=c["COLLECT_LAG_MINUTES"], queries=c["COLLECT_QUERIES"] or {}, regions=c["COLLECT_REGIONS"],
+        tenancy=c["COLLECT_TENANCY_OCID"], workers=c["COLLECT_WORKERS"], checkpoint_bucket=c["CHECKPOINT_BUCKET"],
+        checkpoint_namespace=c["CHECKPOINT_NAMESPACE"],
+        endpoints={"identity": c["OCI_IDENTITY_ENDPOINT"], "audit": c["OCI_AUDIT_ENDPOINT"],
+                   "cloudguard": c["OCI_CLOUDGUARD_ENDPOINT"], "logsearch": c["OCI_LOGGING_SEARCH_ENDPOINT"],
+                   "objectstorage": c["OCI_OBJECTSTORAGE_ENDPOINT"]},
     )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from forwarder.normalize.record import RISK_LEVELS
 from forwarder.settings import values as v
 
 #: Names under these prefixes are ours: one that is not in KEYS is a misspelling, not someone else's.
-PREFIXES = ("SIEM_", "TICKET_", "DEAD_LETTER_")
+PREFIXES = ("SIEM_", "TICKET_", "DEAD_LETTER_", "COLLECT_", "CHECKPOINT_")
 
 
 class Key(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at import (cold start)
@@ -29,7 +29,8 @@ class Key(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at im
         example: a value that parses, shown in the README.
         doc: one or two sentences for the README and `--help`.
         shown: the README's default cell, when `default` alone does not say it.
-        scope: "function" (set in the function's config, e.g. by the Terraform module), "local"
+        scope: "function" (set in the function's config, e.g. by the Terraform module), "collector" (set
+            in the collector function's config, beside the "function" keys; read by the CLI too), "local"
             (plaintext stand-ins for Vault secrets or files, for local runs) or "platform" (set by OCI).
         secret: the value is a credential: errors never echo it.
     """
@@ -125,6 +126,46 @@ KEYS: tuple[Key, ...] = (
         "and sink).", shown="(none: undeliverable events fail the invocation)"),
     Key("DEAD_LETTER_NAMESPACE", v.text, None, "axaxnpcrorw5",
         "Object Storage namespace of the dead-letter bucket.", shown="(looked up)"),
+    Key("COLLECT_SOURCES", v.names("audit", "cloudguard", "logsearch"), None, "audit,cloudguard",
+        "Makes this function a collector: the sources a task body (`{\"task\": \"collect\"}`) may read: `audit`, "
+        "`cloudguard`, `logsearch`. Unset: task bodies are refused.",
+        shown="(none: not a collector)", scope="collector"),
+    Key("COLLECT_AUDIT_METHOD", v.choice("search", "list-events"), "search", "list-events",
+        "How `audit` is read: `search` (Logging Search over `_Audit_Include_Subcompartment`, one query per region) "
+        "or `list-events` (Audit ListEvents per compartment and region).", scope="collector"),
+    Key("COLLECT_LOOKBACK_MINUTES", v.integer(1, 43200), 60, "1440",
+        "First run of a shard (no checkpoint yet): how far back to start, in minutes.", scope="collector"),
+    Key("COLLECT_LAG_MINUTES", v.integer(0, 1440), 15, "30",
+        "Each window starts this many minutes before the last checkpoint, so late events are caught; repeats are "
+        "dropped by event id.", scope="collector"),
+    Key("COLLECT_QUERIES", v.named_queries, None, '{"flows": "search \\"ocid1.tenancy.oc1..aaaa/vcn\\""}',
+        "Named Logging Search queries of the `logsearch` source, as a JSON object of name -> query; "
+        "`{tenancy}` in a query is replaced by the tenancy OCID.", scope="collector"),
+    Key("COLLECT_REGIONS", v.region_list, None, "eu-frankfurt-1,us-ashburn-1",
+        "Regions to read, comma-separated.", shown="(every subscribed region)", scope="collector"),
+    Key("COLLECT_TENANCY_OCID", v.ocid("tenancy"), None, "ocid1.tenancy.oc1..aaaa",
+        "The tenancy to read.", shown="(the principal's tenancy)", scope="collector"),
+    Key("COLLECT_WORKERS", v.integer(1, 64), 4, "8", "Regions, compartments and queries read at once.",
+        scope="collector"),
+    Key("CHECKPOINT_BUCKET", v.text, None, "oci-forwarder-checkpoints",
+        "Object Storage bucket of the collector's checkpoints (written with If-Match; needed by a collector "
+        "function).", shown="(none)", scope="collector"),
+    Key("CHECKPOINT_NAMESPACE", v.text, None, "axaxnpcrorw5",
+        "Object Storage namespace of the checkpoint bucket.", shown="(looked up)", scope="collector"),
+    Key("OCI_IDENTITY_ENDPOINT", v.regional_url("http", "https"), None, "https://identity.{region}.oci.oraclecloud.com",
+        "Override of the Identity endpoint; `{region}` is replaced by the region read.",
+        shown="(regional endpoint)", scope="collector"),
+    Key("OCI_AUDIT_ENDPOINT", v.regional_url("http", "https"), None, "https://audit.{region}.oraclecloud.com",
+        "Override of the Audit endpoint; `{region}` is replaced by the region read.",
+        shown="(regional endpoint)", scope="collector"),
+    Key("OCI_CLOUDGUARD_ENDPOINT", v.regional_url("http", "https"), None,
+        "https://cloudguard-cp-api.{region}.oci.oraclecloud.com",
+        "Override of the Cloud Guard endpoint; `{region}` is replaced by the region read.",
+        shown="(regional endpoint)", scope="collector"),
+    Key("OCI_LOGGING_SEARCH_ENDPOINT", v.regional_url("http", "https"), None,
+        "https://logging.{region}.oci.oraclecloud.com",
+        "Override of the Logging Search endpoint; `{region}` is replaced by the region read.",
+        shown="(regional endpoint)", scope="collector"),
     Key("OCI_OBJECTSTORAGE_ENDPOINT", v.url("http", "https"), None,
         "https://objectstorage.eu-frankfurt-1.oraclecloud.com",
         "Override of the Object Storage endpoint (private endpoints, tests).", shown="(regional endpoint)"),
@@ -140,6 +181,8 @@ BY_NAME = {key.name: key for key in KEYS}
 KEY_NAMES = frozenset(BY_NAME)
 #: The keys a deployment sets in the function's config (what the Terraform module may set).
 FUNCTION_KEYS = frozenset(k.name for k in KEYS if k.scope == "function")
+#: The keys only the collector function's config adds (README, "Collection").
+COLLECTOR_KEYS = frozenset(k.name for k in KEYS if k.scope == "collector")
 
 
 def markdown_table() -> str:

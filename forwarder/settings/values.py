@@ -3,6 +3,7 @@ was expected. Numbers accept ASCII digits only (`int()` would take "١٠٠" and 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -119,3 +120,60 @@ def one_of_names(names: dict[str, int], low: int, high: int, label: str) -> Pars
         raise Invalid(f"{label} or a number from {low} to {high} in ASCII digits")
 
     return parse
+
+
+def regional_url(*schemes: str) -> Parser:
+    """`url(*schemes)` that may contain `{region}` (replaced by each region read); returned as written."""
+    check = url(*schemes)
+
+    def parse(raw: str) -> str:
+        plain = raw.replace("{region}", "region")
+        if "{" in plain or "}" in plain:
+            raise Invalid(f"a URL {' or '.join(s + '://host' for s in schemes)}... with no placeholder but {{region}}")
+        check(plain)
+        return raw
+
+    return parse
+
+
+def names(*options: str) -> Parser:
+    """A comma-separated list of `options` (case-insensitive, each once): returned as a tuple in the given order."""
+
+    def parse(raw: str) -> tuple[str, ...]:
+        items = [part.strip().lower() for part in raw.split(",") if part.strip()]
+        if not items or any(item not in options for item in items):
+            raise Invalid(f"a comma-separated list of {', '.join(options)}")
+        return tuple(dict.fromkeys(items))
+
+    return parse
+
+
+_REGION = re.compile(r"[a-z]{2,}-[a-z0-9]+-[0-9]+")
+
+
+def region_list(raw: str) -> tuple[str, ...]:
+    """Comma-separated OCI region identifiers (`eu-frankfurt-1,us-ashburn-1`)."""
+    items = tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+    if not items or not all(_REGION.fullmatch(item) for item in items):
+        raise Invalid("comma-separated region identifiers such as eu-frankfurt-1,us-ashburn-1")
+    return items
+
+
+_QUERY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def named_queries(raw: str) -> dict[str, str]:
+    """A JSON object of query name -> Logging Search query text (`{"vcn-denied": "search \\"...\\""}`)."""
+    expected = 'a JSON object of name -> Logging Search query, e.g. {"flows": "search \\"<ocid>/<log group>\\""}'
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise Invalid(expected) from None
+    if not isinstance(value, dict) or not value:
+        raise Invalid(expected)
+    for name, query in value.items():
+        if not _QUERY_NAME.fullmatch(name):
+            raise Invalid(f"query names of letters, digits, '_', '.' or '-' (at most 64); got {name!r}")
+        if not isinstance(query, str) or not query.strip().lower().startswith("search"):
+            raise Invalid(f'query {name!r}: a Logging Search query text starting with search "..."')
+    return value

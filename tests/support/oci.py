@@ -33,6 +33,10 @@ class ResourcePrincipal:
     public_key: rsa.RSAPublicKey
     rpst_file: Path
 
+    @property
+    def key_id(self) -> str:
+        return f"ST${self.rpst}"
+
     def rotate(self) -> str:
         """Write a new session token to the RPST file (as the platform does); return it."""
         claims = {"exp": int(time.time()) + 7200, "res_tenant": TENANCY, "res_compartment": TENANCY, "n": time.time()}
@@ -63,12 +67,33 @@ def resource_principal(directory: Path) -> ResourcePrincipal:
     return ResourcePrincipal(env, rpst, key.public_key(), rpst_file)
 
 
-def signature_problem(request: Request, principal: ResourcePrincipal) -> str | None:
-    """None when the request is signed by the principal's key and current token, else what is wrong."""
+@dataclass
+class ApiKeyPrincipal:
+    """A user's API signing key and the OCI config file naming it (`--auth api_key`)."""
+
+    config_file: Path
+    public_key: rsa.RSAPublicKey
+    key_id: str  #: `<tenancy>/<user>/<fingerprint>`
+
+
+def api_key_principal(directory: Path, region: str = "us-ashburn-1") -> ApiKeyPrincipal:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = directory / "api_key.pem"
+    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                      serialization.NoEncryption()))  # fmt: skip
+    user, fingerprint = "ocid1.user.oc1..aaaaaaaatestuser", "11:22:33:44:55:66:77:88:99:00:aa:bb:cc:dd:ee:ff"
+    config = directory / "oci_config"
+    config.write_text(f"[DEFAULT]\nuser={user}\nfingerprint={fingerprint}\ntenancy={TENANCY}\nregion={region}\n"
+                      f"key_file={pem}\n")  # fmt: skip
+    return ApiKeyPrincipal(config, key.public_key(), f"{TENANCY}/{user}/{fingerprint}")
+
+
+def signature_problem(request: Request, principal) -> str | None:
+    """None when the request is signed by the principal's key (and current token), else what is wrong."""
     auth = request.headers.get("Authorization", "")
     params = dict(re.findall(r'(\w+)="([^"]*)"', auth))
-    if not auth.startswith("Signature ") or params.get("keyId") != f"ST${principal.rpst}":
-        return "keyId is not the current resource principal session token"
+    if not auth.startswith("Signature ") or params.get("keyId") != principal.key_id:
+        return "keyId is not the principal's (current session token or API key)"
     target = request.environ.get("RAW_URI") or request.full_path.rstrip("?")
     lines = []
     for name in params.get("headers", "").split():
@@ -97,10 +122,13 @@ class ObjectStorageStandIn:
     GetObject, DeleteObject. Every request must carry a valid resource-principal signature.
     Set `down = True` to answer 503 to everything."""
 
-    def __init__(self, httpserver, principal: ResourcePrincipal, namespace: str = "testns", bucket: str = "dl"):
+    def __init__(self, httpserver, principal: ResourcePrincipal, namespace: str = "testns", bucket: str = "dl",
+                 extra_buckets: tuple[str, ...] = ()):  # fmt: skip
         self.principal = principal
         self.namespace = namespace
         self.bucket = bucket
+        self.buckets = {bucket, *extra_buckets}
+        self.lock = threading.Lock()  # a conditional write is checked and done at once
         self.objects: dict[str, bytes] = {}
         self.down = False
         self.delay = 0.0  #: seconds PutObject waits before answering (until `release()`)
@@ -143,7 +171,7 @@ class ObjectStorageStandIn:
             return Response(json.dumps(self.namespace), content_type="application/json")
         if len(parts) < 6 or parts[2] != self.namespace or parts[3] != "b" or parts[5] != "o":
             return _error(404, "NotFound", "no such resource")
-        if parts[4] != self.bucket:
+        if parts[4] not in self.buckets:
             return _error(404, "BucketNotFound", f"Either the bucket named '{parts[4]}' does not exist")
         name = parts[6] if len(parts) == 7 else ""
         if request.method == "GET" and not name:
@@ -156,16 +184,25 @@ class ObjectStorageStandIn:
                 self._released.wait(self.delay)
             if any(part in name for part in self.refuse):
                 return _error(503, "ServiceUnavailable", "refused on purpose")
-            if request.headers.get("if-none-match") == "*" and name in self.objects:
-                return _error(412, "IfNoneMatchFailed", "the object already exists")
-            self.objects[name] = request.get_data()
+            with self.lock:
+                if request.headers.get("if-none-match") == "*" and name in self.objects:
+                    return _error(412, "IfNoneMatchFailed", "the object already exists")
+                match = request.headers.get("if-match")
+                if match is not None and (name not in self.objects or _etag(self.objects[name]) != match):
+                    return _error(412, "IfMatchFailed", "the object's ETag does not match If-Match")
+                self.objects[name] = request.get_data()
             self.put_headers.append(dict(request.headers))
-            return Response(status=200, headers={"etag": hashlib.md5(self.objects[name]).hexdigest()})
+            return Response(status=200, headers={"etag": _etag(self.objects[name])})
         if name not in self.objects:
             return _error(404, "ObjectNotFound", f"The object '{name}' was not found")
         if request.method == "GET":
-            return Response(self.objects[name], content_type="application/x-ndjson")
+            body = self.objects[name]
+            return Response(body, content_type="application/x-ndjson", headers={"etag": _etag(body)})
         if request.method == "DELETE":
             del self.objects[name]
             return Response(status=204)
         return _error(405, "MethodNotAllowed", request.method)
+
+
+def _etag(body: bytes) -> str:
+    return hashlib.md5(body).hexdigest()

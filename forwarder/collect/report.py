@@ -1,0 +1,89 @@
+"""What a collection run did, per source and region, and whether every collected event went out.
+
+`Report.to_dict()` (the CLI's stdout, the collector function's answer):
+`{"ok", "complete", "backfill", "shards": {"total", "done", "failed", "skipped", "deferred"},
+"sources": {source: {region: {"windows", "events", "repeats", "delivered": {sink: n},
+"deadLettered": {sink: n}, "failed": {sink: n}, "problems": [...]}}}, "apiCalls", "throttled",
+"errors": [...], "delivery": <the pipeline summary of every page, added up>}`.
+`ok`: every collected event was delivered or kept and nothing failed outright; `complete`: every shard
+was read to the end of its window (skipped shards, held by another run, and deferred ones, left for
+the next run because of the deadline, are not failures).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forwarder.delivery.summary import MAX_LISTED_FAILURES, Summary
+
+
+class Report:
+    def __init__(self, backfill: bool = False):
+        self.backfill = backfill
+        self.sources: dict[str, dict[str, dict[str, Any]]] = {}
+        self.delivery = Summary()
+        self.errors: list[str] = []
+        self.shards_total = 0
+        self.shards_done = 0
+        self.outcomes = {"failed": 0, "skipped": 0, "deferred": 0}
+        self.events = 0
+        self.api_calls = 0
+        self.throttled = 0
+
+    def _entry(self, source: str, region: str) -> dict[str, Any]:
+        regions = self.sources.setdefault(source, {})
+        if region not in regions:
+            regions[region] = {"windows": 0, "events": 0, "repeats": 0, "delivered": {}, "deadLettered": {},
+                               "failed": {}, "problems": []}  # fmt: skip
+        return regions[region]
+
+    def add(self, shard, summary: Summary) -> None:
+        """Count one delivered page of `shard`."""
+        entry = self._entry(shard.source, shard.region)
+        for name, table in (("delivered", summary.delivered), ("deadLettered", summary.dead_lettered),
+                            ("failed", summary.failed)):  # fmt: skip
+            for sink, n in table.items():
+                entry[name][sink] = entry[name].get(sink, 0) + n
+        self.events += summary.received
+        self.delivery.add(summary)
+
+    def finish(self, shard, read: int, repeats: int, window, outcome: str | None) -> None:
+        """Count one shard as done (`outcome` None), or failed / skipped / deferred (`outcome` says why)."""
+        entry = self._entry(shard.source, shard.region)
+        entry["events"] += read
+        entry["repeats"] += repeats
+        self.shards_done += 1
+        if outcome is None:
+            entry["windows"] += 1
+            return
+        kind = outcome.split(":", 1)[0]
+        self.outcomes[kind if kind in self.outcomes else "failed"] += 1
+        if len(entry["problems"]) < MAX_LISTED_FAILURES:
+            where = shard.scope if shard.scope not in ("tenancy", "problems") else None
+            span = f"{window.start.isoformat()}/{window.end.isoformat()}" if window else None
+            entry["problems"].append({"scope": where, "window": span, "outcome": outcome})
+
+    @property
+    def ok(self) -> bool:
+        return self.delivery.ok and not self.errors and not self.outcomes["failed"]
+
+    @property
+    def complete(self) -> bool:
+        return self.ok and not self.outcomes["skipped"] and not self.outcomes["deferred"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "complete": self.complete,
+            "backfill": self.backfill,
+            "shards": {
+                "total": self.shards_total,
+                "done": self.shards_done - sum(self.outcomes.values()),
+                **self.outcomes,
+            },  # fmt: skip
+            "sources": self.sources,
+            "apiCalls": self.api_calls,
+            "throttled": self.throttled,
+            "errors": self.errors,
+            "delivery": self.delivery.to_dict(),
+        }

@@ -1,0 +1,160 @@
+"""Checkpoints of the pull side: per shard, how far collection got, written only after delivery.
+
+A checkpoint is one small JSON document per shard (source, region, and compartment or query):
+`{"end": "<RFC 3339>", "seen": {eventId: epoch seconds}, "floor": epoch seconds | null,
+"lease": {"owner", "until", "windowEnd"} | null, "updated": "<RFC 3339>"}`:
+- `end`: the end of the last window whose events were all delivered or dead-lettered;
+- `seen`: the ids of events at or after `end - lag` (and of events delivered by a run that stopped
+  early), so the next window, which overlaps by the lag, drops them as repeats;
+- `lease`: a run claims the shard before reading it; a live lease held by another run makes this run
+  skip the shard, so two runs at once never deliver the same window twice.
+Every write is conditional on the version read (the store's ETag): two runs cannot both move one
+checkpoint; the loser gets `Conflict`.
+
+Stores, same face (`read(key) -> (document | None, etag)`, `write(key, document, etag) -> etag`):
+- `BucketStore`: Object Storage (`CHECKPOINT_BUCKET`), objects `checkpoints/<key>.json`, PutObject with
+  `If-Match: <etag>` (or `If-None-Match: *` for a new one); 412 means someone else wrote first.
+- `FileStore`: one local JSON file (`--state PATH`), changed under an exclusive `flock` and replaced
+  atomically (write + rename), versions as ETags.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+PREFIX = "checkpoints/"
+
+
+class Conflict(RuntimeError):
+    """The checkpoint changed since it was read (another run wrote it)."""
+
+
+class CheckpointError(RuntimeError):
+    """The checkpoint store cannot be read or written (named, with the HTTP status)."""
+
+
+class BucketStore:
+    """Checkpoints in an Object Storage bucket, written with If-Match / If-None-Match.
+
+    Args:
+        client: an `oci.object_storage.ObjectStorageClient` (model deserialization on).
+        bucket, namespace: where (namespace looked up once when None).
+    """
+
+    def __init__(self, client, bucket: str, namespace: str | None = None):
+        self.client = client
+        self.bucket = bucket
+        self.namespace = namespace
+        self._lock = threading.Lock()  # one SDK session: requests are sent one at a time
+
+    def _ns(self) -> str:
+        if self.namespace is None:
+            self.namespace = self.client.get_namespace().data
+        return self.namespace
+
+    def read(self, key: str) -> tuple[dict[str, Any] | None, str | None]:
+        """(document, etag), or (None, None) when there is no checkpoint yet.
+
+        Raises:
+            CheckpointError: the object cannot be read, or is not a JSON object.
+        """
+        with self._lock:
+            try:
+                response = self.client.get_object(self._ns(), self.bucket, PREFIX + key + ".json")
+            except Exception as exc:
+                if getattr(exc, "status", None) == 404 and getattr(exc, "code", "") == "ObjectNotFound":
+                    return None, None
+                raise CheckpointError(f"checkpoint {key}: cannot read from bucket {self.bucket}: {_why(exc)}") from None
+            return _document(key, response.data.content), response.headers.get("etag")
+
+    def write(self, key: str, document: dict[str, Any], etag: str | None) -> str:
+        """Write `document` if the checkpoint is still at `etag` (None: if there is none yet); return the new etag.
+
+        Raises:
+            Conflict: another run wrote it first (412).
+            CheckpointError: any other failure.
+        """
+        body = json.dumps(document, separators=(",", ":")).encode()
+        condition = {"if_match": etag} if etag else {"if_none_match": "*"}
+        with self._lock:
+            try:
+                response = self.client.put_object(self._ns(), self.bucket, PREFIX + key + ".json", body,
+                                                  content_type="application/json", **condition)  # fmt: skip
+            except Exception as exc:
+                if getattr(exc, "status", None) in (409, 412):
+                    raise Conflict(f"checkpoint {key} was changed by another run") from None
+                raise CheckpointError(f"checkpoint {key}: cannot write to bucket {self.bucket}: {_why(exc)}") from None
+            return response.headers.get("etag") or ""
+
+
+class FileStore:
+    """Checkpoints in one local JSON file (`{key: {"version": n, "document": {...}}}`), for the CLI."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise CheckpointError(f"--state {self.path}: cannot read: {exc.strerror}") from None
+        try:
+            data = json.loads(text) if text.strip() else {}
+        except ValueError as exc:
+            raise CheckpointError(f"--state {self.path}: not JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise CheckpointError(f"--state {self.path}: expected a JSON object")
+        return data
+
+    def _locked(self):
+        lock = open(self.path.with_name(self.path.name + ".lock"), "a")  # noqa: SIM115 - closed by the caller
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return lock
+
+    def read(self, key: str) -> tuple[dict[str, Any] | None, str | None]:
+        with self._lock, self._locked():
+            entry = self._load().get(key)
+        if not isinstance(entry, dict):
+            return None, None
+        return _document(key, json.dumps(entry.get("document")).encode()), str(entry.get("version"))
+
+    def write(self, key: str, document: dict[str, Any], etag: str | None) -> str:
+        with self._lock, self._locked():
+            data = self._load()
+            entry = data.get(key)
+            current = str(entry.get("version")) if isinstance(entry, dict) else None
+            if current != etag:
+                raise Conflict(f"checkpoint {key} was changed by another run")
+            version = (int(current) if current and current.isdigit() else 0) + 1
+            data[key] = {"version": version, "document": document}
+            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            try:
+                temporary.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+                os.replace(temporary, self.path)
+            except OSError as exc:
+                raise CheckpointError(f"--state {self.path}: cannot write: {exc.strerror}") from None
+            return str(version)
+
+
+def _document(key: str, content: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(content)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        raise CheckpointError(f"checkpoint {key}: not a JSON object; delete it to start again from the look-back")
+    return document
+
+
+def _why(exc: BaseException) -> str:
+    from forwarder.runtime.oci_auth import describe_error
+
+    return describe_error(exc)

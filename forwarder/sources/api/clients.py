@@ -1,0 +1,129 @@
+"""OCI SDK clients per service and region, signed by one of three principals, endpoints overridable.
+
+Auth (`--auth`): `resource_principal` (OCI Functions: the container's signer, `runtime.oci_auth`),
+`instance_principal` (a compute instance in a dynamic group) or `api_key` (the standard OCI config file,
+`~/.oci/config`, and a profile). Endpoint overrides (`OCI_*_ENDPOINT`) may contain `{region}`, replaced
+by the region read. Clients skip the SDK's model deserialization (`skip_deserialization`): responses come
+back as the REST API's JSON (camelCase), which is what `normalize` reads, at a fraction of the cost.
+SDK retries are off: `calls.call` retries under the project's one policy, honouring Retry-After.
+`oci` is imported on first use only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+#: The services read, by name: (module, client class) of the OCI SDK.
+SERVICES = {
+    "identity": ("oci.identity", "IdentityClient"),
+    "audit": ("oci.audit", "AuditClient"),
+    "cloudguard": ("oci.cloud_guard", "CloudGuardClient"),
+    "logsearch": ("oci.loggingsearch", "LogSearchClient"),
+    "objectstorage": ("oci.object_storage", "ObjectStorageClient"),
+}
+AUTH_MODES = ("resource_principal", "instance_principal", "api_key")
+
+
+class AuthError(RuntimeError):
+    """The principal cannot be set up (no config file, no such profile, not on an instance, ...)."""
+
+
+class Clients:
+    """Builds and keeps one SDK client per (service, region); thread-safe.
+
+    Args:
+        auth: one of AUTH_MODES.
+        endpoints: service name -> endpoint override (may contain `{region}`), for services that have one.
+        timeout: connect and read timeout of each request, seconds.
+        config_file, profile: the OCI config file and profile, for `api_key`.
+    Raises:
+        AuthError: on first use, when the principal cannot be set up.
+    """
+
+    def __init__(self, auth: str, endpoints: Mapping[str, str | None] | None = None, timeout: float = 30.0,
+                 config_file: str | None = None, profile: str | None = None):  # fmt: skip
+        if auth not in AUTH_MODES:
+            raise AuthError(f"auth: expected one of {', '.join(AUTH_MODES)}; got {auth!r}")
+        self.auth = auth
+        self.endpoints = {k: v for k, v in (endpoints or {}).items() if v}
+        self.timeout = timeout
+        self.config_file = config_file
+        self.profile = profile
+        self._signer: Any = None
+        self._tenancy: str | None = None
+        self._region: str | None = None
+        self._config: dict[str, Any] = {}  #: the config file's profile (api_key), which the SDK validates
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def _setup(self) -> None:
+        if self._signer is not None:
+            return
+        import oci
+
+        try:
+            if self.auth == "resource_principal":
+                from forwarder.runtime import oci_auth
+
+                signer = oci_auth.signer()
+                self._region = getattr(signer, "region", None)
+            elif self.auth == "instance_principal":
+                signer = oci.auth.signers.InstancePrincipalsSecurityTokenSigner()
+                self._region = getattr(signer, "region", None)
+            else:
+                config = oci.config.from_file(self.config_file or oci.config.DEFAULT_LOCATION,
+                                              self.profile or oci.config.DEFAULT_PROFILE)  # fmt: skip
+                signer = oci.signer.Signer(
+                    tenancy=config["tenancy"], user=config["user"], fingerprint=config["fingerprint"],
+                    private_key_file_location=config.get("key_file"), pass_phrase=config.get("pass_phrase"),
+                    private_key_content=config.get("key_content"),
+                )  # fmt: skip
+                self._tenancy, self._region, self._config = config["tenancy"], config.get("region"), config
+        except Exception as exc:
+            raise AuthError(f"cannot set up the {self.auth} principal: {type(exc).__name__}: {exc}") from None
+        self._tenancy = self._tenancy or getattr(signer, "tenancy_id", None)
+        self._signer = signer
+
+    @property
+    def tenancy(self) -> str | None:
+        """The principal's tenancy OCID (None when the principal does not say)."""
+        with self._lock:
+            self._setup()
+        return self._tenancy
+
+    @property
+    def home(self) -> str | None:
+        """The principal's own region (the function's region, the config file's `region`)."""
+        with self._lock:
+            self._setup()
+        return self._region
+
+    def get(self, service: str, region: str):
+        """The SDK client of `service` (a key of SERVICES) for `region`."""
+        key = (service, region)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                self._setup()
+                client = self._clients[key] = self._build(service, region)
+            return client
+
+    def _build(self, service: str, region: str):
+        import importlib
+
+        import oci
+
+        module, name = SERVICES[service]
+        factory = getattr(importlib.import_module(module), name)
+        kwargs: dict[str, Any] = {
+            "signer": self._signer,
+            "timeout": (self.timeout, self.timeout),
+            "retry_strategy": oci.retry.NoneRetryStrategy(),
+            "skip_deserialization": service != "objectstorage",
+        }
+        endpoint = self.endpoints.get(service)
+        if endpoint:
+            kwargs["service_endpoint"] = endpoint.replace("{region}", region).rstrip("/")
+        return factory({**self._config, "region": region}, **kwargs)

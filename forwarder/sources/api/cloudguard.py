@@ -1,0 +1,124 @@
+"""Cloud Guard problems (`ListProblems`) as problem events, so polling opens and closes tickets as events do.
+
+Problems are read in the reporting region (`GetConfiguration` -> `reportingRegion`) with
+`compartmentIdInSubtree=true`, `accessLevel=ACCESSIBLE` and a `timeLastDetected` window
+(GET /20200131/problems, `opc-next-page`). A problem object (REST camelCase or the SDK's snake_case)
+becomes the event Cloud Guard's Cloud Event responder would send (FACTS 1):
+- OPEN -> `problemdetected` ("New Problem detected" when first and last detection are the same,
+  else "Existing Problem updated", which `normalize` marks UPDATED);
+- RESOLVED -> `problemremediated`; DISMISSED or DELETED -> `problemdismissed`.
+The event id is `cloudguard:<problem OCID>:<lifecycleDetail>:<timeLastDetected>`: a problem that has not
+changed gets the same id on every poll (dropped as a repeat), and every change a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from forwarder.sources.api.calls import Counter, call, pages
+from forwarder.sources.api.clients import Clients
+
+_EVENT_TYPES = {
+    "OPEN": "problemdetected",
+    "RESOLVED": "problemremediated",
+    "DISMISSED": "problemdismissed",
+    "DELETED": "problemdismissed",
+}
+PREFIX = "com.oraclecloud.cloudguard."
+
+#: Problem fields copied into `additionalDetails` under the event's names: (event name, camelCase, snake_case).
+_DETAILS = (
+    ("riskLevel", "riskLevel", "risk_level"),
+    ("resourceName", "resourceName", "resource_name"),
+    ("resourceId", "resourceId", "resource_id"),
+    ("resourceType", "resourceType", "resource_type"),
+    ("targetId", "targetId", "target_id"),
+    ("detectorId", "detectorId", "detector_id"),
+    ("firstDetected", "timeFirstDetected", "time_first_detected"),
+    ("lastDetected", "timeLastDetected", "time_last_detected"),
+    ("region", "region", "region"),
+    ("riskScore", "riskScore", "risk_score"),
+)
+
+
+def reporting_region(clients: Clients, tenancy: str, home: str, deadline: float | None,
+                     counter: Counter | None = None) -> str:  # fmt: skip
+    """Cloud Guard's reporting region (GetConfiguration), where problems are listed.
+
+    Raises:
+        calls.ApiFailure: the configuration cannot be read (Cloud Guard not enabled: 404).
+    """
+    client = clients.get("cloudguard", home)
+    data = call(client.get_configuration, tenancy, deadline=deadline, counter=counter).data or {}
+    return data.get("reportingRegion") or data.get("reporting_region") or home
+
+
+def problems(clients: Clients, region: str, tenancy: str, since: datetime, until: datetime | None,
+             deadline: float | None, counter: Counter | None = None) -> Iterator[list[dict]]:  # fmt: skip
+    """Pages of problem objects last detected at or after `since` (and at or before `until`).
+
+    Raises:
+        calls.ApiFailure: a page cannot be read.
+    """
+    client = clients.get("cloudguard", region)
+    kwargs: dict[str, Any] = {"compartment_id_in_subtree": True, "access_level": "ACCESSIBLE",
+                              "time_last_detected_greater_than_or_equal_to": since, "limit": 1000}  # fmt: skip
+    if until is not None:
+        kwargs["time_last_detected_less_than_or_equal_to"] = until
+    for data, _ in pages(client.list_problems, tenancy, deadline=deadline, counter=counter, **kwargs):
+        yield [p for p in (data or {}).get("items") or () if isinstance(p, dict)]
+
+
+def _get(problem: dict, camel: str, snake: str) -> Any:
+    value = problem.get(camel)
+    return problem.get(snake) if value is None else value
+
+
+def _title(rule: str | None) -> str | None:
+    """`BUCKET_IS_PUBLIC` -> `Bucket is public` (the display name Cloud Guard's events carry)."""
+    if not rule:
+        return None
+    text = rule.replace("_", " ").strip().lower()
+    return text[:1].upper() + text[1:]
+
+
+def state(problem: dict) -> str:
+    """The problem's lifecycle detail (OPEN, RESOLVED, DISMISSED, DELETED), upper case."""
+    return str(_get(problem, "lifecycleDetail", "lifecycle_detail") or "OPEN").upper()
+
+
+def event(problem: dict, tenancy: str | None = None) -> dict[str, Any]:
+    """The problem event for one problem object (camelCase or snake_case keys)."""
+    problem_id = _get(problem, "id", "id")
+    detail = state(problem)
+    first, last = _get(problem, "timeFirstDetected", "time_first_detected"), _get(problem, "timeLastDetected",
+                                                                                  "time_last_detected")  # fmt: skip
+    rule = _get(problem, "detectorRuleId", "detector_rule_id")
+    labels = _get(problem, "labels", "labels")
+    if isinstance(labels, list):
+        labels = ",".join(map(str, labels))  # the events' form: one comma-separated string
+    details: dict[str, Any] = {"tenantId": tenancy, "status": detail, "problemName": rule, "labels": labels}
+    for name, camel, snake in _DETAILS:
+        value = _get(problem, camel, snake)
+        if value is not None:
+            details[name] = value if isinstance(value, (str, int, float)) else str(value)
+    if detail == "OPEN":
+        new = first is not None and first == last
+        details["reason"] = "New Problem detected by CloudGuard" if new else "Existing Problem updated by CloudGuard"
+    return {
+        "eventType": PREFIX + _EVENT_TYPES.get(detail, "problemdetected"),
+        "cloudEventsVersion": "0.1",
+        "eventTypeVersion": "2.0",
+        "source": "CloudGuard",
+        "eventTime": str(last) if last is not None else None,
+        "contentType": "application/json",
+        "eventID": f"cloudguard:{problem_id}:{detail}:{last}",
+        "data": {
+            "compartmentId": _get(problem, "compartmentId", "compartment_id"),
+            "resourceName": _title(rule),
+            "resourceId": problem_id,
+            "additionalDetails": {k: v for k, v in details.items() if v is not None},
+        },
+    }

@@ -1,0 +1,55 @@
+"""The tenancy's subscribed regions and its compartments (Identity API).
+
+- `regions`: `ListRegionSubscriptions` (GET /20160918/tenancies/{tenancyId}/regionSubscriptions), regions
+  whose status is READY, home region first; read on every run, so a newly subscribed region is picked up.
+- `compartments`: `ListCompartments` from the root with `compartmentIdInSubtree=true`,
+  `accessLevel=ACCESSIBLE`, `lifecycleState=ACTIVE`, every page, plus the root itself, which the
+  listing leaves out (FACTS 7). Subtree listing works only from the root.
+Identity is global: both are read through the home region's endpoint.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from forwarder.sources.api.calls import Counter, call, pages
+from forwarder.sources.api.clients import Clients
+
+
+class Region(NamedTuple):
+    name: str  #: e.g. "eu-frankfurt-1"
+    home: bool
+
+
+def _get(item: dict, camel: str, snake: str):
+    return item.get(camel, item.get(snake))
+
+
+def regions(clients: Clients, tenancy: str, home: str, deadline: float | None, counter: Counter | None = None
+            ) -> list[Region]:  # fmt: skip
+    """The READY subscribed regions, home first.
+
+    Raises:
+        calls.ApiFailure: the subscriptions cannot be read.
+    """
+    identity = clients.get("identity", home)
+    data = call(identity.list_region_subscriptions, tenancy, deadline=deadline, counter=counter).data or []
+    found = [Region(_get(r, "regionName", "region_name"), bool(_get(r, "isHomeRegion", "is_home_region")))
+             for r in data if (r.get("status") or "READY") == "READY"]  # fmt: skip
+    return sorted(found, key=lambda r: (not r.home, r.name))
+
+
+def compartments(clients: Clients, tenancy: str, home: str, deadline: float | None,
+                 counter: Counter | None = None) -> list[str]:  # fmt: skip
+    """The OCIDs of the root and every ACTIVE compartment the principal can see, root first.
+
+    Raises:
+        calls.ApiFailure: the listing cannot be read.
+    """
+    identity = clients.get("identity", home)
+    found = [tenancy]
+    for data, _ in pages(identity.list_compartments, tenancy, deadline=deadline, counter=counter,
+                         compartment_id_in_subtree=True, access_level="ACCESSIBLE", lifecycle_state="ACTIVE",
+                         limit=1000):  # fmt: skip
+        found += [c["id"] for c in data or () if c.get("id") and c["id"] != tenancy]
+    return found

@@ -1,0 +1,125 @@
+# ---------------------------------------------------------------------------------------------------
+# The collector: the same image as a second function, invoked by Resource Scheduler with a task body
+# ({"task": "collect", "sources": [...]}), reading the OCI APIs in every region and compartment, with
+# checkpoints in its own bucket. Created when collect_sources is not empty.
+# ---------------------------------------------------------------------------------------------------
+locals {
+  collect = length(var.collect_sources) > 0
+
+  collector_config_all = merge(local.function_config_all, {
+    COLLECT_SOURCES             = join(",", var.collect_sources)
+    COLLECT_AUDIT_METHOD        = var.collect_audit_method
+    COLLECT_LOOKBACK_MINUTES    = tostring(var.collect_lookback_minutes)
+    COLLECT_LAG_MINUTES         = tostring(var.collect_lag_minutes)
+    COLLECT_QUERIES             = length(var.collect_queries) > 0 ? jsonencode(var.collect_queries) : ""
+    COLLECT_REGIONS             = join(",", var.collect_regions)
+    COLLECT_TENANCY_OCID        = var.tenancy_ocid
+    CHECKPOINT_BUCKET           = var.checkpoint_bucket_name
+    CHECKPOINT_NAMESPACE        = data.oci_objectstorage_namespace.this.namespace
+    COLLECT_WORKERS             = ""
+    OCI_IDENTITY_ENDPOINT       = ""
+    OCI_AUDIT_ENDPOINT          = ""
+    OCI_CLOUDGUARD_ENDPOINT     = ""
+    OCI_LOGGING_SEARCH_ENDPOINT = ""
+  })
+  collector_config = { for key, value in local.collector_config_all : key => value if value != "" }
+  collector_config_size = sum([
+    for key, value in local.collector_config_all : length(key) + (contains(local.created_secret_keys, key) ? 128 : length(value))
+    if value != "" || contains(local.created_secret_keys, key)
+  ])
+
+  # One schedule per source; sources on the same cron share none: each run reads one source.
+  schedules = { for s in var.collect_sources : s => var.collect_schedules[s] if local.collect }
+}
+
+resource "oci_functions_function" "collector" {
+  count              = local.collect ? 1 : 0
+  application_id     = oci_functions_application.forwarder.id
+  display_name       = "${var.name_prefix}-collector"
+  image              = var.function_image
+  memory_in_mbs      = var.function_memory_mb
+  timeout_in_seconds = 300 # a run stops taking new shards before its deadline; the next run goes on
+  config             = local.collector_config
+  freeform_tags      = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = local.collector_config_size <= 4096
+      error_message = "The collector config would take ${local.collector_config_size} bytes; OCI Functions allows 4096 for application and function config together. Shorten collect_queries or give CA certificates as paths."
+    }
+  }
+}
+
+resource "oci_objectstorage_bucket" "checkpoints" {
+  # checkov:skip=CKV_OCI_9: checkpoints hold times and event ids only; Oracle-managed keys encrypt them.
+  count                 = local.collect ? 1 : 0
+  compartment_id        = var.compartment_ocid
+  namespace             = data.oci_objectstorage_namespace.this.namespace
+  name                  = var.checkpoint_bucket_name
+  access_type           = "NoPublicAccess"
+  versioning            = "Enabled"
+  object_events_enabled = true
+  freeform_tags         = local.tags
+}
+
+resource "oci_resource_scheduler_schedule" "collect" {
+  for_each           = local.schedules
+  compartment_id     = var.compartment_ocid
+  display_name       = "${var.name_prefix}-collect-${each.key}"
+  description        = "Runs the OCI security event forwarder's collector for ${each.key}."
+  action             = "START_RESOURCE"
+  recurrence_type    = "CRON"
+  recurrence_details = each.value
+  resources {
+    id = oci_functions_function.collector[0].id
+    parameters {
+      parameter_type = "BODY"
+      value          = [jsonencode({ task = "collect", sources = [each.key] })]
+    }
+  }
+  freeform_tags = local.tags
+}
+
+resource "oci_identity_dynamic_group" "collector" {
+  count          = local.collect ? 1 : 0
+  provider       = oci.home
+  compartment_id = var.tenancy_ocid
+  name           = "${var.name_prefix}-collector-dg"
+  description    = "The OCI security event forwarder's collector function."
+  matching_rule  = "ALL {resource.type = 'fnfunc', resource.id = '${oci_functions_function.collector[0].id}'}"
+  freeform_tags  = local.tags
+}
+
+locals {
+  collector_dg = local.collect ? oci_identity_dynamic_group.collector[0].name : ""
+  collector_statements = !local.collect ? [] : concat(
+    [
+      # ListRegionSubscriptions (TENANCY_INSPECT) and ListCompartments.
+      "Allow dynamic-group ${local.collector_dg} to inspect tenancies in tenancy",
+      "Allow dynamic-group ${local.collector_dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.collector_dg} to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${var.checkpoint_bucket_name}'",
+      "Allow dynamic-group ${local.collector_dg} to manage objects in compartment id ${var.compartment_ocid} where all {target.bucket.name = '${var.dead_letter_bucket_name}', request.permission = 'OBJECT_CREATE'}",
+    ],
+    contains(var.collect_sources, "audit") ? ["Allow dynamic-group ${local.collector_dg} to read audit-events in tenancy"] : [],
+    contains(var.collect_sources, "logsearch") || (contains(var.collect_sources, "audit") && var.collect_audit_method == "search") ? [
+      "Allow dynamic-group ${local.collector_dg} to read log-content in tenancy",
+    ] : [],
+    contains(var.collect_sources, "cloudguard") ? ["Allow dynamic-group ${local.collector_dg} to read cloud-guard-family in tenancy"] : [],
+    [for ocid in local.secret_ocids : "Allow dynamic-group ${local.collector_dg} to read secret-bundles in tenancy where target.secret.id = '${ocid}'"],
+    # Each schedule may invoke the collector, and nothing else.
+    flatten([for s, schedule in oci_resource_scheduler_schedule.collect : [
+      "Allow any-user to use fn-function in compartment id ${var.compartment_ocid} where all {request.principal.type = 'resourceschedule', request.principal.id = '${schedule.id}'}",
+      "Allow any-user to use fn-invocation in compartment id ${var.compartment_ocid} where all {request.principal.type = 'resourceschedule', request.principal.id = '${schedule.id}'}",
+    ]]),
+  )
+}
+
+resource "oci_identity_policy" "collector" {
+  count          = local.collect ? 1 : 0
+  provider       = oci.home
+  compartment_id = var.tenancy_ocid
+  name           = "${var.name_prefix}-collector-policy"
+  description    = "Least privilege for the OCI security event forwarder's collector."
+  statements     = local.collector_statements
+  freeform_tags  = local.tags
+}

@@ -1,0 +1,211 @@
+"""Loopback stand-ins for the OCI read APIs of the pull side, following each API's documented contract
+and checking every request's signature (the real SDK signs them):
+
+- Identity: ListRegionSubscriptions; ListCompartments (subtree, paged with `opc-next-page`, root left out);
+- Audit: ListEvents per compartment (`startTime`/`endTime` must be whole minutes: 400 otherwise), paged;
+- Logging Search: POST /search over `"<tenancy>/_Audit_Include_Subcompartment"` or a named custom log,
+  at most 14 days (400 otherwise), `limit` at most 1000, paged;
+- Cloud Guard: GetConfiguration (reporting region), ListProblems (timeLastDetected window, paged).
+
+One threaded server for every region: a service's endpoint is `<base>/{region}/<service>`. Audit events
+are held as the CloudEvents 1.0 log records Connector Hub delivers, and served in the REST envelope by
+ListEvents and inside `logContent` by Logging Search, as OCI does. Faults: `fail[(service, region, scope)]
+= status`, `throttle = n` (the next n requests answer 429 with Retry-After: 0), `hidden` events (late:
+not visible until `reveal()`).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
+
+from werkzeug import Request, Response
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from tests.support.oci import TENANCY, _error, signature_problem
+
+SERVICES = ("identity", "audit", "logging", "cloudguard")
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:  # thousands of requests: no access log
+        pass
+
+
+def parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def rest_event(record: dict) -> dict:
+    """The Audit API's envelope of one audit log record (GET /20190901/auditEvents items)."""
+    return {"eventType": record["type"], "cloudEventsVersion": "0.1", "eventTypeVersion": "2.0",
+            "source": record.get("source"), "eventId": record["id"], "eventTime": record["time"],
+            "contentType": "application/json", "data": record["data"]}  # fmt: skip
+
+
+class OciApis:
+    """The read APIs on one loopback server. `endpoints` maps our config keys to `{region}` URLs."""
+
+    def __init__(self, principal, regions=("us-ashburn-1", "eu-frankfurt-1", "ap-tokyo-1"), home="us-ashburn-1",
+                 compartments=(), tenancy=TENANCY, page_size=50, compartment_page=2):  # fmt: skip
+        self.principal = principal
+        self.tenancy = tenancy
+        self.regions = list(regions)
+        self.home = home
+        self.compartments = list(compartments)  #: OCIDs below the root
+        self.records: dict[str, list[dict]] = {r: [] for r in self.regions}  #: region -> audit log records
+        self.logs: dict[str, dict[str, list[dict]]] = {}  #: region -> search target -> log records
+        self.problems: list[dict] = []  #: Cloud Guard problems (REST camelCase)
+        self.reporting_region = home
+        self.page_size = page_size
+        self.compartment_page = compartment_page
+        self.fail: dict[tuple[str, str, str], int] = {}
+        self.throttle = 0
+        self.hidden: set[str] = set()
+        self.calls: Counter = Counter()
+        self.bad: list[str] = []  #: requests refused for a bad signature or parameters
+        self.delay = 0.0  #: seconds each data page waits (a slow API: a run can be killed half-way)
+        self._lock = threading.Lock()
+        self._server = make_server("127.0.0.1", 0, self, threaded=True, request_handler=_Quiet)
+        self.base = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def endpoints(self) -> dict[str, str]:
+        return {"OCI_IDENTITY_ENDPOINT": self.base + "/{region}/identity",
+                "OCI_AUDIT_ENDPOINT": self.base + "/{region}/audit",
+                "OCI_LOGGING_SEARCH_ENDPOINT": self.base + "/{region}/logging",
+                "OCI_CLOUDGUARD_ENDPOINT": self.base + "/{region}/cloudguard"}  # fmt: skip
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def add(self, region: str, record: dict, hidden: bool = False) -> None:
+        self.records.setdefault(region, []).append(record)
+        if hidden:
+            self.hidden.add(record["id"])
+
+    def reveal(self) -> None:
+        self.hidden.clear()
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        try:
+            response = self._handle(request)
+        except Exception as exc:  # a stand-in bug shows as a 500 with the reason
+            response = _error(500, "StandInError", f"{type(exc).__name__}: {exc}")
+        return response(environ, start_response)
+
+    def _handle(self, request: Request) -> Response:
+        parts = request.path.strip("/").split("/")
+        region, service, path = parts[0], parts[1], "/" + "/".join(parts[2:])
+        self.calls[(service, region)] += 1
+        problem = signature_problem(request, self.principal)
+        if problem:
+            self.bad.append(f"{request.path}: {problem}")
+            return _error(401, "NotAuthenticated", problem)
+        with self._lock:
+            if self.throttle > 0:
+                self.throttle -= 1
+                return Response(json.dumps({"code": "TooManyRequests", "message": "user-rate limit exceeded"}),
+                                status=429, headers={"retry-after": "0"}, content_type="application/json")  # fmt: skip
+        if region not in self.regions:
+            return _error(404, "NotAuthorizedOrNotFound", f"region {region} is not subscribed")
+        args = {k: v[-1] for k, v in parse_qs(request.query_string.decode()).items()}
+        scope = args.get("compartmentId", "")
+        status = self.fail.get((service, region, scope)) or self.fail.get((service, region, ""))
+        if status:
+            return _error(status, "NotAuthorizedOrNotFound" if status == 404 else "Failure", "failing on purpose")
+        handler = getattr(self, "_" + service)
+        return handler(request, path, args, region)
+
+    def _page(self, items: list, args: dict, size: int, key: str | None = None) -> Response:
+        start = int(args.get("page") or 0)
+        limit = min(int(args.get("limit") or size), size)
+        chunk = items[start : start + limit]
+        body = {key: chunk} if key else chunk
+        headers = {"opc-next-page": str(start + limit)} if start + limit < len(items) else {}
+        if self.delay:
+            threading.Event().wait(self.delay)
+        return Response(json.dumps(body), content_type="application/json", headers=headers)
+
+    def _identity(self, request, path, args, region) -> Response:
+        if path == f"/20160918/tenancies/{self.tenancy}/regionSubscriptions":
+            subs = [{"regionKey": r[:3].upper(), "regionName": r, "status": "READY", "isHomeRegion": r == self.home}
+                    for r in self.regions]  # fmt: skip
+            return Response(json.dumps(subs), content_type="application/json")
+        if path == "/20160918/compartments":
+            if args.get("compartmentId") != self.tenancy or args.get("compartmentIdInSubtree") != "true":
+                return _error(400, "InvalidParameter", "subtree listing works only from the root")
+            items = [{"id": c, "compartmentId": self.tenancy, "name": c[-6:], "lifecycleState": "ACTIVE"}
+                     for c in self.compartments]  # fmt: skip
+            return self._page(items, args, self.compartment_page)
+        return _error(404, "NotFound", path)
+
+    def _visible(self, region: str, start: datetime, end: datetime) -> list[dict]:
+        return [
+            r for r in self.records.get(region, ()) if r["id"] not in self.hidden and start <= parse(r["time"]) < end
+        ]
+
+    def _audit(self, request, path, args, region) -> Response:
+        if path != "/20190901/auditEvents":
+            return _error(404, "NotFound", path)
+        start, end = parse(args["startTime"]), parse(args["endTime"])
+        if start.second or start.microsecond or end.second or end.microsecond:
+            self.bad.append(f"ListEvents {args['startTime']} {args['endTime']}")
+            return _error(400, "InvalidParameter", "startTime and endTime: seconds and milliseconds must be 0")
+        items = [rest_event(r) for r in self._visible(region, start, end)
+                 if r["data"].get("compartmentId") == args["compartmentId"]]  # fmt: skip
+        return self._page(items, args, self.page_size)
+
+    def _logging(self, request, path, args, region) -> Response:
+        if path != "/20190909/search" or request.method != "POST":
+            return _error(404, "NotFound", path)
+        body = json.loads(request.get_data())
+        start, end = parse(body["timeStart"]), parse(body["timeEnd"])
+        if end - start > timedelta(days=14):
+            self.bad.append(f"search window {body['timeStart']} {body['timeEnd']}")
+            return _error(400, "InvalidParameter", "the time range must be at most 14 days")
+        if int(args.get("limit") or 100) > 1000:
+            return _error(400, "InvalidParameter", "limit must be at most 1000")
+        target = body["searchQuery"].split('"')[1]
+        if target == f"{self.tenancy}/_Audit_Include_Subcompartment":
+            records = self._visible(region, start, end)
+        else:
+            records = [r for r in self.logs.get(region, {}).get(target, ()) if start <= parse(r["time"]) < end]
+        results = [{"data": {"datetime": int(parse(r["time"]).timestamp() * 1000), "logContent": r}} for r in records]
+        return self._page(results, args, 1000, key="results")
+
+    def _cloudguard(self, request, path, args, region) -> Response:
+        if path == "/20200131/configuration":
+            return Response(json.dumps({"reportingRegion": self.reporting_region, "status": "ENABLED"}),
+                            content_type="application/json")  # fmt: skip
+        if path != "/20200131/problems":
+            return _error(404, "NotFound", path)
+        if region != self.reporting_region:
+            return _error(400, "InvalidParameter", "problems are listed in the reporting region")
+        low = parse(args["timeLastDetectedGreaterThanOrEqualTo"])
+        high = parse(args["timeLastDetectedLessThanOrEqualTo"]) if "timeLastDetectedLessThanOrEqualTo" in args else None
+        items = [
+            p
+            for p in self.problems
+            if parse(p["timeLastDetected"]) >= low and (high is None or parse(p["timeLastDetected"]) <= high)
+        ]
+        return self._page(items, args, self.page_size, key="items")
+
+
+def audit_record(base: dict, event_id: str, moment: datetime, compartment: str, name: str = "UpdateBucket") -> dict:
+    """A copy of the audit log record `base` with a new id, time, compartment and event name."""
+    record = json.loads(json.dumps(base))
+    record["id"] = event_id
+    record["time"] = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    record["type"] = f"com.oraclecloud.objectstorage.{name}"
+    record["data"]["compartmentId"] = compartment
+    record["data"]["eventName"] = name
+    record["oracle"]["compartmentid"] = compartment
+    return record

@@ -1,0 +1,195 @@
+"""The pull side as users run it: the collector function (real fdk server, task bodies, deadline), the
+CLI (api_key auth, progress, state file, killed and resumed), Cloud Guard problems opening and closing
+tickets, named log searches, and one Record for an audit event however it was read."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+
+from tests.collect_world import BASE, World
+from tests.conftest import clean_env
+from tests.support.oci import TENANCY, api_key_principal
+from tests.support.oci_apis import rest_event
+from tests.support.ticket_apis import ServiceNowStandIn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture
+def world(httpserver, tmp_path, monkeypatch):
+    w = World(httpserver, tmp_path, monkeypatch)
+    yield w
+    w.close()
+
+
+def snake(value):
+    """An SDK `to_dict()`-style copy: model keys in snake_case, maps the event carries left alone."""
+    import re
+
+    def key(k):
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", k).lower()
+
+    out = {key(k): v for k, v in value.items()}
+    data = out["data"] = {key(k): v for k, v in value["data"].items()}
+    for part in ("identity", "request", "response"):
+        data[part] = {key(k): v for k, v in value["data"][part].items()}
+    return out
+
+
+def test_an_audit_event_is_one_record_however_it_was_read():
+    from forwarder.normalize import normalize
+    from forwarder.sources import logging_search
+
+    pushed = copy.deepcopy(BASE)  # Connector Hub, _Audit log
+    listed = rest_event(copy.deepcopy(BASE))  # Audit ListEvents (REST camelCase)
+    searched = logging_search.record({"data": {"datetime": 1, "logContent": copy.deepcopy(BASE)}})
+    exported = snake(rest_event(copy.deepcopy(BASE)))  # the Python SDK's to_dict()
+    assert "event_id" in exported and "principal_name" in exported["data"]["identity"]
+    records = [normalize(e, "eu-frankfurt-1").to_dict() for e in (pushed, listed, searched, exported)]
+    for r in records:
+        r.pop("original")
+    assert records[0]["eventId"] == BASE["id"] and records[0]["principal"]["name"] == "audit-reader"
+    assert records[0]["kind"] == "audit" and records[0]["details"] == {"X-Real-Port": 14226}
+    for other in records[1:]:
+        assert {k: v for k, v in other.items() if k != "tenancyId"} == {
+            k: v for k, v in records[0].items() if k != "tenancyId"
+        }
+    assert all(r["tenancyId"] for r in records)  # the log's tenancy, else the caller's (the API form has no oracle{})
+
+
+def problem(pid: str, state: str, first: str, last: str, risk: str = "CRITICAL") -> dict:
+    return {"id": pid, "compartmentId": TENANCY, "detectorRuleId": "BUCKET_IS_PUBLIC", "riskLevel": risk,
+            "riskScore": 90.0, "resourceId": "ocid1.bucket.oc1..b", "resourceName": "payroll",
+            "resourceType": "Bucket", "labels": ["CIS_OCI_V1.1_OBJECTSTORAGE", "ObjectStorage"],
+            "timeFirstDetected": first, "timeLastDetected": last, "lifecycleState": "ACTIVE",
+            "lifecycleDetail": state, "detectorId": "IAAS_CONFIGURATION_DETECTOR", "region": "us-ashburn-1",
+            "regions": ["us-ashburn-1"], "targetId": "ocid1.cloudguardtarget.oc1..t"}  # fmt: skip
+
+
+def test_problems_polled_open_then_resolved_open_and_close_their_ticket(world, httpserver, monkeypatch):
+    snow = ServiceNowStandIn(httpserver)
+    user, password = snow.credentials
+    for key, value in {"TICKET_SYSTEM": "servicenow", "TICKET_URL": snow.url(), "TICKET_USERNAME": user,
+                       "TICKET_PASSWORD": password, "TICKET_MIN_RISK": "HIGH"}.items():  # fmt: skip
+        monkeypatch.setenv(key, value)
+    world.apis.reporting_region = "eu-frankfurt-1"
+    seen = (world.now - timedelta(minutes=10)).isoformat().replace("+00:00", "Z")
+    world.apis.problems = [problem("ocid1.cloudguardproblem.oc1..p1", "OPEN", seen, seen),
+                           problem("ocid1.cloudguardproblem.oc1..p2", "OPEN", seen, seen, risk="LOW")]  # fmt: skip
+    first = world.run(("cloudguard",)).to_dict()
+    assert first["ok"] and list(first["sources"]["cloudguard"]) == ["eu-frankfurt-1"], first
+    (ticket,) = snow.incidents.values()
+    assert ticket["active"] == "true" and "Bucket is public" in ticket["short_description"]
+    (record, _) = world.siem.records
+    assert (
+        record["kind"] == "cloudguard_problem"
+        and record["lifecycle"] == "detected"
+        and record["riskLevel"] == "CRITICAL"
+    )
+    assert record["problemName"] == "BUCKET_IS_PUBLIC" and record["labels"] == ["CIS_OCI_V1.1_OBJECTSTORAGE",
+                                                                                 "ObjectStorage"]  # fmt: skip
+
+    assert world.run(("cloudguard",)).to_dict()["delivery"]["received"] == 0  # unchanged: nothing sent again
+    world.apis.problems[0]["lifecycleDetail"] = "RESOLVED"  # Cloud Guard resolved it: last detection unchanged
+    third = world.run(("cloudguard",)).to_dict()
+    assert third["ok"] and [t["action"] for t in third["delivery"]["tickets"]] == ["resolved"]
+    assert ticket["active"] == "false" and world.siem.records[-1]["lifecycle"] == "remediated"
+    assert not world.siem.duplicates() and len(world.siem.records) == 3
+
+
+def test_named_log_searches_run_per_region(world, monkeypatch):
+    monkeypatch.setenv("COLLECT_QUERIES", json.dumps({"flows": 'search "{tenancy}/flowlogs/vcn"'}))
+    record = {"id": "flow-1", "time": (world.now - timedelta(minutes=3)).isoformat().replace("+00:00", "Z"),
+              "type": "com.oraclecloud.vcn.flowlogs.DataEvent", "source": "vnic1", "specversion": "1.0",
+              "data": {"action": "REJECT", "destinationPort": 22}, "oracle": {"tenantid": TENANCY}}  # fmt: skip
+    world.apis.logs["ap-tokyo-1"] = {f"{TENANCY}/flowlogs/vcn": [record]}
+    report = world.run(("logsearch",)).to_dict()
+    assert report["ok"] and sorted(report["sources"]["logsearch"]) == sorted(world.apis.regions)
+    (got,) = world.siem.records
+    assert got["eventId"] == "flow-1" and got["region"] == "ap-tokyo-1" and got["kind"] == "other"
+    assert "checkpoints/logsearch/ap-tokyo-1/flows.json" in world.checkpoints()
+
+
+def test_the_collector_function_runs_a_task_body_within_its_deadline(world, function_server):
+    world.fill(per_scope=2)
+    config = {k: v for k, v in world.env.items() if not k.startswith("OCI_RESOURCE_PRINCIPAL")}
+    config["COLLECT_WORKERS"] = "1"  # one region after the other
+    server = function_server(config, {k: v for k, v in world.env.items() if k.startswith("OCI_RESOURCE_PRINCIPAL")})
+    done = server.invoke(b'{"task": "collect", "sources": ["audit"]}')
+    assert done.status == 200 and done.summary["ok"], done.text
+    assert len(world.siem.ids) == 30 and done.summary["delivery"]["delivered"] == {"http": 30}
+
+    world.fill(per_scope=2, tag="slow")
+    world.apis.delay = 4.0  # each page takes 4 s: a 12 s invocation cannot read all three regions one by one
+    started = time.monotonic()
+    late = server.invoke(b'{"task": "collect"}', deadline_seconds=12)
+    assert time.monotonic() - started < 12 and late.status in (200, 502), late.text
+    shards = late.summary["shards"]
+    assert shards["done"] < 3 and shards["deferred"] + shards["failed"] > 0, late.summary
+    assert not world.siem.duplicates()
+
+    world.apis.delay = 0
+    final = server.invoke(b'{"task": "collect"}')
+    assert final.status == 200 and len(world.siem.ids) == 60 and not world.siem.duplicates(), final.text
+
+
+def test_a_task_body_is_refused_by_a_function_not_configured_to_collect(world, function_server):
+    config = {k: v for k, v in world.env.items() if k not in ("COLLECT_SOURCES",)
+              and not k.startswith("OCI_RESOURCE_PRINCIPAL")}  # fmt: skip
+    server = function_server(config)
+    result = server.invoke(b'{"task": "collect", "sources": ["audit"]}')
+    assert result.status == 502 and "COLLECT_SOURCES is not set" in result.summary["errors"][0]
+    assert not world.siem.records and not world.apis.calls  # not forwarded as an event, nothing read
+
+
+def cli(world, *args, env=None, **popen):
+    full = {**clean_env(), **{k: v for k, v in world.env.items() if not k.startswith("OCI_RESOURCE_PRINCIPAL")},
+            **(env or {})}  # fmt: skip
+    full = {k: v for k, v in full.items() if not k.startswith("OCI_RESOURCE_PRINCIPAL")} | (env or {})
+    return subprocess.Popen([sys.executable, "-m", "forwarder", "collect", *args], cwd=ROOT, env=full,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)  # fmt: skip
+
+
+def test_cli_with_an_api_key_killed_half_way_then_resumed_delivers_every_event(world, tmp_path):
+    key = api_key_principal(tmp_path)
+    world.apis.principal = key  # the stand-ins now expect the user's API key signature
+    ids = world.fill(per_scope=12)
+    world.apis.delay = 0.4
+    state = tmp_path / "state.json"
+    args = ["--auth", "api_key", "--config-file", str(key.config_file), "--state", str(state), "--workers", "2"]
+    first = cli(world, *args)
+    end = time.monotonic() + 60
+    while len(world.siem.ids) < 20 and time.monotonic() < end:
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    _, err = first.communicate(timeout=10)
+    got_before = len(world.siem.ids)
+    assert 0 < got_before < len(ids), err
+
+    world.apis.delay = 0
+    second = cli(world, *args)
+    out, err = second.communicate(timeout=120)
+    report = json.loads(out.strip().splitlines()[-1])
+    assert second.returncode == 0 and report["ok"], err
+    assert set(world.siem.ids) == set(ids)  # every event, whatever the kill interrupted
+    assert not world.apis.bad
+    checkpoints = json.loads(state.read_text())
+    assert sorted(checkpoints) == sorted(f"audit/{r}/tenancy" for r in world.apis.regions)
+
+
+def test_cli_backfill_usage_errors_name_the_option(world):
+    p = cli(world, "--until", "2026-01-01")
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 2 and "--until needs --since" in err
+    p = cli(world, "--since", "yesterday-ish")
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 2 and "expected an RFC 3339 time" in err
