@@ -5,7 +5,9 @@ Every figure is a ratio to a baseline measured in the same run, on this machine:
    msgspec and orjson floors (bench/throughput.py);
 2. peak RSS of `replay` at 50k / 500k / 5M events, and of one 6 MB invocation (bench/memory.py);
 3. cold start vs `import oci`, `python -c pass` and the fdk alone (bench/startup.py);
-4. syslog TCP delivery rate vs one sendall (bench/delivery.py).
+4. syslog TCP delivery rate vs one sendall (bench/delivery.py);
+5. collection from OCI API stand-ins: events/s, API calls per 1,000 events, wall time by regions x
+   compartments, for both audit methods (bench/collect.py).
 `--quick` stops the memory runs at 500k events (the 5M run takes minutes); `--only N` runs section N.
 """
 
@@ -17,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.collect import collection
 from bench.delivery import delivery
 from bench.memory import SIZES, invocation_memory, replay_memory
 from bench.startup import cold_start, compiled_copy
@@ -27,7 +30,7 @@ from tests.support.rsyslog import start_rsyslog
 def main() -> None:
     args = sys.argv[1:]
     quick = "--quick" in args
-    only = {int(args[args.index("--only") + 1])} if "--only" in args else {1, 2, 3, 4}
+    only = {int(args[args.index("--only") + 1])} if "--only" in args else {1, 2, 3, 4, 5}
     started = time.monotonic()
     print(f"python {sys.version.split()[0]} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="forwarder-bench-") as directory:
@@ -44,6 +47,8 @@ def main() -> None:
                 cold_start(function)
             if 4 in only:
                 delivery(receiver)
+            if 5 in only:
+                collection(work)
         finally:
             receiver.stop()
     print(f"\n(benchmark took {time.monotonic() - started:.0f} s)")

@@ -203,3 +203,33 @@ def test_code_reads_only_keys_in_the_table():
     for path in (ROOT / "forwarder").rglob("*.py"):
         read |= set(re.findall(names, path.read_text()))
     assert read and read <= KEY_NAMES, read - KEY_NAMES
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"COLLECT_SOURCES": "audit,flows"}, r"^COLLECT_SOURCES: expected a comma-separated list of audit, cloudguard"),
+        ({"COLLECT_SOURCES": "logsearch"}, r"^COLLECT_QUERIES: the logsearch source needs at least one named query"),
+        ({"COLLECT_QUERIES": '{"a b": "search \\"x\\""}'}, r"^COLLECT_QUERIES: expected query names of letters"),
+        ({"COLLECT_QUERIES": '{"flows": "select *"}'}, r"^COLLECT_QUERIES: expected query 'flows': a Logging Search"),
+        ({"COLLECT_QUERIES": "[1]"}, r"^COLLECT_QUERIES: expected a JSON object of name -> Logging Search query"),
+        ({"COLLECT_REGIONS": "frankfurt"}, r"^COLLECT_REGIONS: expected comma-separated region identifiers"),
+        ({"COLLECT_AUDIT_METHOD": "both"}, r"^COLLECT_AUDIT_METHOD: expected one of search, list-events"),
+        ({"OCI_AUDIT_ENDPOINT": "https://audit.{realm}.example"}, r"^OCI_AUDIT_ENDPOINT: expected .*\{region\}"),
+        ({"COLLECT_LAG_MINUTES": "-1"}, r"^COLLECT_LAG_MINUTES: expected a whole number from 0 to 1440"),
+        ({"COLLECT_SOURSES": "audit"}, r"^COLLECT_SOURSES: not a configuration key; did you mean COLLECT_SOURCES\?"),
+    ],
+)
+def test_collection_keys_are_checked_naming_the_key(env, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env)
+
+
+def test_collection_settings_parse_with_region_placeholders():
+    settings = load_settings({"COLLECT_SOURCES": "cloudguard, audit", "COLLECT_REGIONS": "eu-frankfurt-1,us-ashburn-1",
+                              "OCI_AUDIT_ENDPOINT": "http://127.0.0.1:9/{region}/audit",
+                              "COLLECT_QUERIES": '{"flows": "search \\"{tenancy}/flowlogs\\""}'})  # fmt: skip
+    c = settings.collect
+    assert c.sources == ("cloudguard", "audit") and c.regions == ("eu-frankfurt-1", "us-ashburn-1")
+    assert c.endpoints["audit"] == "http://127.0.0.1:9/{region}/audit" and c.lookback_minutes == 60
+    assert c.audit_method == "search" and c.lag_minutes == 15 and c.queries["flows"].startswith("search")

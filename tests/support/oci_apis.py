@@ -124,10 +124,12 @@ class OciApis:
         handler = getattr(self, "_" + service)
         return handler(request, path, args, region)
 
-    def _page(self, items: list, args: dict, size: int, key: str | None = None) -> Response:
+    def _page(self, items: list, args: dict, size: int, key: str | None = None, wrap=None) -> Response:
         start = int(args.get("page") or 0)
         limit = min(int(args.get("limit") or size), size)
         chunk = items[start : start + limit]
+        if wrap is not None:
+            chunk = [wrap(item) for item in chunk]
         body = {key: chunk} if key else chunk
         headers = {"opc-next-page": str(start + limit)} if start + limit < len(items) else {}
         if self.delay:
@@ -159,9 +161,13 @@ class OciApis:
         if start.second or start.microsecond or end.second or end.microsecond:
             self.bad.append(f"ListEvents {args['startTime']} {args['endTime']}")
             return _error(400, "InvalidParameter", "startTime and endTime: seconds and milliseconds must be 0")
-        items = [rest_event(r) for r in self._visible(region, start, end)
-                 if r["data"].get("compartmentId") == args["compartmentId"]]  # fmt: skip
-        return self._page(items, args, self.page_size)
+        return self._page(self._listed(region, start, end, args["compartmentId"]), args, self.page_size)
+
+    def _listed(self, region: str, start: datetime, end: datetime, compartment: str) -> list[dict]:
+        """ListEvents items: the REST envelope of the visible events of one compartment."""
+        return [
+            rest_event(r) for r in self._visible(region, start, end) if r["data"].get("compartmentId") == compartment
+        ]
 
     def _logging(self, request, path, args, region) -> Response:
         if path != "/20190909/search" or request.method != "POST":
@@ -178,8 +184,7 @@ class OciApis:
             records = self._visible(region, start, end)
         else:
             records = [r for r in self.logs.get(region, {}).get(target, ()) if start <= parse(r["time"]) < end]
-        results = [{"data": {"datetime": int(parse(r["time"]).timestamp() * 1000), "logContent": r}} for r in records]
-        return self._page(results, args, 1000, key="results")
+        return self._page(records, args, 1000, key="results", wrap=_result)
 
     def _cloudguard(self, request, path, args, region) -> Response:
         if path == "/20200131/configuration":
@@ -197,6 +202,11 @@ class OciApis:
             if parse(p["timeLastDetected"]) >= low and (high is None or parse(p["timeLastDetected"]) <= high)
         ]
         return self._page(items, args, self.page_size, key="items")
+
+
+def _result(record: dict) -> dict:
+    """One Logging Search result holding a log record."""
+    return {"data": {"datetime": int(parse(record["time"]).timestamp() * 1000), "logContent": record}}
 
 
 def audit_record(base: dict, event_id: str, moment: datetime, compartment: str, name: str = "UpdateBucket") -> dict:

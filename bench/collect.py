@@ -1,0 +1,72 @@
+"""Collection throughput: events collected and delivered per second, API calls per 1,000 events, and wall
+time as regions x compartments grow, from a stand-in holding 100,000 audit events (bench/collect_standin.py,
+its own process), through the real OCI SDK with a real signer, to the log sink (to /dev/null).
+Both audit methods; each grid is a fresh tenancy read from the look-back (no checkpoints)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+EVENTS = 100_000
+GRIDS = ((1, 1), (3, 10), (3, 100))
+
+
+def _run(work: Path, method: str, regions: int, compartments: int) -> tuple[float, int, int, bool]:
+    from tests.support.oci import resource_principal
+
+    principal = resource_principal(work)
+    server = subprocess.Popen([sys.executable, "-m", "bench.collect_standin", str(work), str(EVENTS), str(regions),
+                               str(compartments)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    base = server.stdout.readline().strip()
+    env = {**principal.env, "COLLECT_AUDIT_METHOD": method, "COLLECT_WORKERS": "8",
+           "OCI_IDENTITY_ENDPOINT": base + "/{region}/identity", "OCI_AUDIT_ENDPOINT": base + "/{region}/audit",
+           "OCI_LOGGING_SEARCH_ENDPOINT": base + "/{region}/logging"}  # fmt: skip
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    stdout = sys.stdout
+    try:
+        from forwarder import collect, wiring
+        from forwarder.runtime import oci_auth
+        from forwarder.settings import load_settings
+
+        oci_auth.reset()
+        settings = load_settings()
+        collector = collect.build(settings, wiring.build(settings))
+        sys.stdout = open(os.devnull, "w")  # the log sink writes here  # noqa: SIM115
+        started = time.perf_counter()
+        report = collector.run(("audit",))
+        elapsed = time.perf_counter() - started
+    finally:
+        sys.stdout.close() if sys.stdout is not stdout else None
+        sys.stdout = stdout
+        for key, value in saved.items():
+            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+        server.stdin.close()
+        server.wait(30)
+    delivered = report.delivery.delivered.get("log", 0)
+    return elapsed, delivered, report.api_calls, report.ok
+
+
+def collection(work: Path) -> None:
+    print(f"\n## Collection: {EVENTS:,} audit events from a stand-in (own process), real SDK and signer, log sink")
+    print(f"{'method':12} {'regions x compartments':>22} {'wall s':>8} {'events/s':>10} {'calls/1k events':>16}  ok")
+    for method in ("search", "list-events"):
+        for regions, compartments in GRIDS:
+            directory = work / f"collect-{method}-{regions}x{compartments}"
+            directory.mkdir()
+            elapsed, delivered, calls, ok = _run(directory, method, regions, compartments)
+            rate = delivered / elapsed if elapsed else 0
+            per_k = calls / (delivered / 1000) if delivered else float("nan")
+            grid = f"{regions} x {compartments}"
+            print(f"{method:12} {grid:>22} {elapsed:8.1f} {rate:10,.0f} {per_k:16.1f}  {ok and delivered == EVENTS}")
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        collection(Path(d))
