@@ -19,8 +19,8 @@ def _run(work: Path, method: str, regions: int, compartments: int) -> tuple[floa
     from tests.support.oci import resource_principal
 
     principal = resource_principal(work)
-    server = subprocess.Popen([sys.executable, "-m", "bench.collect_standin", str(work), str(EVENTS), str(regions),
-                               str(compartments)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    command = [sys.executable, "-m", "bench.collect_standin", str(work), str(EVENTS), str(regions), str(compartments)]
+    server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     base = server.stdout.readline().strip()
     env = {**principal.env, "COLLECT_AUDIT_METHOD": method, "COLLECT_WORKERS": "8",
            "OCI_IDENTITY_ENDPOINT": base + "/{region}/identity", "OCI_AUDIT_ENDPOINT": base + "/{region}/audit",

@@ -44,6 +44,7 @@ class World:
     def __init__(self, httpserver, tmp_path, monkeypatch, method: str = "search"):
         self.principal = resource_principal(tmp_path)
         self.apis = OciApis(self.principal, compartments=COMPARTMENTS, page_size=7)
+        self.apis.search_page = 9  # the API gives at most 1000 a page; fewer here, so every test pages
         self.bucket = ObjectStorageStandIn(httpserver, self.principal, bucket="checkpoints")
         self.siem = Siem(httpserver)
         self.now = datetime.now(UTC)

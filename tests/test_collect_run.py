@@ -193,3 +193,31 @@ def test_cli_backfill_usage_errors_name_the_option(world):
     p = cli(world, "--since", "yesterday-ish")
     _, err = p.communicate(timeout=60)
     assert p.returncode == 2 and "expected an RFC 3339 time" in err
+
+
+def test_a_problem_in_the_sdks_snake_case_is_the_same_event():
+    from forwarder.normalize import normalize
+    from forwarder.sources.api import cloudguard
+
+    camel = problem("ocid1.cloudguardproblem.oc1..p9", "DISMISSED", "2026-11-01T10:00:00.000Z",
+                    "2026-11-02T10:00:00.000Z")  # fmt: skip
+    snake_case = {__import__("re").sub(r"(?<!^)(?=[A-Z])", "_", k).lower(): v for k, v in camel.items()}
+    assert "lifecycle_detail" in snake_case and "time_last_detected" in snake_case
+    records = [normalize(cloudguard.event(p, TENANCY)).to_dict() for p in (camel, snake_case)]
+    assert records[0] == records[1]
+    assert records[0]["lifecycle"] == "dismissed" and records[0]["firstDetected"] == "2026-11-01T10:00:00.000Z"
+    assert records[0]["eventId"] == "cloudguard:ocid1.cloudguardproblem.oc1..p9:DISMISSED:2026-11-02T10:00:00.000Z"
+
+
+def test_the_progress_bar_shows_shards_events_and_rate(monkeypatch):
+    import io
+
+    from forwarder import cli
+
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    bar = cli._Bar()
+    bar.update(2, 5, 1200)
+    bar.close()
+    text = err.getvalue()
+    assert "2/5" in text and "shard" in text and "1200 events" in text and "/s" in text

@@ -233,3 +233,14 @@ def test_collection_settings_parse_with_region_placeholders():
     assert c.sources == ("cloudguard", "audit") and c.regions == ("eu-frankfurt-1", "us-ashburn-1")
     assert c.endpoints["audit"] == "http://127.0.0.1:9/{region}/audit" and c.lookback_minutes == 60
     assert c.audit_method == "search" and c.lag_minutes == 15 and c.queries["flows"].startswith("search")
+
+
+def test_object_storage_and_secrets_endpoints_take_the_functions_region():
+    env = {"DEAD_LETTER_BUCKET": "dl", "OCI_RESOURCE_PRINCIPAL_REGION": "eu-frankfurt-1",
+           "OCI_OBJECTSTORAGE_ENDPOINT": "https://objectstorage.{region}.oraclecloud.com",
+           "OCI_SECRETS_ENDPOINT": "https://secrets.vaults.{region}.oci.oraclecloud.com"}  # fmt: skip
+    settings = load_settings(env)
+    assert settings.dead_letter.endpoint == "https://objectstorage.eu-frankfurt-1.oraclecloud.com"
+    assert settings.secrets_endpoint == "https://secrets.vaults.eu-frankfurt-1.oci.oraclecloud.com"
+    with pytest.raises(ConfigError, match=r"^OCI_SECRETS_ENDPOINT: \{region\} needs the function's region"):
+        load_settings({"OCI_SECRETS_ENDPOINT": "https://secrets.vaults.{region}.oci.oraclecloud.com"})

@@ -19,7 +19,7 @@ def build(settings, pipeline, auth: str = "resource_principal", config_file: str
     """A Collector for `settings` (forwarder.settings.Settings): clients for `auth`, checkpoints in
     `state_path` (a local file) when given, else in CHECKPOINT_BUCKET when set, else none."""
     from forwarder.delivery import checkpoints
-    from forwarder.sources.api.clients import Clients
+    from forwarder.sources.api.clients import AuthError, Clients
 
     c = settings.collect
     clients = Clients(auth, c.endpoints, timeout=max(settings.timeout, 30.0), config_file=config_file, profile=profile)
@@ -27,7 +27,12 @@ def build(settings, pipeline, auth: str = "resource_principal", config_file: str
     if state_path:
         store = checkpoints.FileStore(state_path)
     elif c.checkpoint_bucket:
-        region = clients.home or settings.region or "us-ashburn-1"
+        region = clients.home or settings.region
+        if not region:
+            raise AuthError(
+                "CHECKPOINT_BUCKET: the principal names no region; set OCI_RESOURCE_PRINCIPAL_REGION "
+                "or the config file's region"
+            )
         store = checkpoints.BucketStore(clients.get("objectstorage", region), c.checkpoint_bucket,
                                         c.checkpoint_namespace)  # fmt: skip
     return Collector(c, pipeline, clients, store, progress=progress)

@@ -173,7 +173,11 @@ class Collector:
                     pages.put(("page", state, (fresh, marks)))
             pages.put(("end", state, None))
         except (ApiFailure, CheckpointError, ValueError) as exc:
-            pages.put(("end", state, f"failed: {getattr(exc, 'reason', None) or exc}"))
+            reason = getattr(exc, "reason", None) or str(exc)
+            if deadline is not None and time.monotonic() >= deadline - RESERVE_SECONDS:
+                pages.put(("end", state, f"deferred: the run's deadline came while reading ({reason})"))
+            else:
+                pages.put(("end", state, f"failed: {reason}"))
         except Exception as exc:  # a bug must not hang the run: the shard is reported, the others go on
             log.exception("collecting %s", shard.key)
             pages.put(("end", state, f"failed: {type(exc).__name__}: {exc}"))

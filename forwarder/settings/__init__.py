@@ -128,6 +128,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     _refuse_unknown(env)
     c = {key.name: _value(key, env) for key in KEYS}
+    for name in ("OCI_OBJECTSTORAGE_ENDPOINT", "OCI_SECRETS_ENDPOINT"):  # the function's own region
+        if c[name] and "{region}" in c[name]:
+            if not c["OCI_RESOURCE_PRINCIPAL_REGION"]:
+                raise ConfigError(f"{name}: {{region}} needs the function's region (OCI_RESOURCE_PRINCIPAL_REGION)")
+            c[name] = c[name].replace("{region}", c["OCI_RESOURCE_PRINCIPAL_REGION"])
     settings = Settings(
         syslog=_syslog(c),
         http=_http(c),

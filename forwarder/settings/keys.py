@@ -166,12 +166,14 @@ KEYS: tuple[Key, ...] = (
         "https://logging.{region}.oci.oraclecloud.com",
         "Override of the Logging Search endpoint; `{region}` is replaced by the region read.",
         shown="(regional endpoint)", scope="collector"),
-    Key("OCI_OBJECTSTORAGE_ENDPOINT", v.url("http", "https"), None,
+    Key("OCI_OBJECTSTORAGE_ENDPOINT", v.regional_url("http", "https"), None,
         "https://objectstorage.eu-frankfurt-1.oraclecloud.com",
-        "Override of the Object Storage endpoint (private endpoints, tests).", shown="(regional endpoint)"),
-    Key("OCI_SECRETS_ENDPOINT", v.url("http", "https"), None,
+        "Override of the Object Storage endpoint (private endpoints, tests); `{region}` is replaced by the "
+        "function's region.", shown="(regional endpoint)"),
+    Key("OCI_SECRETS_ENDPOINT", v.regional_url("http", "https"), None,
         "https://secrets.vaults.eu-frankfurt-1.oci.oraclecloud.com",
-        "Override of the Vault secrets endpoint (private endpoints, tests).", shown="(regional endpoint)"),
+        "Override of the Vault secrets endpoint (private endpoints, tests); `{region}` is replaced by the "
+        "function's region.", shown="(regional endpoint)"),
     Key("OCI_RESOURCE_PRINCIPAL_REGION", v.text, None, "eu-frankfurt-1",
         "The function's region; reported as the region of events that name none.",
         shown="(set by OCI Functions)", scope="platform"),

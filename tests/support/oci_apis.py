@@ -61,6 +61,7 @@ class OciApis:
         self.problems: list[dict] = []  #: Cloud Guard problems (REST camelCase)
         self.reporting_region = home
         self.page_size = page_size
+        self.search_page = 1000  #: most results a search page holds (the API's maximum; tests lower it)
         self.compartment_page = compartment_page
         self.fail: dict[tuple[str, str, str], int] = {}
         self.throttle = 0
@@ -184,7 +185,7 @@ class OciApis:
             records = self._visible(region, start, end)
         else:
             records = [r for r in self.logs.get(region, {}).get(target, ()) if start <= parse(r["time"]) < end]
-        return self._page(records, args, 1000, key="results", wrap=_result)
+        return self._page(records, args, self.search_page, key="results", wrap=_result)
 
     def _cloudguard(self, request, path, args, region) -> Response:
         if path == "/20200131/configuration":
