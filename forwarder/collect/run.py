@@ -150,12 +150,17 @@ class Collector:
             state.window = window
             seen = state.ledger.seen if state.ledger is not None else {}
             open_ended = shard.source == "cloudguard" and context["since"] is None
-            taken: set[str] = set()  # ids read in this run, delivered or not yet
+            taken: set[str] = set()  # ids read in this run (checkpointed shards only: a backfill keeps none)
+            remember = state.ledger is not None
             if window.start < window.end:
                 reading = sh.read(shard, window, settings, self.clients, context["tenancy"],
                                   None if deadline is None else deadline - RESERVE_SECONDS, self.counter,
                                   open_ended)  # fmt: skip
                 for events in reading:
+                    state.read += len(events)
+                    if not remember:  # a backfill: every event goes, nothing is remembered
+                        pages.put(("page", state, (events, {})))
+                        continue
                     fresh, marks = [], {}
                     for event in events:
                         event_id, moment, is_open = sh.mark(event)
@@ -169,7 +174,6 @@ class Collector:
                                 continue
                             taken.add(event_id)
                         fresh.append(event)
-                    state.read += len(events)
                     pages.put(("page", state, (fresh, marks)))
             pages.put(("end", state, None))
         except (ApiFailure, CheckpointError, ValueError) as exc:

@@ -67,6 +67,19 @@ def _transient(exc: BaseException) -> tuple[bool, int | None, float | None, str]
     return True, None, None, f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _cap_timeout(operation: Callable[..., Any], left: float) -> None:
+    """Cut the SDK client's (connect, read) timeout to the time left, so no request outlasts the deadline.
+    Clients are shared by workers with the same deadline: the last one to set it sets about the same value."""
+    base = getattr(getattr(operation, "__self__", None), "base_client", None)
+    if base is None:
+        return
+    configured = getattr(base, "_forwarder_timeout", None)
+    if configured is None:
+        configured = base._forwarder_timeout = base.timeout[0] if isinstance(base.timeout, tuple) else base.timeout
+    seconds = max(min(configured, left), 0.1)
+    base.timeout = (seconds, seconds)
+
+
 def call(operation: Callable[..., Any], *args, deadline: float | None, counter: Counter | None = None,
          name: str | None = None, **kwargs) -> Any:  # fmt: skip
     """Run one SDK operation, retrying transient failures within `deadline` (time.monotonic()).
@@ -80,8 +93,11 @@ def call(operation: Callable[..., Any], *args, deadline: float | None, counter: 
     attempt = 0
     while True:
         attempt += 1
-        if deadline is not None and time.monotonic() >= deadline:
-            raise ApiFailure(f"{label}: no time left before the deadline")
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ApiFailure(f"{label}: no time left before the deadline")
+            _cap_timeout(operation, left)
         try:
             response = operation(*args, **kwargs)
         except Exception as exc:
