@@ -72,6 +72,7 @@ class Collector:
         """
         report = Report(backfill=since is not None)
         started = time.monotonic()
+        self.counter = Counter()  # this run's calls (a function container runs many)
         try:
             tenancy_id = self.settings.tenancy or self.clients.tenancy
             home = self.clients.home or (regions or self.settings.regions or ("",))[0]
