@@ -144,3 +144,12 @@ def test_first_run_reads_the_look_back_only(search_world):
     (name, checkpoint), *_ = sorted(w.checkpoints().items())
     assert checkpoint["lease"] is None and set(checkpoint) >= {"end", "next", "seen"}
     assert TENANCY not in name and name.endswith("/tenancy.json")
+
+
+def test_values_read_from_the_apis_keep_their_precision(world):
+    (event_id,) = world.fill(per_scope=1, regions=["ap-tokyo-1"])[:1]
+    record = next(r for r in world.apis.records["ap-tokyo-1"] if r["id"] == event_id)
+    record["data"]["additionalDetails"] = {"bigCounter": 2**70 + 1, "ratio": 0.1, "text": "NaN"}
+    assert world.run().ok
+    (got,) = [r for r in world.siem.records if r["eventId"] == event_id]
+    assert got["details"] == {"bigCounter": 2**70 + 1, "ratio": 0.1, "text": "NaN"}
