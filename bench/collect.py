@@ -1,7 +1,8 @@
 """Collection throughput: events collected and delivered per second, API calls per 1,000 events, and wall
 time as regions x compartments grow, from a stand-in holding 100,000 audit events (bench/collect_standin.py,
 its own process), through the real OCI SDK with a real signer, to the log sink (to /dev/null).
-Both audit methods; each grid is a fresh tenancy read from the look-back (no checkpoints)."""
+Both audit methods; each grid is a fresh tenancy read from the look-back (no checkpoints). The baseline, in
+the same run: the same collection with a pipeline that discards each page (the API reading alone)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,23 @@ EVENTS = 100_000
 GRIDS = ((1, 1), (3, 10), (3, 100))
 
 
-def _run(work: Path, method: str, regions: int, compartments: int) -> tuple[float, int, int, bool]:
+class _Discard:
+    """A pipeline that counts each page as delivered and does nothing: the baseline (API reading only)."""
+
+    def process_items(self, items, deadline=None, region=None):
+        from forwarder.delivery.summary import Summary
+
+        summary = Summary()
+        summary.received = len(items)
+        summary.delivered["log"] = len(items)
+        return summary
+
+    def close(self):
+        pass
+
+
+def _run(work: Path, method: str, regions: int, compartments: int, discard: bool = False
+         ) -> tuple[float, int, int, bool]:  # fmt: skip
     from tests.support.oci import resource_principal
 
     principal = resource_principal(work)
@@ -35,7 +52,7 @@ def _run(work: Path, method: str, regions: int, compartments: int) -> tuple[floa
 
         oci_auth.reset()
         settings = load_settings()
-        collector = collect.build(settings, wiring.build(settings))
+        collector = collect.build(settings, _Discard() if discard else wiring.build(settings))
         sys.stdout = open(os.devnull, "w")  # the log sink writes here  # noqa: SIM115
         started = time.perf_counter()
         report = collector.run(("audit",))
@@ -53,16 +70,20 @@ def _run(work: Path, method: str, regions: int, compartments: int) -> tuple[floa
 
 def collection(work: Path) -> None:
     print(f"\n## Collection: {EVENTS:,} audit events from a stand-in (own process), real SDK and signer, log sink")
-    print(f"{'method':12} {'regions x compartments':>22} {'wall s':>8} {'events/s':>10} {'calls/1k events':>16}  ok")
+    print(f"{'method':12} {'regions x compartments':>22} {'wall s':>8} {'events/s':>10} {'calls/1k events':>16} "
+          f"{'read only s':>12} {'ratio':>6}  ok")  # fmt: skip
     for method in ("search", "list-events"):
         for regions, compartments in GRIDS:
             directory = work / f"collect-{method}-{regions}x{compartments}"
-            directory.mkdir()
+            (directory / "read").mkdir(parents=True)
             elapsed, delivered, calls, ok = _run(directory, method, regions, compartments)
+            floor, read, _, _ = _run(directory / "read", method, regions, compartments, discard=True)
             rate = delivered / elapsed if elapsed else 0
             per_k = calls / (delivered / 1000) if delivered else float("nan")
             grid = f"{regions} x {compartments}"
-            print(f"{method:12} {grid:>22} {elapsed:8.1f} {rate:10,.0f} {per_k:16.1f}  {ok and delivered == EVENTS}")
+            good = ok and delivered == read == EVENTS
+            print(f"{method:12} {grid:>22} {elapsed:8.1f} {rate:10,.0f} {per_k:16.1f} {floor:12.1f} "
+                  f"{elapsed / floor:5.2f}x  {good}")  # fmt: skip
 
 
 if __name__ == "__main__":
