@@ -1,5 +1,7 @@
 """The OCI Functions (fdk) glue: body and deadline in, JSON summary and status out.
 
+A task body (`{"task": "collect", "sources": [...]}`, sent by Resource Scheduler to the collector
+function) runs a collection instead (`forwarder.collect`), refused unless COLLECT_SOURCES is set.
 200 only when every event was delivered or kept; otherwise 502 (over the fdk's unix socket only
 200, 502 and 504 pass, FACTS 2), so Service Connector Hub retries the batch. The pipeline (settings,
 sinks, connections, secrets) is built on the first call and kept for the life of the container.
@@ -101,7 +103,8 @@ def run_task(task: dict[str, Any], pipeline: Pipeline, deadline: float) -> tuple
         refusal = "task collect refused: this function is not configured to collect (COLLECT_SOURCES is not set)"
     elif not collect.checkpoint_bucket:
         refusal = "task collect refused: CHECKPOINT_BUCKET is not set (a collector function keeps checkpoints)"
-    elif not isinstance(sources, list) or not sources or not set(sources) <= set(collect.sources):
+    elif (not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources)
+          or not set(sources) <= set(collect.sources)):  # fmt: skip
         refusal = f"task: sources must be a list of configured sources ({', '.join(collect.sources)}); got {sources!r}"
     if refusal:
         log.error("%s", refusal)

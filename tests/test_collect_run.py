@@ -221,3 +221,19 @@ def test_the_progress_bar_shows_shards_events_and_rate(monkeypatch):
     bar.close()
     text = err.getvalue()
     assert "2/5" in text and "shard" in text and "1200 events" in text and "/s" in text
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b'{"task": "collect", "sources": ["cloudguard"]}', "sources must be a list of configured sources (audit)"),
+        (b'{"task": "collect", "sources": [["audit"]]}', "sources must be a list of configured sources"),
+        (b'{"task": "report"}', "unknown task 'report'"),
+        (b'{"task": "collect", "since": "2026-01-01"}', "unknown key 'since'"),
+    ],
+)
+def test_bad_task_bodies_are_refused_naming_what_is_wrong(world, body, message):
+    from forwarder import handler
+
+    status, summary = handler.handle(body, 30)
+    assert status == 502 and message in summary["errors"][0] and not world.apis.calls

@@ -3,7 +3,8 @@
 Invocation bodies (`body.read_body`): the Events Service (one CloudEvents 0.1 event), Service Connector
 Hub batches (`connector_hub`: `_Audit` log records, Streaming messages), Logging Search results
 (`logging_search`), and JSON lines for replay. What is not an event becomes a `Reject`. Files and
-standard input are read incrementally, in bounded batches (`files.read_batches`).
+standard input are read incrementally, in bounded batches (`files.read_batches`). The OCI APIs (the
+pull side: audit, Cloud Guard, Logging Search) are read by `sources.api`, page by page.
 """
 
 from forwarder.sources.body import Item, Reject, loads, read_body
