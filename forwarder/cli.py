@@ -204,7 +204,7 @@ def _collect(parser, pipeline, args) -> int:
     settings = load_settings()
     c = settings.collect
     if args.workers:
-        settings = dataclasses.replace(settings, collect=dataclasses.replace(c, workers=args.workers))
+        settings = dataclasses.replace(settings, collect=c._replace(workers=args.workers))
     sources = tuple(dict.fromkeys(args.sources or c.sources or ("audit",)))
     if "logsearch" in sources and not c.queries:
         parser.error("collect: the logsearch source needs COLLECT_QUERIES")
