@@ -90,13 +90,10 @@ class DeadLetter:
                 timeout=self.timeout,
                 retry_strategy=oci.retry.NoneRetryStrategy(),
             )
-        timeout = self.timeout
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0.05:
-                raise TimeoutError("no time left before the invocation deadline")
-            timeout = min(timeout, left)
-        self._client.base_client.timeout = (timeout, timeout)  # (connect, read), per request (oci BaseClient)
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0.05:
+            raise TimeoutError("no time left before the invocation deadline")
+        oci_auth.cap_timeout(self._client, self.timeout, left)
         if self.namespace is None:
             self.namespace = self._client.get_namespace().data
         return self._client

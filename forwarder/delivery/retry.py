@@ -63,7 +63,12 @@ def next_wait(attempt: int, asked: float | None, deadline: float | None, max_att
 
 def retry_after(response: httpx.Response) -> float | None:
     """Seconds the server asked us to wait, from `Retry-After`, or None."""
-    value = response.headers.get("Retry-After", "").strip()
+    return parse_retry_after(response.headers.get("Retry-After", ""))
+
+
+def parse_retry_after(value: str) -> float | None:
+    """Seconds from a `Retry-After` value (delay-seconds or an HTTP date), or None when absent or unreadable."""
+    value = value.strip()
     if not value:
         return None
     if value.isascii() and value.isdigit():

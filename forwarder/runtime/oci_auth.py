@@ -55,6 +55,14 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def cap_timeout(client, seconds: float, left: float | None) -> None:
+    """Set an SDK client's (connect, read) timeout for its next requests to `seconds`, or to the `left`
+    seconds before a deadline when that is less. Per client (oci BaseClient.timeout)."""
+    if left is not None:
+        seconds = min(seconds, left)
+    client.base_client.timeout = (seconds, seconds)
+
+
 def bounded_retry():
     """An SDK retry strategy of at most 3 attempts and 20 s (the default spent 94 s on a 503)."""
     import oci

@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from forwarder.delivery.retry import next_wait
+from forwarder.delivery.retry import next_wait, parse_retry_after
+from forwarder.runtime.oci_auth import cap_timeout, describe_error
 
 #: Most attempts of one read call: more than a sink gets, since a read can always wait (backoff is
 #: capped at 30 s a wait and by the run's deadline), so a throttled region slows down rather than fails.
@@ -52,32 +53,26 @@ class Counter:
 
 def _transient(exc: BaseException) -> tuple[bool, int | None, float | None, str]:
     """(retry it?, status, Retry-After seconds, one-line reason) for an SDK exception."""
+    reason = describe_error(exc)
     status = getattr(exc, "status", None)
-    if isinstance(status, int):
-        code = getattr(exc, "code", "") or ""
-        message = " ".join(str(getattr(exc, "message", "") or "").split())[:200]
-        reason = f"HTTP {status} {code}: {message}".rstrip(": ")
-        asked = None
-        headers = getattr(exc, "headers", None) or {}
-        raw = str(headers.get("retry-after", "") or "").strip()
-        if raw.isascii() and raw.isdigit():
-            asked = float(raw)
-        return status == 429 or status >= 500, status, asked, reason
-    text = " ".join(str(exc).split())[:200]
-    return True, None, None, f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    if not isinstance(status, int):  # a timeout or connection error
+        return True, None, None, reason
+    message = " ".join(str(getattr(exc, "message", "") or "").split())[:200]
+    asked = parse_retry_after(str((getattr(exc, "headers", None) or {}).get("retry-after", "") or ""))
+    return status == 429 or status >= 500, status, asked, f"{reason}: {message}" if message else reason
 
 
 def _cap_timeout(operation: Callable[..., Any], left: float) -> None:
-    """Cut the SDK client's (connect, read) timeout to the time left, so no request outlasts the deadline.
-    Clients are shared by workers with the same deadline: the last one to set it sets about the same value."""
-    base = getattr(getattr(operation, "__self__", None), "base_client", None)
+    """Cut the SDK client's timeout to the time left, so no request outlasts the deadline. Clients are
+    shared by workers with the same deadline: the last one to set it sets about the same value."""
+    client = getattr(operation, "__self__", None)
+    base = getattr(client, "base_client", None)
     if base is None:
         return
     configured = getattr(base, "_forwarder_timeout", None)
     if configured is None:
         configured = base._forwarder_timeout = base.timeout[0] if isinstance(base.timeout, tuple) else base.timeout
-    seconds = max(min(configured, left), 0.1)
-    base.timeout = (seconds, seconds)
+    cap_timeout(client, configured, left)
 
 
 def call(operation: Callable[..., Any], *args, deadline: float | None, counter: Counter | None = None,
