@@ -77,9 +77,11 @@ def task_of(body: bytes) -> dict[str, Any] | None:
     """The task a body asks for (a JSON object with a `task` key and no event keys), else None."""
     if b'"task"' not in body[:4096] or body.lstrip()[:1] != b"{":
         return None
+    from forwarder.jsoncodec import loads
+
     try:
-        value = json.loads(body)
-    except ValueError:
+        value = loads(body)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(value, dict) or "task" not in value or {"data", "eventType", "type"} & value.keys():
         return None

@@ -21,11 +21,13 @@ Stores, same face (`read(key) -> (document | None, etag)`, `write(key, document,
 from __future__ import annotations
 
 import fcntl
-import json
+import json  # the --state file is written indented, for people to read
 import os
 import threading
 from pathlib import Path
 from typing import Any
+
+from forwarder.jsoncodec import encode, loads
 
 PREFIX = "checkpoints/"
 
@@ -70,7 +72,11 @@ class BucketStore:
                 if getattr(exc, "status", None) == 404 and getattr(exc, "code", "") == "ObjectNotFound":
                     return None, None
                 raise CheckpointError(f"checkpoint {key}: cannot read from bucket {self.bucket}: {_why(exc)}") from None
-            return _document(key, response.data.content), response.headers.get("etag")
+            try:
+                document = loads(response.data.content)
+            except (ValueError, RecursionError):
+                document = None
+            return _checked(key, document), response.headers.get("etag")
 
     def write(self, key: str, document: dict[str, Any], etag: str | None) -> str:
         """Write `document` if the checkpoint is still at `etag` (None: if there is none yet); return the new etag.
@@ -79,7 +85,7 @@ class BucketStore:
             Conflict: another run wrote it first (412).
             CheckpointError: any other failure.
         """
-        body = json.dumps(document, separators=(",", ":")).encode()
+        body = encode(document)
         condition = {"if_match": etag} if etag else {"if_none_match": "*"}
         with self._lock:
             try:
@@ -107,7 +113,7 @@ class FileStore:
         except OSError as exc:
             raise CheckpointError(f"--state {self.path}: cannot read: {exc.strerror}") from None
         try:
-            data = json.loads(text) if text.strip() else {}
+            data = loads(text) if text.strip() else {}
         except ValueError as exc:
             raise CheckpointError(f"--state {self.path}: not JSON: {exc}") from None
         if not isinstance(data, dict):
@@ -124,7 +130,7 @@ class FileStore:
             entry = self._load().get(key)
         if not isinstance(entry, dict):
             return None, None
-        return _document(key, json.dumps(entry.get("document")).encode()), str(entry.get("version"))
+        return _checked(key, entry.get("document")), str(entry.get("version"))
 
     def write(self, key: str, document: dict[str, Any], etag: str | None) -> str:
         with self._lock, self._locked():
@@ -144,11 +150,7 @@ class FileStore:
             return str(version)
 
 
-def _document(key: str, content: bytes) -> dict[str, Any]:
-    try:
-        document = json.loads(content)
-    except ValueError:
-        document = None
+def _checked(key: str, document: Any) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise CheckpointError(f"checkpoint {key}: not a JSON object; delete it to start again from the look-back")
     return document
