@@ -146,7 +146,7 @@ class Collector:
                     start = state.ledger.next_start
                 else:
                     start = None
-                window = sh.Window(start or end - sh.minutes(settings.lookback_minutes), end)
+                window = sh.Window(start or end - timedelta(minutes=settings.lookback_minutes), end)
             window = sh.align(shard, window, settings)
             state.window = window
             seen = state.ledger.seen if state.ledger is not None else {}

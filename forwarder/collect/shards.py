@@ -10,9 +10,10 @@ and leaves the others alone.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import NamedTuple
 
+from forwarder.normalize.fields import event_id, event_time
 from forwarder.normalize.timeparse import parse_time
 from forwarder.settings import CollectSettings
 from forwarder.sources.api import audit, cloudguard, tenancy
@@ -103,14 +104,9 @@ def read(shard: Shard, window: Window, settings: CollectSettings, clients: Clien
 
 def mark(event: dict) -> tuple[str | None, float | None, bool]:
     """(event id, event time as epoch seconds, is an OPEN problem) of a raw event from `read`."""
-    event_id = event.get("eventID") or event.get("eventId") or event.get("id") or event.get("event_id")
-    moment = parse_time(event.get("eventTime") or event.get("time") or event.get("event_time"))
+    moment = parse_time(event_time(event))
     data = event.get("data")
     is_open = False
     if isinstance(data, dict) and isinstance(data.get("additionalDetails"), dict):
         is_open = data["additionalDetails"].get("status") == "OPEN"
-    return (str(event_id) if event_id else None), (moment.timestamp() if moment else None), is_open
-
-
-def minutes(n: int) -> timedelta:
-    return timedelta(minutes=n)
+    return event_id(event), (moment.timestamp() if moment else None), is_open

@@ -16,7 +16,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from forwarder.normalize.fields import as_line, as_map, as_str, details, digest, first_address, labels
+from forwarder.normalize.fields import (
+    as_line,
+    as_map,
+    as_str,
+    details,
+    digest,
+    event_id,
+    event_time,
+    first_address,
+    labels,
+)
 from forwarder.normalize.record import RISK_LEVELS, Kind, Lifecycle, Record, Severity, severity_for_risk
 from forwarder.normalize.redact import redact
 from forwarder.normalize.repair import repair
@@ -51,10 +61,10 @@ def normalize(event: dict[str, Any], default_region: str | None = None) -> Recor
     event_type = as_str(get("eventType")) or as_str(get("type"))
     data = as_map(get("data"))
     oracle = as_map(get("oracle"))
-    time_raw = as_str(get("eventTime")) or as_str(get("time"))
+    time_raw = event_time(event)
     moment, time_text = (None, None) if time_raw is None else parse_text(time_raw)
     out: dict[str, Any] = {  # every key of record.SCHEMA, in order; the kind's fields are filled below
-        "eventId": as_str(get("eventID")) or as_str(get("eventId")) or as_str(get("id")) or digest(event),
+        "eventId": event_id(event) or digest(event),
         "eventType": event_type,
         "kind": Kind.OTHER,
         "lifecycle": None,

@@ -34,6 +34,17 @@ def as_line(value: Any) -> str | None:
     return " ".join(text.split()) or None
 
 
+def event_id(event: dict[str, Any]) -> str | None:
+    """An event's own id: `eventID` (Events Service), `eventId` (Audit API) or `id` (CloudEvents 1.0 log records)."""
+    get = event.get
+    return as_str(get("eventID")) or as_str(get("eventId")) or as_str(get("id"))
+
+
+def event_time(event: dict[str, Any]) -> str | None:
+    """An event's time as written: `eventTime` (CloudEvents 0.1 envelopes) or `time` (CloudEvents 1.0)."""
+    return as_str(event.get("eventTime")) or as_str(event.get("time"))
+
+
 def first_address(value: Any) -> str | None:
     """The first of comma-separated addresses (`"203.0.113.7, 10.0.0.1"`: client, then proxies)."""
     text = as_str(value)

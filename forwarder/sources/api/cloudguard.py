@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from forwarder.normalize.repair import camel
 from forwarder.sources.api.calls import Counter, call, pages
 from forwarder.sources.api.clients import Clients
 
@@ -28,18 +29,18 @@ _EVENT_TYPES = {
 }
 PREFIX = "com.oraclecloud.cloudguard."
 
-#: Problem fields copied into `additionalDetails` under the event's names: (event name, camelCase, snake_case).
+#: Problem fields copied into `additionalDetails` under the event's names: (event name, the problem's key).
 _DETAILS = (
-    ("riskLevel", "riskLevel", "risk_level"),
-    ("resourceName", "resourceName", "resource_name"),
-    ("resourceId", "resourceId", "resource_id"),
-    ("resourceType", "resourceType", "resource_type"),
-    ("targetId", "targetId", "target_id"),
-    ("detectorId", "detectorId", "detector_id"),
-    ("firstDetected", "timeFirstDetected", "time_first_detected"),
-    ("lastDetected", "timeLastDetected", "time_last_detected"),
-    ("region", "region", "region"),
-    ("riskScore", "riskScore", "risk_score"),
+    ("riskLevel", "riskLevel"),
+    ("resourceName", "resourceName"),
+    ("resourceId", "resourceId"),
+    ("resourceType", "resourceType"),
+    ("targetId", "targetId"),
+    ("detectorId", "detectorId"),
+    ("firstDetected", "timeFirstDetected"),
+    ("lastDetected", "timeLastDetected"),
+    ("region", "region"),
+    ("riskScore", "riskScore"),
 )
 
 
@@ -71,11 +72,6 @@ def problems(clients: Clients, region: str, tenancy: str, since: datetime, until
         yield [p for p in (data or {}).get("items") or () if isinstance(p, dict)]
 
 
-def _get(problem: dict, camel: str, snake: str) -> Any:
-    value = problem.get(camel)
-    return problem.get(snake) if value is None else value
-
-
 def _title(rule: str | None) -> str | None:
     """`BUCKET_IS_PUBLIC` -> `Bucket is public` (the display name Cloud Guard's events carry)."""
     if not rule:
@@ -84,24 +80,18 @@ def _title(rule: str | None) -> str | None:
     return text[:1].upper() + text[1:]
 
 
-def state(problem: dict) -> str:
-    """The problem's lifecycle detail (OPEN, RESOLVED, DISMISSED, DELETED), upper case."""
-    return str(_get(problem, "lifecycleDetail", "lifecycle_detail") or "OPEN").upper()
-
-
 def event(problem: dict, tenancy: str | None = None) -> dict[str, Any]:
     """The problem event for one problem object (camelCase or snake_case keys)."""
-    problem_id = _get(problem, "id", "id")
-    detail = state(problem)
-    first, last = _get(problem, "timeFirstDetected", "time_first_detected"), _get(problem, "timeLastDetected",
-                                                                                  "time_last_detected")  # fmt: skip
-    rule = _get(problem, "detectorRuleId", "detector_rule_id")
-    labels = _get(problem, "labels", "labels")
+    problem = {camel(key): value for key, value in problem.items()}  # the SDK's snake_case as the REST API's
+    get = problem.get
+    problem_id, first, last, rule = get("id"), get("timeFirstDetected"), get("timeLastDetected"), get("detectorRuleId")
+    detail = str(get("lifecycleDetail") or "OPEN").upper()  # OPEN, RESOLVED, DISMISSED or DELETED
+    labels = get("labels")
     if isinstance(labels, list):
         labels = ",".join(map(str, labels))  # the events' form: one comma-separated string
     details: dict[str, Any] = {"tenantId": tenancy, "status": detail, "problemName": rule, "labels": labels}
-    for name, camel, snake in _DETAILS:
-        value = _get(problem, camel, snake)
+    for name, key in _DETAILS:
+        value = get(key)
         if value is not None:
             details[name] = value if isinstance(value, (str, int, float)) else str(value)
     if detail == "OPEN":
@@ -116,7 +106,7 @@ def event(problem: dict, tenancy: str | None = None) -> dict[str, Any]:
         "contentType": "application/json",
         "eventID": f"cloudguard:{problem_id}:{detail}:{last}",
         "data": {
-            "compartmentId": _get(problem, "compartmentId", "compartment_id"),
+            "compartmentId": get("compartmentId"),
             "resourceName": _title(rule),
             "resourceId": problem_id,
             "additionalDetails": {k: v for k, v in details.items() if v is not None},

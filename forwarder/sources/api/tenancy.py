@@ -21,10 +21,6 @@ class Region(NamedTuple):
     home: bool
 
 
-def _get(item: dict, camel: str, snake: str):
-    return item.get(camel, item.get(snake))
-
-
 def regions(clients: Clients, tenancy: str, home: str, deadline: float | None, counter: Counter | None = None
             ) -> list[Region]:  # fmt: skip
     """The READY subscribed regions, home first.
@@ -34,7 +30,7 @@ def regions(clients: Clients, tenancy: str, home: str, deadline: float | None, c
     """
     identity = clients.get("identity", home)
     data = call(identity.list_region_subscriptions, tenancy, deadline=deadline, counter=counter).data or []
-    found = [Region(_get(r, "regionName", "region_name"), bool(_get(r, "isHomeRegion", "is_home_region")))
+    found = [Region(r["regionName"], bool(r.get("isHomeRegion")))  # REST JSON (clients: no SDK models)
              for r in data if (r.get("status") or "READY") == "READY"]  # fmt: skip
     return sorted(found, key=lambda r: (not r.home, r.name))
 
