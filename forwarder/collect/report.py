@@ -33,17 +33,12 @@ class Report:
     def _entry(self, source: str, region: str) -> dict[str, Any]:
         regions = self.sources.setdefault(source, {})
         if region not in regions:
-            regions[region] = {"windows": 0, "events": 0, "repeats": 0, "delivered": {}, "deadLettered": {},
-                               "failed": {}, "problems": []}  # fmt: skip
+            regions[region] = {"windows": 0, "events": 0, "repeats": 0, "counts": Summary(), "problems": []}
         return regions[region]
 
     def add(self, shard, summary: Summary) -> None:
         """Count one delivered page of `shard`."""
-        entry = self._entry(shard.source, shard.region)
-        for name, table in (("delivered", summary.delivered), ("deadLettered", summary.dead_lettered),
-                            ("failed", summary.failed)):  # fmt: skip
-            for sink, n in table.items():
-                entry[name][sink] = entry[name].get(sink, 0) + n
+        self._entry(shard.source, shard.region)["counts"].add_counts(summary)
         self.events += summary.received
         self.delivery.add(summary)
 
@@ -81,9 +76,20 @@ class Report:
                 "done": self.shards_done - sum(self.outcomes.values()),
                 **self.outcomes,
             },  # fmt: skip
-            "sources": self.sources,
+            "sources": {
+                source: {region: _shown(entry) for region, entry in regions.items()}
+                for source, regions in self.sources.items()
+            },  # fmt: skip
             "apiCalls": self.api_calls,
             "throttled": self.throttled,
             "errors": self.errors,
             "delivery": self.delivery.to_dict(),
         }
+
+
+def _shown(entry: dict[str, Any]) -> dict[str, Any]:
+    """One region's entry as the summary shows it: the counts of its Summary in place of the object."""
+    counts = entry["counts"]
+    return {"windows": entry["windows"], "events": entry["events"], "repeats": entry["repeats"],
+            "delivered": counts.delivered, "deadLettered": counts.dead_lettered, "failed": counts.failed,
+            "problems": entry["problems"]}  # fmt: skip

@@ -62,15 +62,19 @@ class Summary:
         """Add another summary (of the next batch of the same input) to this one: counts add up; lists
         are kept up to MAX_LISTED_FAILURES failures and MAX_LISTED dead-letter objects and tickets,
         so a summary stays small whatever the input's size."""
+        self.add_counts(other)
+        self.failures += other.failures[: MAX_LISTED_FAILURES - len(self.failures)]
+        self.dead_letters += other.dead_letters[: MAX_LISTED - len(self.dead_letters)]
+        self.tickets += other.tickets[: MAX_LISTED - len(self.tickets)]
+        self.errors += [e for e in other.errors if e not in self.errors]
+
+    def add_counts(self, other: Summary) -> None:
+        """Add another summary's counts (received; per sink delivered, dead-lettered, failed), not its lists."""
         self.received += other.received
         for mine, theirs in ((self.delivered, other.delivered), (self.dead_lettered, other.dead_lettered),
                              (self.failed, other.failed)):  # fmt: skip
             for sink, n in theirs.items():
                 mine[sink] = mine.get(sink, 0) + n
-        self.failures += other.failures[: MAX_LISTED_FAILURES - len(self.failures)]
-        self.dead_letters += other.dead_letters[: MAX_LISTED - len(self.dead_letters)]
-        self.tickets += other.tickets[: MAX_LISTED - len(self.tickets)]
-        self.errors += [e for e in other.errors if e not in self.errors]
 
     def to_dict(self) -> SummaryDict:
         """JSON-ready summary.
