@@ -6,7 +6,8 @@
 locals {
   collect = length(var.collect_sources) > 0
 
-  collector_config_all = merge(local.function_config_all, {
+  # The keys the collector's config adds to the function's (forwarder/settings/keys.py, scope "collector").
+  collector_config_added = {
     COLLECT_SOURCES             = join(",", var.collect_sources)
     COLLECT_AUDIT_METHOD        = var.collect_audit_method
     COLLECT_LOOKBACK_MINUTES    = tostring(var.collect_lookback_minutes)
@@ -21,11 +22,12 @@ locals {
     OCI_AUDIT_ENDPOINT          = ""
     OCI_CLOUDGUARD_ENDPOINT     = ""
     OCI_LOGGING_SEARCH_ENDPOINT = ""
-  })
-  collector_config = { for key, value in local.collector_config_all : key => value if value != "" }
-  collector_config_size = sum([
-    for key, value in local.collector_config_all : length(key) + (contains(local.created_secret_keys, key) ? 128 : length(value))
-    if value != "" || contains(local.created_secret_keys, key)
+  }
+  collector_config_all = merge(local.function_config_all, local.collector_config_added)
+  collector_config     = { for key, value in local.collector_config_all : key => value if value != "" }
+  # The function's config size (main.tf, created secrets counted at their longest) plus what the collector adds.
+  collector_config_size = local.function_config_size + sum([
+    for key, value in local.collector_config_added : length(key) + length(value) if value != ""
   ])
 
   # One schedule per source; sources on the same cron share none: each run reads one source.

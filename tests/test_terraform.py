@@ -497,3 +497,16 @@ def test_the_collector_is_scheduled_and_gets_only_what_it_reads(terraform):
     assert bucket and bucket[0]["access_type"] == "NoPublicAccess"
     dynamic = [c for c in result.created if c["type"] == "oci_identity_dynamic_group" and c["values"]["name"] == dg]
     assert dynamic[0]["region"] == "us-ashburn-1" and collector["id"] in dynamic[0]["values"]["matching_rule"]
+
+
+def test_the_collector_config_size_counts_the_function_keys_and_its_own(terraform):
+    queries = {f"q{i}": "search \"ocid1.tenancy.oc1..aaaa/flowlogs\" | where data.action = 'REJECT'" for i in range(60)}
+    fits = terraform("apply", COLLECT, home_region="us-ashburn-1")
+    functions = {c["values"]["display_name"]: c["values"]["config"] for c in fits.created
+                 if c["type"] == "oci_functions_function"}  # fmt: skip
+    assert python_config_size(functions["oci-forwarder-collector"]) < 4096
+    too_big = terraform("plan", {**COLLECT, "collect_sources": ["logsearch"], "collect_queries": queries},
+                        home_region="us-ashburn-1")  # fmt: skip
+    assert too_big.returncode != 0
+    assert re.search(r"The collector config would take \d{4} bytes; OCI Functions allows 4096",
+                     " ".join(too_big.output.split()))  # fmt: skip
