@@ -93,3 +93,9 @@ class World:
 
     def close(self) -> None:
         self.apis.close()
+
+    def __enter__(self) -> World:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -14,16 +14,14 @@ from tests.support.oci import TENANCY
 
 @pytest.fixture(params=["search", "list-events"])
 def world(request, httpserver, tmp_path, monkeypatch):
-    w = World(httpserver, tmp_path, monkeypatch, method=request.param)
-    yield w
-    w.close()
+    with World(httpserver, tmp_path, monkeypatch, method=request.param) as w:
+        yield w
 
 
 @pytest.fixture
 def search_world(httpserver, tmp_path, monkeypatch):
-    w = World(httpserver, tmp_path, monkeypatch)
-    yield w
-    w.close()
+    with World(httpserver, tmp_path, monkeypatch) as w:
+        yield w
 
 
 def test_every_region_and_compartment_once_then_only_repeats(world):
@@ -55,8 +53,7 @@ def test_a_429_storm_slows_the_run_down_but_loses_nothing(world):
 
 
 def test_a_compartment_answering_404_is_reported_and_read_again_next_run(httpserver, tmp_path, monkeypatch):
-    w = World(httpserver, tmp_path, monkeypatch, method="list-events")
-    try:
+    with World(httpserver, tmp_path, monkeypatch, method="list-events") as w:
         ids = w.fill(per_scope=2)
         broken = ("audit", "eu-frankfurt-1", COMPARTMENTS[1])
         w.apis.fail[broken] = 404
@@ -72,8 +69,6 @@ def test_a_compartment_answering_404_is_reported_and_read_again_next_run(httpser
         del w.apis.fail[broken]
         assert w.run().to_dict()["ok"]
         assert set(w.siem.ids) == set(ids) and not w.siem.duplicates()
-    finally:
-        w.close()
 
 
 def test_a_region_subscribed_between_runs_is_read_on_the_next(search_world):

@@ -26,9 +26,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 @pytest.fixture
 def world(httpserver, tmp_path, monkeypatch):
-    w = World(httpserver, tmp_path, monkeypatch)
-    yield w
-    w.close()
+    with World(httpserver, tmp_path, monkeypatch) as w:
+        yield w
 
 
 def snake(value):
@@ -152,9 +151,8 @@ def test_a_task_body_is_refused_by_a_function_not_configured_to_collect(world, f
 
 
 def cli(world, *args, env=None, **popen):
-    full = {**clean_env(), **{k: v for k, v in world.env.items() if not k.startswith("OCI_RESOURCE_PRINCIPAL")},
-            **(env or {})}  # fmt: skip
-    full = {k: v for k, v in full.items() if not k.startswith("OCI_RESOURCE_PRINCIPAL")} | (env or {})
+    full = {k: v for k, v in {**clean_env(), **world.env}.items() if not k.startswith("OCI_RESOURCE_PRINCIPAL")}
+    full.update(env or {})
     return subprocess.Popen([sys.executable, "-m", "forwarder", "collect", *args], cwd=ROOT, env=full,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)  # fmt: skip
 
