@@ -18,6 +18,8 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from forwarder.jsoncodec import loads  # this module is on the collection path only: not the cold start
+
 #: The services read, by name: (module, client class) of the OCI SDK.
 SERVICES = {
     "identity": ("oci.identity", "IdentityClient"),
@@ -138,8 +140,6 @@ class Clients:
 def decode(response_data: bytes, response_type: str | None = None, allow_control_chars=None) -> Any:
     """The body of a JSON response as plain values (what the SDK gives with `skip_deserialization`);
     a body that is not JSON is returned as text, as the SDK does."""
-    from forwarder.jsoncodec import loads
-
     try:
         return loads(response_data)
     except (ValueError, RecursionError):
