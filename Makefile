@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: venv test demo bench lint rsyslog receiver clean python terraform
+.PHONY: venv test demo bench lint rsyslog redis receiver clean python terraform
 
 # The function runs Python 3.11 (func.yaml): so do the tests.
 python:
@@ -33,11 +33,18 @@ rsyslog:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    rsyslog rsyslog-openssl openssl >/dev/null; }
 
+# redis-server holds the detection windows shared by several forwarder processes in the tests (apt-get needs root).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || test -x /usr/bin/redis-server || { \
+	  test "$$(id -u)" = 0 || { echo "make: redis-server is missing; as root: apt-get install redis-server" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    redis-server >/dev/null; }
+
 # The Terraform tests run the real terraform binary (against a stand-in provider, tests/support/terraform).
 terraform:
 	@command -v terraform >/dev/null 2>&1 || { echo "make: terraform is not on PATH (1.5 or later; tests use it offline)" >&2; exit 1; }
 
-test: $(STAMP) $(CHECKOV_STAMP) rsyslog terraform
+test: $(STAMP) $(CHECKOV_STAMP) rsyslog redis terraform
 	$(BIN)/python -m pytest
 
 demo: $(STAMP) rsyslog

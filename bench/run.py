@@ -7,7 +7,8 @@ Every figure is a ratio to a baseline measured in the same run, on this machine:
 3. cold start vs `import oci`, `python -c pass` and the fdk alone (bench/startup.py);
 4. syslog TCP delivery rate vs one sendall (bench/delivery.py);
 5. collection from OCI API stand-ins: events/s, API calls per 1,000 events, wall time by regions x
-   compartments, for both audit methods (bench/collect.py).
+   compartments, for both audit methods (bench/collect.py);
+6. detection: replay with the rule pack off, on, and eleven times larger (bench/detection.py).
 `--quick` stops the memory runs at 500k events (the 5M run takes minutes); `--only N` runs section N.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from bench.collect import collection
 from bench.delivery import delivery
+from bench.detection import detection
 from bench.memory import SIZES, invocation_memory, replay_memory
 from bench.startup import cold_start, compiled_copy
 from bench.throughput import throughput
@@ -30,7 +32,7 @@ from tests.support.rsyslog import start_rsyslog
 def main() -> None:
     args = sys.argv[1:]
     quick = "--quick" in args
-    only = {int(args[args.index("--only") + 1])} if "--only" in args else {1, 2, 3, 4, 5}
+    only = {int(args[args.index("--only") + 1])} if "--only" in args else {1, 2, 3, 4, 5, 6}
     started = time.monotonic()
     print(f"python {sys.version.split()[0]} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="forwarder-bench-") as directory:
@@ -49,6 +51,8 @@ def main() -> None:
                 delivery(receiver)
             if 5 in only:
                 collection(work)
+            if 6 in only:
+                detection(work, function)
         finally:
             receiver.stop()
     print(f"\n(benchmark took {time.monotonic() - started:.0f} s)")

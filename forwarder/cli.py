@@ -1,6 +1,6 @@
 """Command line, a thin face over the function's pipeline: `python -m forwarder replay PATH...`,
-`python -m forwarder replay-dead-letter` and `python -m forwarder collect`. Same configuration keys as
-the function (environment)."""
+`python -m forwarder replay-dead-letter`, `python -m forwarder collect` and `python -m forwarder rules`.
+Same configuration keys as the function (environment)."""
 
 from __future__ import annotations
 
@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _collect_parser(commands)
+    from forwarder.detect.commands import add_parser as add_rules_parser
+
+    add_rules_parser(commands)
     for command, unit in ((replay, "batch of events"), (dead, "dead-letter object")):
         command.add_argument(
             "--deadline",
@@ -135,6 +138,14 @@ def main(argv: list[str] | None = None) -> int:
 
     setup()
     try:
+        if args.command == "rules":
+            from forwarder.detect import RuleError
+            from forwarder.detect.commands import run
+
+            try:
+                return run(args, load_settings())
+            except RuleError as exc:
+                raise ConfigError(str(exc)) from None
         pipeline = wiring.build(load_settings())
     except ConfigError as exc:
         parser.error(f"configuration: {exc}")  # exits 2, printed once

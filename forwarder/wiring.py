@@ -22,6 +22,7 @@ from forwarder.runtime.vault import SecretError, read_secret
 from forwarder.settings import ConfigError, Settings
 
 if TYPE_CHECKING:
+    from forwarder.detect.engine import Detector
     from forwarder.tickets import Tracker
 
 
@@ -37,7 +38,40 @@ def build(settings: Settings) -> Pipeline:
         d = settings.dead_letter
         dead_letter = DeadLetter(d.bucket, d.namespace, d.endpoint, timeout=settings.timeout)
     tracker = build_tracker(settings) if settings.tickets else None
-    return Pipeline(build_routes(settings), region=settings.region, tracker=tracker, dead_letter=dead_letter)
+    return Pipeline(build_routes(settings), region=settings.region, tracker=tracker, dead_letter=dead_letter,
+                    detector=build_detector(settings))  # fmt: skip
+
+
+def build_detector(settings: Settings) -> Detector | None:
+    """The detector: the built-in pack minus DETECTION_DISABLE, plus DETECTION_RULES; windows in Redis when
+    DETECTION_STATE_URL is set. None when no rule is left.
+
+    Raises:
+        ConfigError: a rule file does not compile (named: file and rule), or DETECTION_DISABLE names no rule.
+        forwarder.runtime.vault.SecretError: the Redis password secret cannot be read.
+    """
+    from forwarder.detect import RuleError
+    from forwarder.detect.engine import Detector
+    from forwarder.detect.pack import load
+
+    d = settings.detection
+    try:
+        rules = load(d.rules, d.disable, endpoint=settings.collect.endpoints["objectstorage"], timeout=settings.timeout)
+    except RuleError as exc:
+        raise ConfigError(str(exc)) from None
+    if not rules:
+        return None
+    state = None
+    if d.state_url:
+        from forwarder.detect.shared_state import RedisState
+
+        password = d.password
+        if d.password_secret_ocid:
+            key = "DETECTION_STATE_PASSWORD_SECRET_OCID"
+            password = read_secret(d.password_secret_ocid, key=key, endpoint=settings.secrets_endpoint)
+        register(password)
+        state = RedisState(d.state_url, password=password)
+    return Detector(rules, state)
 
 
 def _context(keys: tuple[str, str, str], ca: str | None, cert: str | None = None, key: str | None = None,

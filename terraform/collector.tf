@@ -108,6 +108,7 @@ locals {
     ] : [],
     contains(var.collect_sources, "cloudguard") ? ["Allow dynamic-group ${local.collector_dg} to read cloud-guard-family in tenancy"] : [],
     [for ocid in local.secret_ocids : "Allow dynamic-group ${local.collector_dg} to read secret-bundles in tenancy where target.secret.id = '${ocid}'"],
+    [for bucket in local.detection_rule_buckets : "Allow dynamic-group ${local.collector_dg} to read objects in tenancy where target.bucket.name = '${bucket}'"],
     # Each schedule may invoke the collector, and nothing else.
     flatten([for s, schedule in oci_resource_scheduler_schedule.collect : [
       "Allow any-user to use fn-function in compartment id ${var.compartment_ocid} where all {request.principal.type = 'resourceschedule', request.principal.id = '${schedule.id}'}",

@@ -29,41 +29,47 @@ locals {
   create_ticket_secret        = nonsensitive(var.ticket_credentials_json != "")
   siem_http_token_secret_ocid = local.create_http_token_secret ? oci_vault_secret.siem_http_token[0].id : var.siem_http_token_secret_ocid
   ticket_secret_ocid          = local.create_ticket_secret ? oci_vault_secret.ticket_credentials[0].id : var.ticket_secret_ocid
-  secret_ocids                = compact([local.siem_http_token_secret_ocid, local.ticket_secret_ocid, var.siem_syslog_client_key_secret_ocid])
+  secret_ocids                = compact([local.siem_http_token_secret_ocid, local.ticket_secret_ocid, var.siem_syslog_client_key_secret_ocid, var.detection_state_password_secret_ocid])
+  # Buckets named by DETECTION_RULES (oci://<bucket>@<namespace>/<prefix>): the functions read rules from them.
+  detection_rule_buckets = distinct([for m in regexall("oci://([^@/,]+)@", var.detection_rules) : m[0]])
 
   # Every key the function reads from its config (forwarder/settings/keys.py, scope "function").
   # Empty values are left out, so the code's defaults apply.
   function_config_all = {
-    SIEM_SYSLOG_URL                    = var.siem_syslog_url
-    SIEM_SYSLOG_FORMAT                 = var.siem_syslog_format
-    SIEM_SYSLOG_PAYLOAD                = var.siem_syslog_payload
-    SIEM_SYSLOG_FACILITY               = var.siem_syslog_facility
-    SIEM_SYSLOG_HOSTNAME               = var.siem_syslog_hostname
-    SIEM_SYSLOG_APP_NAME               = var.siem_syslog_app_name
-    SIEM_SYSLOG_CA_CERT                = var.siem_syslog_ca_cert
-    SIEM_SYSLOG_CLIENT_CERT            = var.siem_syslog_client_cert
-    SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID = var.siem_syslog_client_key_secret_ocid
-    SIEM_SYSLOG_UDP_MAX_BYTES          = var.siem_syslog_udp_max_bytes == 0 ? "" : tostring(var.siem_syslog_udp_max_bytes)
-    SIEM_HTTP_URL                      = var.siem_http_url
-    SIEM_HTTP_FORMAT                   = var.siem_http_format
-    SIEM_HTTP_TOKEN_SECRET_OCID        = local.siem_http_token_secret_ocid
-    SIEM_HTTP_CA_CERT                  = var.siem_http_ca_cert
-    SIEM_HTTP_BATCH_SIZE               = tostring(var.siem_http_batch_size)
-    SIEM_SPLUNK_INDEX                  = var.siem_splunk_index
-    SIEM_SPLUNK_SOURCETYPE             = var.siem_splunk_sourcetype
-    SIEM_TLS_INSECURE_SKIP_VERIFY      = var.siem_tls_insecure_skip_verify ? "true" : ""
-    SIEM_TIMEOUT_SECONDS               = tostring(var.siem_timeout_seconds)
-    TICKET_SYSTEM                      = var.ticket_system == "none" ? "" : var.ticket_system
-    TICKET_URL                         = var.ticket_url
-    TICKET_MIN_RISK                    = upper(var.ticket_min_risk)
-    TICKET_SECRET_OCID                 = var.ticket_system == "none" ? "" : local.ticket_secret_ocid
-    TICKET_JIRA_PROJECT                = var.ticket_jira_project
-    TICKET_JIRA_ISSUE_TYPE             = var.ticket_jira_issue_type
-    TICKET_SERVICENOW_CLOSE_CODE       = var.ticket_servicenow_close_code
-    DEAD_LETTER_BUCKET                 = var.dead_letter_bucket_name
-    DEAD_LETTER_NAMESPACE              = data.oci_objectstorage_namespace.this.namespace
-    OCI_OBJECTSTORAGE_ENDPOINT         = ""
-    OCI_SECRETS_ENDPOINT               = ""
+    SIEM_SYSLOG_URL                      = var.siem_syslog_url
+    SIEM_SYSLOG_FORMAT                   = var.siem_syslog_format
+    SIEM_SYSLOG_PAYLOAD                  = var.siem_syslog_payload
+    SIEM_SYSLOG_FACILITY                 = var.siem_syslog_facility
+    SIEM_SYSLOG_HOSTNAME                 = var.siem_syslog_hostname
+    SIEM_SYSLOG_APP_NAME                 = var.siem_syslog_app_name
+    SIEM_SYSLOG_CA_CERT                  = var.siem_syslog_ca_cert
+    SIEM_SYSLOG_CLIENT_CERT              = var.siem_syslog_client_cert
+    SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID   = var.siem_syslog_client_key_secret_ocid
+    SIEM_SYSLOG_UDP_MAX_BYTES            = var.siem_syslog_udp_max_bytes == 0 ? "" : tostring(var.siem_syslog_udp_max_bytes)
+    SIEM_HTTP_URL                        = var.siem_http_url
+    SIEM_HTTP_FORMAT                     = var.siem_http_format
+    SIEM_HTTP_TOKEN_SECRET_OCID          = local.siem_http_token_secret_ocid
+    SIEM_HTTP_CA_CERT                    = var.siem_http_ca_cert
+    SIEM_HTTP_BATCH_SIZE                 = tostring(var.siem_http_batch_size)
+    SIEM_SPLUNK_INDEX                    = var.siem_splunk_index
+    SIEM_SPLUNK_SOURCETYPE               = var.siem_splunk_sourcetype
+    SIEM_TLS_INSECURE_SKIP_VERIFY        = var.siem_tls_insecure_skip_verify ? "true" : ""
+    SIEM_TIMEOUT_SECONDS                 = tostring(var.siem_timeout_seconds)
+    TICKET_SYSTEM                        = var.ticket_system == "none" ? "" : var.ticket_system
+    TICKET_URL                           = var.ticket_url
+    TICKET_MIN_RISK                      = upper(var.ticket_min_risk)
+    TICKET_SECRET_OCID                   = var.ticket_system == "none" ? "" : local.ticket_secret_ocid
+    TICKET_JIRA_PROJECT                  = var.ticket_jira_project
+    TICKET_JIRA_ISSUE_TYPE               = var.ticket_jira_issue_type
+    TICKET_SERVICENOW_CLOSE_CODE         = var.ticket_servicenow_close_code
+    DEAD_LETTER_BUCKET                   = var.dead_letter_bucket_name
+    DEAD_LETTER_NAMESPACE                = data.oci_objectstorage_namespace.this.namespace
+    DETECTION_RULES                      = var.detection_rules
+    DETECTION_DISABLE                    = var.detection_disable
+    DETECTION_STATE_URL                  = var.detection_state_url
+    DETECTION_STATE_PASSWORD_SECRET_OCID = var.detection_state_password_secret_ocid
+    OCI_OBJECTSTORAGE_ENDPOINT           = ""
+    OCI_SECRETS_ENDPOINT                 = ""
   }
   function_config = { for key, value in local.function_config_all : key => value if value != "" }
 
@@ -213,6 +219,7 @@ locals {
       "Allow dynamic-group ${local.dg} to manage objects in compartment id ${var.compartment_ocid} where all {target.bucket.name = '${var.dead_letter_bucket_name}', request.permission = 'OBJECT_CREATE'}",
     ],
     [for ocid in local.secret_ocids : "Allow dynamic-group ${local.dg} to read secret-bundles in tenancy where target.secret.id = '${ocid}'"],
+    [for bucket in local.detection_rule_buckets : "Allow dynamic-group ${local.dg} to read objects in tenancy where target.bucket.name = '${bucket}'"],
     var.enable_audit_connector ? [
       "Allow any-user to use fn-function in compartment id ${var.compartment_ocid} where all {request.principal.type = 'serviceconnector', request.principal.compartment.id = '${var.compartment_ocid}'}",
       "Allow any-user to use fn-invocation in compartment id ${var.compartment_ocid} where all {request.principal.type = 'serviceconnector', request.principal.compartment.id = '${var.compartment_ocid}'}",

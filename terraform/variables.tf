@@ -467,3 +467,38 @@ variable "checkpoint_bucket_name" {
     error_message = "checkpoint_bucket_name may hold letters, digits, '_', '.' and '-'."
   }
 }
+
+# ---------------------------------------------------------------------------------------------------
+# Detections (README, "Detections")
+# ---------------------------------------------------------------------------------------------------
+variable "detection_rules" {
+  description = "DETECTION_RULES: your Sigma rules beside the built-in pack: paths in the image and oci://<bucket>@<namespace>/<prefix> locations, comma-separated. The functions get read access to those buckets."
+  type        = string
+  default     = ""
+}
+
+variable "detection_disable" {
+  description = "DETECTION_DISABLE: built-in rule ids or names to turn off, comma-separated, or \"all\"."
+  type        = string
+  default     = ""
+}
+
+variable "detection_state_url" {
+  description = "DETECTION_STATE_URL: the OCI Cache (Redis) endpoint holding correlation windows for every container, rediss://host:port. The functions' subnet must reach it. Empty: windows per container (approximate)."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.detection_state_url == "" || can(regex("^rediss?://[^:@/]+(:[0-9]+)?(/[0-9]*)?$", var.detection_state_url))
+    error_message = "detection_state_url must be rediss://host:port (or redis:// on a private test network), with no password in it: use detection_state_password_secret_ocid."
+  }
+}
+
+variable "detection_state_password_secret_ocid" {
+  description = "DETECTION_STATE_PASSWORD_SECRET_OCID: Vault secret holding the Redis AUTH password (the functions get read access to it)."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.detection_state_password_secret_ocid == "" || startswith(var.detection_state_password_secret_ocid, "ocid1.vaultsecret.")
+    error_message = "detection_state_password_secret_ocid must be a Vault secret OCID (ocid1.vaultsecret....)."
+  }
+}

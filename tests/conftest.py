@@ -112,3 +112,13 @@ def clean_config(monkeypatch):
         handler._pipeline.close()
     handler._pipeline = None
     oci_auth.reset()
+
+
+@pytest.fixture
+def redis_server(tmp_path) -> Iterator:
+    """A fresh real redis-server on a loopback port, stopped after the test."""
+    from tests.support.redis_server import RedisServer
+
+    server = RedisServer(tmp_path / "redis")
+    yield server
+    server.stop()

@@ -36,7 +36,15 @@ def test_replay_samples_to_the_log_with_one_summary_per_file():
     assert out.returncode == 0, out.stderr
     records = [json.loads(line) for line in out.stdout.splitlines()]
     expected = [e for path in files for e in events_of(Path(path).read_bytes())]
-    assert len(records) == len(expected) > len(files)  # batches, streams and search pages hold several
+    events = [r for r in records if r["kind"] != "detection"]
+    assert len(events) == len(expected) > len(files)  # batches, streams and search pages hold several
+    detections = sum(s["detection"]["detections"] for s in summaries(out.stderr))
+    assert len(records) - len(events) == detections > 0
+    assert {r["title"] for r in records if r["kind"] == "detection"} == {
+        "OCI bucket made public",
+        "OCI user API key uploaded",
+        "OCI policy grants manage all-resources",
+    }
     assert [s["path"] for s in summaries(out.stderr)] == files and all(s["ok"] for s in summaries(out.stderr))
     assert out.stderr.count(b'"received"') == len(files)  # each summary printed once, not logged again
 
@@ -124,7 +132,8 @@ def test_replay_streams_its_input_memory_does_not_grow_with_it(tmp_path):
         peaks[count], summary = peak_rss_mb(["replay", "-"], generator.stdout, tmp_path)
         generator.stdout.close()  # type: ignore[union-attr]
         assert generator.wait() == 0
-        assert summary["received"] == count and summary["delivered"] == {"log": count} and summary["ok"]
+        detections = summary["detection"]["detections"]  # the public buckets and uploaded keys of the samples
+        assert summary["received"] == count and summary["delivered"] == {"log": count + detections} and summary["ok"]
     assert peaks[50_000] - peaks[5_000] < 15 and peaks[50_000] < 150, peaks  # was ~22 KB an event: 1 GB more
 
 
@@ -140,3 +149,23 @@ def test_replay_reads_json_lines_in_batches_with_line_numbers_of_the_whole_file(
     assert summary["received"] == 2_500 and summary["delivered"] == {"log": 2_499} and summary["failed"] == {"parse": 1}
     assert [f["reason"] for f in summary["failures"]] == ["line 1701 is not JSON: Expecting value at column 9"]
     assert len(out.stdout.splitlines()) == 2_499
+
+
+def test_rules_list_test_and_export(tmp_path):
+    listed = run("rules", "list", env={"DETECTION_DISABLE": "oci_short_user_agent"})
+    assert listed.returncode == 0, listed.stderr
+    rows = {line.split()[1]: line for line in listed.stdout.decode().splitlines()[1:]}
+    assert "T1098.001" in rows["oci_api_key_uploaded"] and " high " in rows["oci_api_key_uploaded"]
+    assert "oci_short_user_agent" not in rows and "oci_api_key_uploaded_match" not in rows and len(rows) == 22
+    fired = run("rules", "test", str(DATA / "audit-objectstorage-createbucket-public.json"), "--json")
+    assert fired.returncode == 0, fired.stderr
+    lines = fired.stdout.decode().splitlines()
+    assert lines[0].startswith("fired  oci_bucket_made_public  OCI bucket made public  (1 detection(s)")
+    assert json.loads(lines[-1])["details"]["techniques"] == [{"id": "T1530", "name": "Data from Cloud Storage"}]
+    quiet = run("rules", "test", str(DATA / "cloudguard-problemdetected-dhcp-option-medium.json"))
+    assert quiet.returncode == 1 and quiet.stdout.startswith(b"0 rule(s) fired")
+    spl = run("rules", "export", "--target", "splunk").stdout.decode()
+    assert "``` OCI user API key uploaded (" in spl and "| bin _time span=2m" in spl and spl.count("```") == 2 * 23
+    (tmp_path / "bad.yml").write_text("title: x\nid: 1\ndetection: {sel: {a: b}, condition: sel}\nlevel: high\n")
+    bad = run("rules", "list", env={"DETECTION_RULES": str(tmp_path / "bad.yml")})
+    assert bad.returncode == 2 and b"configuration: DETECTION_RULES: " in bad.stderr and b"bad.yml" in bad.stderr

@@ -235,3 +235,22 @@ def test_bad_task_bodies_are_refused_naming_what_is_wrong(world, body, message):
 
     status, summary = handler.handle(body, 30)
     assert status == 502 and message in summary["errors"][0] and not world.apis.calls
+
+
+def test_a_collection_run_detects_across_regions_as_a_whole_window(world):
+    from datetime import UTC, datetime
+
+    from tests.collect_world import BASE as RECORD
+    from tests.support.oci_apis import audit_record
+
+    start = datetime.now(UTC) - timedelta(minutes=20)
+    for k in range(5):  # five launches by one principal, spread over three regions, within ten minutes
+        record = audit_record(RECORD, f"launch-{k}", start + timedelta(minutes=k), TENANCY, name="LaunchInstance")
+        record["type"] = "com.oraclecloud.computeApi.LaunchInstance"
+        record["data"]["request"]["action"] = "POST"
+        world.apis.add(world.apis.regions[k % 3], record)
+    report = world.run().to_dict()
+    assert report["ok"] and report["delivery"]["detection"]["detections"] == 1, report["delivery"]
+    (found,) = [r for r in world.siem.records if r["kind"] == "detection"]
+    assert found["details"]["ruleName"] == "oci_instances_launched_burst"
+    assert sorted(found["details"]["matchedEventIds"]) == [f"launch-{k}" for k in range(5)]

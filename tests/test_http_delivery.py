@@ -196,7 +196,8 @@ def test_nan_and_infinity_in_an_event_reach_hec_as_valid_json(httpserver, monkey
     )
     assert b"NaN" in body
     status, summary = handle(body)
-    assert status == 200 and summary["delivered"] == {"http": 1}, summary
+    assert status == 200 and summary["delivered"] == {"http": 2}, summary  # the event, and its detection
     ((request, _),) = httpserver.log
-    (event,) = hec_events(request.get_data())
+    event, detection = hec_events(request.get_data())
+    assert detection["event"]["kind"] == "detection" and detection["event"]["details"]["techniques"]
     assert event["event"]["details"]["ratio"] == "NaN" and event["event"]["details"]["big"] == "1e999"

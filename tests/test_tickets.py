@@ -141,7 +141,11 @@ def test_first_seen_remediated_opens_nothing(tickets):
 
 def test_audit_events_and_other_records_make_no_ticket(tickets):
     status, summary = handle(json.dumps(sample("audit-objectstorage-createbucket-public.json")).encode())
-    assert status == 200 and summary["tickets"] == [] and tickets.tickets() == []
+    assert status == 200 and tickets.tickets() == []
+    # the event itself is no problem; its detection (a public bucket, HIGH) is below the CRITICAL default
+    assert [(t["eventId"][:10], t["action"], t["reason"]) for t in summary["tickets"]] == [
+        ("detection:", "none", "risk level HIGH is below CRITICAL")
+    ]
 
 
 def test_429_with_retry_after_is_retried_and_succeeds(tickets):

@@ -4,7 +4,8 @@
 (one bounded batch of a file read by `forwarder.sources.read_batches`):
 1. `forwarder.sources.read_body` yields events and rejects (parts that are not events);
 2. rejects are kept as dead letters under the sink "parse";
-3. events become `Record`s (`forwarder.normalize`);
+3. events become `Record`s (`forwarder.normalize`); the detector matches them against the rule pack and
+   adds the detection records it makes (`forwarder.detect`; never holds delivery back);
 4. every record goes to every route, retrying transient failures under the one policy of
    `delivery.retry`, until `dead_letter.RESERVE` seconds before the deadline; what still fails is kept
    in the dead-letter bucket; ids a sink already delivered or kept are not sent or kept again;
@@ -31,6 +32,7 @@ from forwarder.sinks.base import DeliveryError, describe
 from forwarder.sources import Item, Reject, read_body
 
 if TYPE_CHECKING:  # tickets (and httpx) load only when configured: keeps the cold start short
+    from forwarder.detect.engine import Detector
     from forwarder.tickets import Tracker
 
 log = logging.getLogger("forwarder")
@@ -47,6 +49,7 @@ class Pipeline:
         region: region reported for events that name none.
         tracker: opens, updates and resolves tickets for problems (after SIEM delivery), or None.
         dead_letter: where undeliverable events are kept, or None (they then fail the invocation).
+        detector: runs the detection rules over every batch, or None.
     """
 
     def __init__(
@@ -55,6 +58,7 @@ class Pipeline:
         region: str | None = None,
         tracker: Tracker | None = None,
         dead_letter: DeadLetter | None = None,
+        detector: Detector | None = None,
     ):
         if not routes:
             raise ValueError("a Pipeline needs at least one route")
@@ -62,6 +66,7 @@ class Pipeline:
         self.region = region
         self.tracker = tracker
         self.dead_letter = dead_letter
+        self.detector = detector
         self.rejected = dedupe.Memory()  #: ids of rejected parts already kept
 
     def process(self, body: bytes, deadline: float | None = None) -> Summary:
@@ -99,6 +104,10 @@ class Pipeline:
             rejects.append(item)
         if rejects:
             self._keep_rejects(rejects, summary, deadline)
+        if self.detector is not None and records:
+            found = self.detector.evaluate(records)
+            summary.note_detection(found.matched, len(found.detections), found.state, found.warning)
+            records += found.detections
         send_deadline = deadline
         if deadline is not None and self.dead_letter is not None:
             send_deadline = deadline - RESERVE
@@ -215,3 +224,5 @@ class Pipeline:
     def close(self) -> None:
         for route in self.routes:
             route.sink.close()
+        if self.detector is not None:
+            self.detector.close()

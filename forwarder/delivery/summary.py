@@ -34,7 +34,8 @@ class Summary:
     every event was delivered or kept.
     """
 
-    __slots__ = ("received", "delivered", "dead_lettered", "failed", "failures", "dead_letters", "errors", "tickets")
+    __slots__ = ("received", "delivered", "dead_lettered", "failed", "failures", "dead_letters", "errors", "tickets",
+                 "detection")  # fmt: skip
 
     def __init__(self, errors: list[str] | None = None):  # a plain class: a dataclass costs the cold start ~1 ms
         self.received = 0
@@ -45,6 +46,8 @@ class Summary:
         self.dead_letters: list[dict[str, Any]] = []
         self.errors: list[str] = list(errors or [])
         self.tickets: list[dict[str, str | None]] = []
+        #: {"matched", "detections", "state", "warnings"} when detection ran (`note_detection`), else None
+        self.detection: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -58,6 +61,19 @@ class Summary:
     def count(self, table: dict[str, int], sink: str, n: int) -> None:
         table[sink] = table.get(sink, 0) + n
 
+    def note_detection(self, matched: int, detections: int, state: str, warning: str | None) -> None:
+        """Count what detection did: rule matches, detection records made, where windows were counted
+        ("redis", or "memory": per container, also when Redis was unreachable), and any warning."""
+        d = self.detection
+        if d is None:
+            d = self.detection = {"matched": 0, "detections": 0, "state": state, "warnings": []}
+        d["matched"] += matched
+        d["detections"] += detections
+        if state == "memory":
+            d["state"] = state
+        if warning and warning not in d["warnings"] and len(d["warnings"]) < MAX_LISTED_FAILURES:
+            d["warnings"].append(warning)
+
     def add(self, other: Summary) -> None:
         """Add another summary (of the next batch of the same input) to this one: counts add up; lists
         are kept up to MAX_LISTED_FAILURES failures and MAX_LISTED dead-letter objects and tickets,
@@ -67,6 +83,11 @@ class Summary:
         self.dead_letters += other.dead_letters[: MAX_LISTED - len(self.dead_letters)]
         self.tickets += other.tickets[: MAX_LISTED - len(self.tickets)]
         self.errors += [e for e in other.errors if e not in self.errors]
+        if other.detection is not None:
+            o = other.detection
+            for i, warning in enumerate(o["warnings"] or [None]):
+                self.note_detection(o["matched"] if i == 0 else 0, o["detections"] if i == 0 else 0, o["state"],
+                                    warning)  # fmt: skip
 
     def add_counts(self, other: Summary) -> None:
         """Add another summary's counts (received; per sink delivered, dead-lettered, failed), not its lists."""
@@ -81,9 +102,10 @@ class Summary:
 
         Shape: {"ok", "received", "delivered": {sink: n}, "deadLettered": {sink: n}, "failed": {sink: n},
         "failures": [{"sink", "eventId", "reason"}, ...], "deadLetters": [{"sink", "object", "count"}, ...],
-        "errors": [...], "tickets": [{"eventId", "problemId", "system", "action", "ticket", "reason"}, ...]}.
+        "errors": [...], "tickets": [{"eventId", "problemId", "system", "action", "ticket", "reason"}, ...]},
+        and "detection": {"matched", "detections", "state", "warnings"} when detection ran.
         """
-        return {
+        out: SummaryDict = {
             "ok": self.ok,
             "received": self.received,
             "delivered": self.delivered,
@@ -94,3 +116,6 @@ class Summary:
             "errors": self.errors,
             "tickets": self.tickets,
         }
+        if self.detection is not None:
+            out["detection"] = self.detection  # type: ignore[typeddict-unknown-key]
+        return out

@@ -3,7 +3,9 @@
 `CEF:0|Vendor|Product|Version|SignatureID|Name|Severity|Extension` (Micro Focus "Implementing
 ArcSight CEF", rev. 25). Header fields escape `\\` and `|`; extension values escape `\\` and `=`
 and write newlines as `\\n` / `\\r`. Extension keys are fixed names (the standard keys and the
-cs1..cs6 custom strings with their labels), so no event field can add or forge a key.
+cs1..cs6 custom strings with their labels), so no event field can add or forge a key. A detection
+carries its ATT&CK tactic and technique ids in flexString1 / flexString2 (labels `attackTactics`,
+`attackTechniques`) and their names in `reason`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from forwarder import PRODUCT, VENDOR, __version__
+from forwarder.formats.attack import attack_fields
 from forwarder.normalize.record import Record
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -101,10 +104,14 @@ def fields(record: Record) -> list[tuple[str, object]]:
         ("cs5", "resourceId", resource["id"]),
         ("cs6", "eventType", d["eventType"]),
     )
-    for key, label, value in custom:
+    tactics, techniques, tactic_names, technique_names = attack_fields(d)
+    flex = (("flexString1", "attackTactics", tactics), ("flexString2", "attackTechniques", techniques))
+    for key, label, value in custom + flex:
         if value is not None:
             out.append((key + "Label", label))
             out.append((key, value))
+    if technique_names is not None:
+        out.append(("reason", f"ATT&CK {technique_names} ({tactic_names})"))
     return out
 
 

@@ -3,7 +3,8 @@
 `LEEF:2.0|Vendor|Product|Version|EventID|x09|key=value<TAB>key=value...` (IBM QRadar DSM guide,
 "LEEF event components"). The attribute delimiter is a tab, declared as `x09`. LEEF has no
 escape for the delimiter, so tabs, newlines and other control characters in values become
-spaces; header fields escape `\\` and `|`. Keys are fixed names, so no field can add one.
+spaces; header fields escape `\\` and `|`. Keys are fixed names, so no field can add one. A detection
+adds `attackTactics`, `attackTechniques` (ids) and `attackTacticNames`, `attackTechniqueNames`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 
 from forwarder import PRODUCT, VENDOR, __version__
+from forwarder.formats.attack import attack_fields
 from forwarder.formats.cef import header_escape, is_ip, key_values
 from forwarder.normalize.record import Record
 
@@ -62,6 +64,10 @@ def fields(record: Record) -> list[tuple[str, object]]:
         ("url", request["path"]),
         ("responseStatus", d["responseStatus"]),
     ]
+    tactics, techniques, tactic_names, technique_names = attack_fields(d)
+    if tactics or techniques:
+        pairs += [("attackTactics", tactics), ("attackTechniques", techniques), ("attackTacticNames", tactic_names),
+                  ("attackTechniqueNames", technique_names)]  # fmt: skip
     return [pair for pair in pairs if pair[1] is not None]
 
 

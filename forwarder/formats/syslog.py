@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from forwarder.formats.attack import attack_fields
 from forwarder.normalize.record import Record
 
 #: SD-ID of our structured data element. 32473 is the IANA enterprise number reserved for
@@ -60,14 +61,15 @@ def _origin(hostname: str, app_name: str) -> str:
 
 #: The SD-PARAM names of the `oci@32473` element, in order (values: `_sd_values`).
 SD_NAMES = ("eventId", "eventType", "kind", "lifecycle", "riskLevel", "severity", "problemId", "problemName",
-            "resourceId", "compartmentId", "tenancyId", "region", "principalName")  # fmt: skip
+            "resourceId", "compartmentId", "tenancyId", "region", "principalName", "attackTactics",
+            "attackTechniques")  # fmt: skip
 
 
 def _sd_values(d: dict) -> tuple:
     """The values of SD_NAMES from a record's output mapping (strings, str enums or None)."""
     return (d["eventId"], d["eventType"], d["kind"], d["lifecycle"], d["riskLevel"], d["severity"], d["problemId"],
             d["problemName"], d["resource"]["id"], d["compartment"]["id"], d["tenancyId"], d["region"],
-            d["principal"]["name"])  # fmt: skip
+            d["principal"]["name"], *attack_fields(d)[:2])  # fmt: skip
 
 
 def sd_params(record: Record) -> list[tuple[str, str]]:

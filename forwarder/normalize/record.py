@@ -30,6 +30,7 @@ class Kind(enum.StrEnum):
     PROBLEM = "cloudguard_problem"  #: a Cloud Guard problem event (com.oraclecloud.cloudguard.problem*)
     AUDIT = "audit"  #: an audit record, or a service event derived from one (carries identity/request)
     OTHER = "other"  #: any other event, including shapes the parser does not know
+    DETECTION = "detection"  #: a detection: a rule of the Sigma pack fired (`forwarder.detect`)
 
 
 class Lifecycle(enum.StrEnum):

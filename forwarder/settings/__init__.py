@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from forwarder.settings.keys import FUNCTION_KEYS, KEY_NAMES, KEYS, PREFIXES, Key
-from forwarder.settings.values import Invalid
+from forwarder.settings.values import Invalid, is_loopback
 
 __all__ = ["ConfigError", "CollectSettings", "Settings", "load_settings", "KEYS", "KEY_NAMES", "FUNCTION_KEYS", "Key"]
 
@@ -102,6 +102,16 @@ class CollectSettings(NamedTuple):  # a NamedTuple: a dataclass costs the cold s
     endpoints: dict[str, str | None]  #: service (forwarder.sources.api.clients.SERVICES) -> override
 
 
+class DetectionSettings(NamedTuple):
+    """Which rules run and where windows are counted (DETECTION_*)."""
+
+    rules: tuple[str, ...]  #: the user's rule files, folders and oci:// prefixes
+    disable: frozenset[str]  #: built-in rule ids or names turned off ("all": every one)
+    state_url: str | None  #: Redis URL, or None for per-container memory
+    password_secret_ocid: str | None
+    password: str | None  #: plaintext (local use)
+
+
 @dataclass(frozen=True)
 class Settings:
     """All settings. No sink configured means records go to the function log as JSON lines."""
@@ -115,6 +125,7 @@ class Settings:
     region: str | None
     secrets_endpoint: str | None
     collect: CollectSettings
+    detection: DetectionSettings
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -143,6 +154,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         region=c["OCI_RESOURCE_PRINCIPAL_REGION"],
         secrets_endpoint=c["OCI_SECRETS_ENDPOINT"],
         collect=_collect(c),
+        detection=_detection(c),
     )  # fmt: skip
     if settings.insecure_skip_verify:
         log.warning(
@@ -208,7 +220,7 @@ def _http(c: dict[str, Any]) -> HttpSettings | None:
     if url is None:
         return None
     parts = urlsplit(url)
-    if parts.scheme.lower() == "http" and not _is_loopback(parts.hostname or ""):
+    if parts.scheme.lower() == "http" and not is_loopback(parts.hostname or ""):
         log.warning("SIEM_HTTP_URL uses plain http to %s: records and token travel unencrypted", parts.hostname)
     token, secret = c["SIEM_HTTP_TOKEN"], c["SIEM_HTTP_TOKEN_SECRET_OCID"]
     if token and secret:
@@ -267,12 +279,21 @@ def _collect(c: dict[str, Any]) -> CollectSettings:
     )  # fmt: skip
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        import ipaddress
-
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def _detection(c: dict[str, Any]) -> DetectionSettings:
+    url, secret, password = (
+        c["DETECTION_STATE_URL"],
+        c["DETECTION_STATE_PASSWORD_SECRET_OCID"],
+        c["DETECTION_STATE_PASSWORD"],
+    )
+    if (secret or password) and not url:
+        raise ConfigError("DETECTION_STATE_URL: a Redis password is set but no Redis URL")
+    if secret and password:
+        raise ConfigError("DETECTION_STATE_PASSWORD: set either DETECTION_STATE_PASSWORD or "
+                          "DETECTION_STATE_PASSWORD_SECRET_OCID, not both")  # fmt: skip
+    if url and urlsplit(url).password:
+        raise ConfigError(
+            "DETECTION_STATE_URL: expected no password in the URL; use DETECTION_STATE_PASSWORD_SECRET_OCID"
+        )
+    if password:
+        log.warning("DETECTION_STATE_PASSWORD is set in plaintext config; use DETECTION_STATE_PASSWORD_SECRET_OCID")
+    return DetectionSettings(c["DETECTION_RULES"], c["DETECTION_DISABLE"], url, secret, password)

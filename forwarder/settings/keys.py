@@ -16,7 +16,7 @@ from forwarder.normalize.record import RISK_LEVELS
 from forwarder.settings import values as v
 
 #: Names under these prefixes are ours: one that is not in KEYS is a misspelling, not someone else's.
-PREFIXES = ("SIEM_", "TICKET_", "DEAD_LETTER_", "COLLECT_", "CHECKPOINT_")
+PREFIXES = ("SIEM_", "TICKET_", "DEAD_LETTER_", "COLLECT_", "CHECKPOINT_", "DETECTION_")
 
 
 class Key(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at import (cold start)
@@ -126,6 +126,20 @@ KEYS: tuple[Key, ...] = (
         "and sink).", shown="(none: undeliverable events fail the invocation)"),
     Key("DEAD_LETTER_NAMESPACE", v.text, None, "axaxnpcrorw5",
         "Object Storage namespace of the dead-letter bucket.", shown="(looked up)"),
+    Key("DETECTION_RULES", v.rule_sources, (), "/function/rules,oci://sigma-rules@axaxnpcrorw5/oci/",
+        "Your own Sigma rules, run beside the built-in pack: files or folders of `.yml` in the image, and "
+        "`oci://<bucket>@<namespace>/<prefix>` (read with the resource principal at cold start), comma-separated.",
+        shown="(built-in pack only)"),
+    Key("DETECTION_DISABLE", v.rule_ids, frozenset(), "oci_discovery_burst,oci_short_user_agent",
+        "Built-in rules to turn off, by id or name (`python -m forwarder rules list`), comma-separated; `all` turns "
+        "the whole built-in pack off.", shown="(none)"),
+    Key("DETECTION_STATE_URL", v.url("redis", "rediss"), None, "rediss://cache.example.oraclecloud.com:6379",
+        "Redis (OCI Cache) holding the correlation windows of every container: `rediss://` is TLS, certificate "
+        "verified. Unset: windows are counted per container (approximate).", shown="(per-container memory)"),
+    Key("DETECTION_STATE_PASSWORD_SECRET_OCID", _SECRET, None, "ocid1.vaultsecret.oc1..aaaa",
+        "Vault secret holding the Redis AUTH password."),
+    Key("DETECTION_STATE_PASSWORD", v.text, None, "(a password)",
+        "Plaintext Redis password, for local use (a warning is logged).", scope="local", secret=True),
     Key("COLLECT_SOURCES", v.names("audit", "cloudguard", "logsearch"), None, "audit,cloudguard",
         "Makes this function a collector: the sources a task body (`{\"task\": \"collect\"}`) may read: `audit`, "
         "`cloudguard`, `logsearch`. Unset: task bodies are refused.",

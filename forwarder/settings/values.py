@@ -177,3 +177,30 @@ def named_queries(raw: str) -> dict[str, str]:
         if not isinstance(query, str) or not query.strip().lower().startswith("search"):
             raise Invalid(f'query {name!r}: a Logging Search query text starting with search "..."')
     return value
+
+
+def rule_sources(raw: str) -> tuple[str, ...]:
+    """Comma-separated rule files or folders, and `oci://<bucket>@<namespace>/<prefix>` locations."""
+    out = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for part in out:
+        if part.startswith("oci://") and "@" not in part.split("/", 3)[2]:
+            raise Invalid(f"paths and oci://<bucket>@<namespace>/<prefix> locations; {part!r} lacks @<namespace>")
+    return out
+
+
+def rule_ids(raw: str) -> frozenset[str]:
+    """Comma-separated rule ids or names (or `all`)."""
+    return frozenset(part.strip().lower() if part.strip().lower() == "all" else part.strip()
+                     for part in raw.split(",") if part.strip())  # fmt: skip
+
+
+def is_loopback(host: str) -> bool:
+    """True for `localhost` and loopback addresses."""
+    if host == "localhost":
+        return True
+    try:
+        import ipaddress
+
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,4 +1,4 @@
-"""Tickets for Cloud Guard problems at or above a risk level: opened once, updated, resolved.
+"""Tickets for Cloud Guard problems and detections at or above a risk level: opened once, updated, resolved.
 
 `Tracker` holds the policy (which events open, update or resolve a ticket, once per problem);
 a `TicketSystem` (ServiceNow, Jira, PagerDuty) speaks one API with the same face:
@@ -17,6 +17,9 @@ Guard re-sends "Existing Problem updated" events, so:
 - problemremediated / problemdismissed: resolve the open ticket, if any (whatever the risk level);
 - an event id already handled by this container is left alone (a duplicate delivery);
 - below the risk level, or first seen already remediated: nothing is opened.
+A detection (`forwarder.detect`) fires once per rule and group within a window, under an id of its own:
+it opens one ticket (key: the detection's id) when at or above the risk level, and is never resolved
+by the forwarder.
 """
 
 from __future__ import annotations
@@ -100,7 +103,7 @@ class Tracker:
         Never raises: a failed call, an answer the API does not document, or a bug in an adapter is an
         outcome with action "failed" and the reason, so the other events of the batch still get theirs.
         """
-        if record.kind is not Kind.PROBLEM or not record.problem_id:
+        if not ((record.kind is Kind.PROBLEM and record.problem_id) or record.kind is Kind.DETECTION):
             return None
         outcome = TicketOutcome(record.event_id, record.problem_id, self.system.name, "none")
         if record.event_id in self._handled:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
-from forwarder.normalize.record import Lifecycle, Record
+from forwarder.normalize.record import Kind, Lifecycle, Record
 
 #: Longest problem key (ServiceNow `correlation_id` holds 100 characters).
 MAX_KEY = 100
@@ -28,9 +28,14 @@ def console_url(record: Record) -> str | None:
 
 
 def summary_line(record: Record, limit: int = 250) -> str:
-    """One-line ticket title: `[OCI Cloud Guard] CRITICAL: Bucket is public (Bucket)`."""
+    """One-line ticket title: `[OCI Cloud Guard] CRITICAL: Bucket is public (Bucket)`, or for a detection
+    `[OCI detection] HIGH: OCI user API key uploaded (jane.doe@example.com)` (the group-by values)."""
     resource = f" ({record.resource.name})" if record.resource.name else ""
-    text = f"[OCI Cloud Guard] {record.risk_level or 'UNKNOWN'}: {record.title or record.problem_name}{resource}"
+    origin = "OCI Cloud Guard"
+    if record.kind is Kind.DETECTION:
+        group = ", ".join(v for v in (record.details.get("groupBy") or {}).values() if v)
+        resource, origin = (f" ({group})" if group else ""), "OCI detection"
+    text = f"[{origin}] {record.risk_level or 'UNKNOWN'}: {record.title or record.problem_name}{resource}"
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -45,6 +50,8 @@ def _resource(name: str | None, type_: str | None, id_: str | None) -> str | Non
 
 def facts(record: Record) -> list[tuple[str, str]]:
     """(label, value) pairs for the ticket body, absent ones left out."""
+    if record.kind is Kind.DETECTION:
+        return detection_facts(record)
     compartment = record.compartment_name or record.compartment_id
     if record.compartment_name and record.compartment_id:
         compartment = f"{record.compartment_name} — {record.compartment_id}"
@@ -69,6 +76,30 @@ def facts(record: Record) -> list[tuple[str, str]]:
         ("Console", console_url(record)),
         ("Event", f"{record.event_type} {record.event_id}"),
     ]  # fmt: skip
+    return [(label, value) for label, value in pairs if value]
+
+
+def detection_facts(record: Record) -> list[tuple[str, str]]:
+    """A detection's facts: rule, ATT&CK, group, matched events, what to do."""
+    d = record.details
+    principal = record.principal
+    pairs = [
+        ("Detection", record.title),
+        ("Risk level", record.risk_level),
+        ("Rule", f"{d.get('ruleName') or ''} {d.get('ruleId')}".strip()),
+        ("ATT&CK tactics", ", ".join(f"{t['id']} {t['name']}" for t in d.get("tactics") or [])),
+        ("ATT&CK techniques", ", ".join(f"{t['id']} {t['name']}" for t in d.get("techniques") or [])),
+        ("Group", ", ".join(f"{k}={v}" for k, v in (d.get("groupBy") or {}).items())),
+        ("Matched events", f"{d.get('count')} from {d.get('firstTime')} to {d.get('lastTime')}"),
+        ("Event ids", ", ".join(d.get("matchedEventIds") or [])),
+        ("Principal", " ".join(x for x in (principal.name, principal.ip) if x)),
+        ("Compartment", record.compartment_name or record.compartment_id),
+        ("Region", record.region),
+        ("Description", record.description),
+        ("Remediation", record.recommendation),
+        ("False positives", "; ".join(d.get("falsePositives") or [])),
+        ("Detection id", record.event_id),
+    ]
     return [(label, value) for label, value in pairs if value]
 
 

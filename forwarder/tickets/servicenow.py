@@ -13,7 +13,7 @@ from __future__ import annotations
 import httpx
 
 from forwarder.delivery.retry import ApiError
-from forwarder.normalize.record import Record
+from forwarder.normalize.record import Kind, Record
 from forwarder.tickets.api import call_json, need
 from forwarder.tickets.content import closing_heading, plain_text, summary_line, update_heading
 
@@ -63,7 +63,7 @@ class ServiceNow:
             "impact": impact,
             "category": "security",
             "correlation_id": key,
-            "correlation_display": "OCI Cloud Guard",
+            "correlation_display": "OCI detection" if record.kind is Kind.DETECTION else "OCI Cloud Guard",
         }
         return self._incident(self._call("POST", self.base, deadline, json=body), f"POST {self.base}")
 

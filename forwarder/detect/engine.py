@@ -1,0 +1,157 @@
+"""`Detector`: every record of a batch against every enabled rule; what fires becomes detection records.
+
+A plain rule (not counted by a correlation, or `generate: true`) makes one detection per matching
+record. A correlation rule counts the records its rules match, per group (`group-by` values), in
+windows of `timespan` (`forwarder.detect.state`): a window fires once per group. Rules are indexed by
+the operation their condition requires (`match.op_key`), so a record is only tried against the rules
+of its own event type and the few rules that name none: the cost barely grows with the pack.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from forwarder.detect.match import compile_node, index_keys, op_key, values_of
+from forwarder.detect.output import detection
+from forwarder.detect.state import Member, MemoryState, Window, group_key
+from forwarder.normalize.record import Kind, Record
+
+log = logging.getLogger("forwarder")
+
+
+class _Rule:
+    __slots__ = ("rule", "test", "generate", "counted_by")
+
+    def __init__(self, rule: dict[str, Any]):
+        self.rule = rule
+        self.test = compile_node(rule["condition"])
+        self.generate = True
+        self.counted_by: list[_Correlation] = []
+
+
+class _Correlation:
+    __slots__ = ("rule", "window", "group_by", "value")
+
+    def __init__(self, rule: dict[str, Any]):
+        c = rule["correlation"]
+        self.rule = rule
+        self.window = Window(c["timespan"], c["op"], c["count"], c["type"] == "value_count")
+        self.group_by = [(name, values_of(tuple(name.split(".")))) for name in c["groupBy"]]
+        self.value = values_of(tuple(c["field"].split("."))) if c["field"] else None
+
+
+class Detection:
+    """What detection did for one batch: `matched` (rule matches), `detections` (records made),
+    `state` ("memory" or "redis"), `warning` (degraded state or a detection error, else None)."""
+
+    __slots__ = ("matched", "detections", "state", "warning")
+
+    def __init__(self, state: str):
+        self.matched = 0
+        self.detections: list[Record] = []
+        self.state = state
+        self.warning: str | None = None
+
+
+class Detector:
+    """Runs compiled rules (`forwarder.detect.pack.load`) over records.
+
+    Args:
+        rules: compiled rules, plain and correlation.
+        state: where windows are counted: `MemoryState()` (default) or a `shared_state.RedisState`.
+    """
+
+    def __init__(self, rules: list[dict[str, Any]], state: Any = None):
+        self.rules = rules
+        self.state = state if state is not None else MemoryState()
+        plain = {r["id"]: _Rule(r) for r in rules if "condition" in r}
+        self.correlations = [_Correlation(r) for r in rules if "correlation" in r]
+        for corr in self.correlations:
+            for rule_id in corr.rule["correlation"]["rules"]:
+                target = plain[rule_id]
+                target.counted_by.append(corr)
+                target.generate = target.generate and corr.rule["correlation"]["generate"]
+        self._plain = [r for r in plain.values() if r.generate or r.counted_by]
+        index: dict[str, list[_Rule]] = {}
+        scan: list[_Rule] = []
+        for r in self._plain:
+            keys = index_keys(r.rule["condition"])
+            if keys is None:
+                scan.append(r)
+            for key in keys or ():
+                index.setdefault(key, []).append(r)
+        self._scan = tuple(scan)
+        self._index = {key: tuple(rules) + self._scan for key, rules in index.items()}
+
+    def evaluate(self, records: list[Record]) -> Detection:
+        """Match `records` (detections among them are skipped); returns the detections they make.
+
+        Never raises: an error in a rule or in the state is reported in `Detection.warning`, and the
+        records go on without it."""
+        result = Detection(self.state.name)
+        try:
+            self._evaluate(records, result)
+        except Exception as exc:  # a detection bug must never hold delivery back
+            log.exception("detection failed")
+            result.warning = f"detection failed: {type(exc).__name__}: {exc}"
+        return result
+
+    def _evaluate(self, records: list[Record], result: Detection) -> None:
+        index, scan = self._index, self._scan
+        groups: dict[str, tuple[_Correlation, dict[str, str], list[Member]]] = {}
+        last: dict[str, Record] = {}
+        for record in records:
+            d = record.data
+            if d["kind"] is Kind.DETECTION:
+                continue
+            for rule in index.get(op_key(d["eventType"]), scan):
+                if not rule.test(d):
+                    continue
+                result.matched += 1
+                if rule.generate:
+                    member = Member(_ms(record), d["eventId"], "")
+                    result.detections.append(detection(rule.rule, [member], record))
+                for corr in rule.counted_by:
+                    self._count(corr, record, groups, last)
+        if not groups:
+            return
+        entries = [(key, corr.window, members) for key, (corr, _, members) in groups.items()]
+        fired = self.state.add_many(entries)
+        result.state = self.state.name if self.state.warning is None else "memory"
+        result.warning = self.state.warning
+        for (key, (corr, group, _)), windows in zip(groups.items(), fired, strict=True):
+            for members in windows:
+                result.detections.append(detection(corr.rule, members, last.get(key), group))
+
+    @staticmethod
+    def _count(corr: _Correlation, record: Record, groups: dict, last: dict) -> None:
+        d = record.data
+        group = {name: _first(get(d)) for name, get in corr.group_by}
+        value = ""
+        if corr.value is not None:
+            value = _first(corr.value(d))
+            if not value:
+                return  # value_count: a record without the counted field adds no value
+        key = group_key(corr.rule["id"], tuple(group.values()))
+        entry = groups.get(key)
+        if entry is None:
+            entry = groups[key] = (corr, group, [])
+        entry[2].append(Member(_ms(record), d["eventId"], value))
+        last[key] = record
+
+    def close(self) -> None:
+        self.state.close()
+
+
+def _first(values: list) -> str:
+    return "" if not values else str(values[0])
+
+
+def _ms(record: Record) -> int:
+    moment = record.time
+    if moment is None:
+        import time
+
+        return int(time.time() * 1000)
+    return int(moment.timestamp() * 1000)

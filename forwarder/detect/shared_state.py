@@ -1,0 +1,144 @@
+"""Correlation windows in Redis (`DETECTION_STATE_URL`; OCI Cache with Redis in production, TLS and auth),
+falling back to per-container memory while Redis cannot be reached.
+
+The algorithm of `forwarder.detect.state` as one Lua script per rule and group (`EVAL` runs atomically,
+so two containers adding events of one window at once fire it once); the groups of a batch go in one
+pipelined round trip. A group's keys share a hash tag, so the script also runs on a Redis cluster.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from forwarder.detect.state import HORIZON, Member, MemoryState, Window
+
+log = logging.getLogger("forwarder")
+
+#: After a Redis failure, how long (s) windows stay in memory before Redis is tried again.
+RETRY_SECONDS = 30.0
+#: Connect and read timeout of each Redis call (s): detection never holds delivery back for long.
+TIMEOUT = 2.0
+
+_SCRIPT = """
+local zkey, mkey = KEYS[1], KEYS[2]
+local span = tonumber(ARGV[1]) * 1000
+local horizon = tonumber(ARGV[2]) * 1000
+local op, count, distinct, ttl = ARGV[3], tonumber(ARGV[4]), ARGV[5] == '1', tonumber(ARGV[6])
+local meta = redis.call('HMGET', mkey, 'until', 'newest')
+local untilv = tonumber(meta[1]) or -4e18
+local newest = tonumber(meta[2]) or -4e18
+for i = 7, #ARGV, 2 do
+  local t = tonumber(ARGV[i])
+  if t > untilv then
+    redis.call('ZADD', zkey, 'NX', t, ARGV[i + 1])
+    if t > newest then newest = t end
+  end
+end
+redis.call('ZREMRANGEBYSCORE', zkey, '-inf', '(' .. string.format('%.0f', newest - span - horizon))
+local raw = redis.call('ZRANGE', zkey, 0, -1, 'WITHSCORES')
+local times, members, values = {}, {}, {}
+for i = 1, #raw, 2 do
+  local m = raw[i]
+  members[#members + 1] = m
+  times[#times + 1] = tonumber(raw[i + 1])
+  local sep = string.find(m, '\\031', 1, true)
+  values[#values + 1] = sep and string.sub(m, sep + 1) or ''
+end
+local fired, start, n = {}, 1, #members
+while start <= n do
+  local found, stop, seen, distinctn = nil, start, {}, 0
+  for i = start, n do
+    local limit = times[i] + span
+    while stop <= n and times[stop] <= limit do
+      local v = values[stop]
+      seen[v] = (seen[v] or 0) + 1
+      if seen[v] == 1 then distinctn = distinctn + 1 end
+      stop = stop + 1
+    end
+    local c = stop - i
+    if distinct then c = distinctn end
+    if (op == 'gte' and c >= count) or (op == 'gt' and c > count) then
+      found = i
+      break
+    end
+    local v = values[i]
+    seen[v] = seen[v] - 1
+    if seen[v] == 0 then distinctn = distinctn - 1 end
+  end
+  if not found then break end
+  local window = {}
+  for j = found, stop - 1 do
+    window[#window + 1] = members[j]
+    window[#window + 1] = string.format('%.0f', times[j])
+  end
+  fired[#fired + 1] = window
+  untilv = times[found] + span
+  start = stop
+end
+if start > 1 then redis.call('ZREMRANGEBYRANK', zkey, 0, start - 2) end
+redis.call('HSET', mkey, 'until', string.format('%.0f', untilv), 'newest', string.format('%.0f', newest))
+redis.call('PEXPIRE', zkey, ttl)
+redis.call('PEXPIRE', mkey, ttl)
+return fired
+"""
+
+
+class RedisState:
+    """Windows in Redis, with `MemoryState` as the fallback while Redis is down.
+
+    Args:
+        url: `redis://[:password@]host:port[/db]` or `rediss://...` (TLS, certificate verified).
+        password: the AUTH password (from Vault), when not in the URL.
+        prefix: key prefix; keys are `<prefix>{<rule id>:<group digest>}:z|m`.
+    Attributes:
+        warning: why detection ran on per-container memory in the last `add_many`, or None.
+    """
+
+    def __init__(self, url: str, password: str | None = None, prefix: str = "oci-forwarder:window:"):
+        import redis  # noqa: PLC0415 (only when DETECTION_STATE_URL is set)
+
+        self._errors = (redis.exceptions.RedisError, OSError)
+        self._client = redis.Redis.from_url(url, password=password, socket_timeout=TIMEOUT,
+                                            socket_connect_timeout=TIMEOUT, retry_on_timeout=False)  # fmt: skip
+        self._script = self._client.register_script(_SCRIPT)
+        self._prefix = prefix
+        self._memory = MemoryState()
+        self._down_until = 0.0
+        self.name = "redis"
+        self.warning: str | None = None
+
+    def add_many(self, entries: list[tuple[str, Window, list[Member]]]) -> list[list[list[Member]]]:
+        """Add each group's members; per entry, the windows that fired. Never raises for Redis errors."""
+        self.warning = None
+        if time.monotonic() < self._down_until:
+            self.warning = "detection state in per-container memory: Redis was unreachable (retried every 30 s)"
+            return self._memory.add_many(entries)
+        try:
+            pipe = self._client.pipeline(transaction=False)
+            for key, window, members in entries:
+                args: list[object] = [window.span, HORIZON, window.op, window.count, int(window.distinct),
+                                      (window.span + HORIZON) * 1000]  # fmt: skip
+                for m in members:
+                    args += [m.time, f"{m.event_id}\x1f{m.value}"]
+                tag = "{" + key + "}"
+                self._script(keys=[f"{self._prefix}{tag}:z", f"{self._prefix}{tag}:m"], args=args, client=pipe)
+            results = pipe.execute()
+        except self._errors as exc:
+            self._down_until = time.monotonic() + RETRY_SECONDS
+            self.warning = f"detection state in per-container memory: Redis failed ({type(exc).__name__}: {exc})"
+            log.warning("%s", self.warning)
+            return self._memory.add_many(entries)
+        return [[_members(window) for window in fired] for fired in results]
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _members(flat: list) -> list[Member]:
+    out = []
+    for i in range(0, len(flat), 2):
+        member = flat[i].decode() if isinstance(flat[i], bytes) else flat[i]
+        event_id, _, value = member.partition("\x1f")
+        out.append(Member(int(flat[i + 1]), event_id, value))
+    return out

@@ -1,0 +1,70 @@
+"""A real redis-server (Debian `redis-server`) on a loopback port, started and stopped by the tests."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from tests.support.rsyslog import free_port
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+class RedisServer:
+    """`redis-server --port N --save '' --appendonly no` in `directory`; `url` is `redis://127.0.0.1:N/0`."""
+
+    def __init__(self, directory: Path, password: str | None = None):
+        directory.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.password = password
+        args = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--daemonize", "no", "--dir", str(directory)]  # fmt: skip
+        if password:
+            args += ["--requirepass", password]
+        self._log = open(directory / "redis.log", "wb")
+        self.process = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)
+        end = time.monotonic() + 10
+        while not self._answers():
+            if self.process.poll() is not None or time.monotonic() > end:
+                self.stop()
+                raise RuntimeError(f"redis-server did not start: {(directory / 'redis.log').read_text()}")
+            time.sleep(0.02)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(64).startswith((b"+PONG", b"-NOAUTH"))
+        except OSError:
+            return False
+
+    def keys(self) -> int:
+        """How many keys the server holds."""
+        import redis
+
+        client = redis.Redis.from_url(self.url, password=self.password)
+        try:
+            return client.dbsize()
+        finally:
+            client.close()
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), as a crash would."""
+        self.process.kill()
+        self.process.wait(5)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self._log.close()
