@@ -70,7 +70,7 @@ def build_detector(settings: Settings) -> Detector | None:
             key = "DETECTION_STATE_PASSWORD_SECRET_OCID"
             password = read_secret(d.password_secret_ocid, key=key, endpoint=settings.secrets_endpoint)
         register(password)
-        state = RedisState(d.state_url, password=password)
+        state = RedisState(d.state_url, password=password, ca_cert=d.ca_cert)
     return Detector(rules, state)
 
 

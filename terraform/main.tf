@@ -67,6 +67,7 @@ locals {
     DETECTION_RULES                      = var.detection_rules
     DETECTION_DISABLE                    = var.detection_disable
     DETECTION_STATE_URL                  = var.detection_state_url
+    DETECTION_STATE_CA_CERT              = var.detection_state_ca_cert
     DETECTION_STATE_PASSWORD_SECRET_OCID = var.detection_state_password_secret_ocid
     OCI_OBJECTSTORAGE_ENDPOINT           = ""
     OCI_SECRETS_ENDPOINT                 = ""

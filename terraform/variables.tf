@@ -493,6 +493,12 @@ variable "detection_state_url" {
   }
 }
 
+variable "detection_state_ca_cert" {
+  description = "DETECTION_STATE_CA_CERT: CA bundle verifying the rediss:// server, as a path in the image or PEM text. Empty: the system trust store."
+  type        = string
+  default     = ""
+}
+
 variable "detection_state_password_secret_ocid" {
   description = "DETECTION_STATE_PASSWORD_SECRET_OCID: Vault secret holding the Redis AUTH password (the functions get read access to it)."
   type        = string

@@ -40,7 +40,8 @@ def main() -> int:
             try:
                 for path in sorted(DATA.glob("*.json")):
                     result = function.invoke(path.read_bytes())
-                    sent += result.summary.get("received") or 0
+                    detections = (result.summary.get("detection") or {}).get("detections", 0)
+                    sent += (result.summary.get("received") or 0) + detections  # detections go to the SIEM too
                     failures += result.status != 200
                     print(f"  {path.name}: HTTP {result.status} {result.text}")
             finally:
@@ -53,6 +54,13 @@ def main() -> int:
                       f"eventId={sd.get('eventId')}")  # fmt: skip
                 print(f"      {line['msg'].lstrip(chr(0xFEFF))[:220]}")
             failures += len(lines) != sent
+            found = [line for line in lines if line["msgid"] == "detection"]
+            print(f"--- of which {len(found)} detections (the Sigma rule pack, MITRE ATT&CK):")
+            for line in found:
+                sd = line.get("sdparsed", {}).get("oci@32473", {})
+                print(f"  {sd.get('riskLevel')} {sd.get('attackTechniques')} ({sd.get('attackTactics')}): "
+                      f"{line['msg'].lstrip(chr(0xFEFF))[:160]}")  # fmt: skip
+            failures += not found
         failures += pull(work, receiver)
     finally:
         receiver.stop()

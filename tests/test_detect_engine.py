@@ -200,6 +200,8 @@ def test_redis_settings_are_checked():
         load_settings({"DETECTION_STATE_URL": "redis://:hunter2@cache:6379"})
     with pytest.raises(ConfigError, match="DETECTION_STATE_URL: a Redis password is set but no Redis URL"):
         load_settings({"DETECTION_STATE_PASSWORD": "x"})
+    with pytest.raises(ConfigError, match="DETECTION_STATE_CA_CERT: needs a rediss:// Redis URL"):
+        load_settings({"DETECTION_STATE_URL": "redis://cache:6379", "DETECTION_STATE_CA_CERT": "/ca.pem"})
 
 
 def test_the_built_in_pack_is_indexed():
@@ -227,3 +229,23 @@ def test_every_format_carries_the_attack_fields_under_its_documented_keys():
     assert json.loads(record_json.encode(d))["details"]["techniques"] == [{"id": "T1496", "name": "Resource Hijacking"}]
     plain = normalize(events[0])  # an event is not a detection: none of these keys
     assert b"attack" not in leef.encode(plain) + cef.encode(plain)
+
+
+def test_redis_over_tls_with_a_password_and_a_wrong_password_degrades(tmp_path):
+    from tests.support.redis_server import RedisServer
+
+    server = RedisServer(tmp_path / "redis", password="s3cret-window", tls=True)
+    w, members = Window(600, "gte", 1, False), [Member(ms(0), "e0", "")]
+    try:
+        good = RedisState(server.url, password="s3cret-window", ca_cert=str(server.ca))
+        assert len(good.add_many([("k", w, members)])[0]) == 1 and good.warning is None and server.keys() == 1
+        wrong = RedisState(server.url, password="wrong", ca_cert=str(server.ca))
+        assert len(wrong.add_many([("k", w, members)])[0]) == 1  # counted in memory instead
+        assert "Redis failed" in wrong.warning and "s3cret" not in wrong.warning
+        untrusted = RedisState(server.url, password="s3cret-window")  # the system store does not know this CA
+        untrusted.add_many([("k", w, members)])
+        assert "certificate verify failed" in untrusted.warning
+        for s in (good, wrong, untrusted):
+            s.close()
+    finally:
+        server.stop()

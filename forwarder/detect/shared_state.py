@@ -88,19 +88,26 @@ class RedisState:
     """Windows in Redis, with `MemoryState` as the fallback while Redis is down.
 
     Args:
-        url: `redis://[:password@]host:port[/db]` or `rediss://...` (TLS, certificate verified).
-        password: the AUTH password (from Vault), when not in the URL.
+        url: `redis://host:port[/db]` or `rediss://...` (TLS: certificate and host name verified).
+        password: the AUTH password (from Vault).
+        ca_cert: a CA bundle (path or PEM text) for `rediss://`; default the system trust store.
         prefix: key prefix; keys are `<prefix>{<rule id>:<group digest>}:z|m`.
     Attributes:
         warning: why detection ran on per-container memory in the last `add_many`, or None.
     """
 
-    def __init__(self, url: str, password: str | None = None, prefix: str = "oci-forwarder:window:"):
+    def __init__(self, url: str, password: str | None = None, ca_cert: str | None = None,
+                 prefix: str = "oci-forwarder:window:"):  # fmt: skip
         import redis  # noqa: PLC0415 (only when DETECTION_STATE_URL is set)
 
         self._errors = (redis.exceptions.RedisError, OSError)
+        tls = {}
+        if url.startswith("rediss://"):  # certificate and host name verified (the system store, or ca_cert)
+            tls = {"ssl_cert_reqs": "required", "ssl_check_hostname": True}
+            if ca_cert:
+                tls["ssl_ca_data" if ca_cert.lstrip().startswith("-----BEGIN") else "ssl_ca_certs"] = ca_cert
         self._client = redis.Redis.from_url(url, password=password, socket_timeout=TIMEOUT,
-                                            socket_connect_timeout=TIMEOUT, retry_on_timeout=False)  # fmt: skip
+                                            socket_connect_timeout=TIMEOUT, retry_on_timeout=False, **tls)  # fmt: skip
         self._script = self._client.register_script(_SCRIPT)
         self._prefix = prefix
         self._memory = MemoryState()

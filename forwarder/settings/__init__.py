@@ -108,6 +108,7 @@ class DetectionSettings(NamedTuple):
     rules: tuple[str, ...]  #: the user's rule files, folders and oci:// prefixes
     disable: frozenset[str]  #: built-in rule ids or names turned off ("all": every one)
     state_url: str | None  #: Redis URL, or None for per-container memory
+    ca_cert: str | None  #: path or PEM text verifying a rediss:// server
     password_secret_ocid: str | None
     password: str | None  #: plaintext (local use)
 
@@ -280,20 +281,17 @@ def _collect(c: dict[str, Any]) -> CollectSettings:
 
 
 def _detection(c: dict[str, Any]) -> DetectionSettings:
-    url, secret, password = (
-        c["DETECTION_STATE_URL"],
-        c["DETECTION_STATE_PASSWORD_SECRET_OCID"],
-        c["DETECTION_STATE_PASSWORD"],
-    )
-    if (secret or password) and not url:
-        raise ConfigError("DETECTION_STATE_URL: a Redis password is set but no Redis URL")
-    if secret and password:
-        raise ConfigError("DETECTION_STATE_PASSWORD: set either DETECTION_STATE_PASSWORD or "
-                          "DETECTION_STATE_PASSWORD_SECRET_OCID, not both")  # fmt: skip
-    if url and urlsplit(url).password:
-        raise ConfigError(
-            "DETECTION_STATE_URL: expected no password in the URL; use DETECTION_STATE_PASSWORD_SECRET_OCID"
-        )
+    url, ca, secret = c["DETECTION_STATE_URL"], c["DETECTION_STATE_CA_CERT"], c["DETECTION_STATE_PASSWORD_SECRET_OCID"]
+    password = c["DETECTION_STATE_PASSWORD"]
+    for bad, message in (
+        ((secret or password) and not url, "DETECTION_STATE_URL: a Redis password is set but no Redis URL"),
+        (secret and password, "DETECTION_STATE_PASSWORD: set either it or DETECTION_STATE_PASSWORD_SECRET_OCID"),
+        (url and urlsplit(url).password, "DETECTION_STATE_URL: expected no password in the URL; use "
+                                         "DETECTION_STATE_PASSWORD_SECRET_OCID"),
+        (ca and not (url or "").startswith("rediss://"), "DETECTION_STATE_CA_CERT: needs a rediss:// Redis URL"),
+    ):  # fmt: skip
+        if bad:
+            raise ConfigError(message)
     if password:
         log.warning("DETECTION_STATE_PASSWORD is set in plaintext config; use DETECTION_STATE_PASSWORD_SECRET_OCID")
-    return DetectionSettings(c["DETECTION_RULES"], c["DETECTION_DISABLE"], url, secret, password)
+    return DetectionSettings(c["DETECTION_RULES"], c["DETECTION_DISABLE"], url, ca, secret, password)

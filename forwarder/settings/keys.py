@@ -136,6 +136,9 @@ KEYS: tuple[Key, ...] = (
     Key("DETECTION_STATE_URL", v.url("redis", "rediss"), None, "rediss://cache.example.oraclecloud.com:6379",
         "Redis (OCI Cache) holding the correlation windows of every container: `rediss://` is TLS, certificate "
         "verified. Unset: windows are counted per container (approximate).", shown="(per-container memory)"),
+    Key("DETECTION_STATE_CA_CERT", _PEM, None, "/function/cache-ca.pem",
+        "CA bundle to verify the `rediss://` server: a file path or the PEM text itself.",
+        shown="(system trust store)"),
     Key("DETECTION_STATE_PASSWORD_SECRET_OCID", _SECRET, None, "ocid1.vaultsecret.oc1..aaaa",
         "Vault secret holding the Redis AUTH password."),
     Key("DETECTION_STATE_PASSWORD", v.text, None, "(a password)",

@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.support.rsyslog import free_port
+from tests.support.rsyslog import free_port, make_cert
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -16,18 +16,26 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 class RedisServer:
     """`redis-server --port N --save '' --appendonly no` in `directory`; `url` is `redis://127.0.0.1:N/0`."""
 
-    def __init__(self, directory: Path, password: str | None = None):
+    def __init__(self, directory: Path, password: str | None = None, tls: bool = False):
         directory.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.password = password
-        args = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--daemonize", "no", "--dir", str(directory)]  # fmt: skip
+        self.ca: Path | None = None
+        args = [REDIS_SERVER, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+                "--dir", str(directory)]  # fmt: skip
+        if tls:  # TLS only, as OCI Cache serves it; the certificate is its own CA
+            cert, key = make_cert(directory, "redis")
+            self.ca = cert
+            args += ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", str(cert), "--tls-key-file",
+                     str(key), "--tls-ca-cert-file", str(cert), "--tls-auth-clients", "no"]  # fmt: skip
+        else:
+            args += ["--port", str(self.port)]
         if password:
             args += ["--requirepass", password]
         self._log = open(directory / "redis.log", "wb")
         self.process = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)
         end = time.monotonic() + 10
-        while not self._answers():
+        while not (self._listening() if tls else self._answers()):
             if self.process.poll() is not None or time.monotonic() > end:
                 self.stop()
                 raise RuntimeError(f"redis-server did not start: {(directory / 'redis.log').read_text()}")
@@ -35,7 +43,14 @@ class RedisServer:
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"{'rediss' if self.ca else 'redis'}://127.0.0.1:{self.port}/0"
+
+    def _listening(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return True
+        except OSError:
+            return False
 
     def _answers(self) -> bool:
         try:
@@ -49,7 +64,7 @@ class RedisServer:
         """How many keys the server holds."""
         import redis
 
-        client = redis.Redis.from_url(self.url, password=self.password)
+        client = redis.Redis.from_url(self.url, password=self.password, ssl_ca_certs=str(self.ca) if self.ca else None)
         try:
             return client.dbsize()
         finally:
