@@ -10,6 +10,8 @@ compartment, region, tenancy and resource of the last matched event. `details`:
     tactics: [{"id": "TA0003", "name": "Persistence"}], techniques: [{"id": "T1098.001", "name": ...}],
     groupBy: {field: value}, count, timespan (s, correlations), matchedEventIds (at most 100),
     firstTime, lastTime, falsePositives
+
+`original` (what a dead letter keeps) is `{"id", "type": "detection", "time", "details"}`.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def detection(rule: dict[str, Any], members: list[Member], last: Record | None, 
     data["time"] = data["lastDetected"] = last_iso
     data["firstDetected"] = first
     data["details"] = details
-    data["original"] = {"type": "detection", "details": details}
+    data["original"] = {"id": data["eventId"], "type": "detection", "time": last_iso, "details": details}
     if last is not None:
         base = last.data
         for key in ("resource", "compartment", "tenancyId", "region", "principal"):

@@ -98,7 +98,7 @@ class RedisState:
 
     def __init__(self, url: str, password: str | None = None, ca_cert: str | None = None,
                  prefix: str = "oci-forwarder:window:"):  # fmt: skip
-        import redis  # noqa: PLC0415 (only when DETECTION_STATE_URL is set)
+        import redis  # only when DETECTION_STATE_URL is set
 
         self._errors = (redis.exceptions.RedisError, OSError)
         tls = {}

@@ -39,7 +39,7 @@ def compile_files(paths: list[tuple[str, str]]) -> list[dict[str, Any]]:
         RuleError: a file that is not Sigma, a rule that lacks id/title/level, a field that is not a record
             field, an unknown ATT&CK tag, an unsupported modifier or correlation.
     """
-    from sigma.collection import SigmaCollection  # noqa: PLC0415 (only when rules are compiled)
+    from sigma.collection import SigmaCollection  # only when rules are compiled
     from sigma.correlations import SigmaCorrelationRule
     from sigma.exceptions import SigmaError
 

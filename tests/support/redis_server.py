@@ -64,7 +64,8 @@ class RedisServer:
         """How many keys the server holds."""
         import redis
 
-        client = redis.Redis.from_url(self.url, password=self.password, ssl_ca_certs=str(self.ca) if self.ca else None)
+        tls = {"ssl_ca_certs": str(self.ca)} if self.ca else {}
+        client = redis.Redis.from_url(self.url, password=self.password, **tls)
         try:
             return client.dbsize()
         finally:
