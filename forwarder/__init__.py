@@ -9,3 +9,6 @@ The data path, the same for every input: `sources` (bodies -> raw events) -> `no
 __version__ = "0.1.0"
 VENDOR = "Oracle"
 PRODUCT = "OCI Security Event Forwarder"
+#: Added to the user agent of every OCI API call the forwarder makes, so audit records name its own calls
+#: (the List/Get burst rule leaves them out).
+USER_AGENT = f"oci-security-forwarder/{__version__}"

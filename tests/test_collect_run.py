@@ -251,6 +251,8 @@ def test_a_collection_run_detects_across_regions_as_a_whole_window(world):
         world.apis.add(world.apis.regions[k % 3], record)
     report = world.run().to_dict()
     assert report["ok"] and report["delivery"]["detection"]["detections"] == 1, report["delivery"]
+    # the collector names itself in its calls' user agent (audit records of them are not a List/Get burst)
+    assert all("oci-security-forwarder/" in agent for agent in world.apis.user_agents), world.apis.user_agents
     (found,) = [r for r in world.siem.records if r["kind"] == "detection"]
     assert found["details"]["ruleName"] == "oci_instances_launched_burst"
     assert sorted(found["details"]["matchedEventIds"]) == [f"launch-{k}" for k in range(5)]

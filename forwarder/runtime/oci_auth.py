@@ -43,7 +43,9 @@ def client(factory, *, endpoint: str | None, timeout: float, retry_strategy=None
     }
     if endpoint:
         kwargs["service_endpoint"] = endpoint.rstrip("/")
-    return factory({}, **kwargs)
+    from forwarder import USER_AGENT
+
+    return factory({"additional_user_agent": USER_AGENT}, **kwargs)
 
 
 def describe_error(exc: BaseException) -> str:

@@ -67,6 +67,7 @@ class OciApis:
         self.throttle = 0
         self.hidden: set[str] = set()
         self.calls: Counter = Counter()
+        self.user_agents: Counter = Counter()
         self.bad: list[str] = []  #: requests refused for a bad signature or parameters
         self.delay = 0.0  #: seconds each data page waits (a slow API: a run can be killed half-way)
         self._lock = threading.Lock()
@@ -106,6 +107,7 @@ class OciApis:
         parts = request.path.strip("/").split("/")
         region, service, path = parts[0], parts[1], "/" + "/".join(parts[2:])
         self.calls[(service, region)] += 1
+        self.user_agents[request.headers.get("User-Agent", "")] += 1
         problem = signature_problem(request, self.principal)
         if problem:
             self.bad.append(f"{request.path}: {problem}")

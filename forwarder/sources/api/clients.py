@@ -18,6 +18,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from forwarder import USER_AGENT
 from forwarder.jsoncodec import loads  # this module is on the collection path only: not the cold start
 
 #: The services read, by name: (module, client class) of the OCI SDK.
@@ -131,7 +132,7 @@ class Clients:
         endpoint = self.endpoints.get(service)
         if endpoint:
             kwargs["service_endpoint"] = endpoint.replace("{region}", region).rstrip("/")
-        client = factory({**self._config, "region": region}, **kwargs)
+        client = factory({**self._config, "region": region, "additional_user_agent": USER_AGENT}, **kwargs)
         if kwargs["skip_deserialization"]:
             client.base_client.deserialize_response_data = decode
         return client
