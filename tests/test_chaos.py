@@ -97,10 +97,15 @@ def test_1000_audit_records_through_fdk_with_the_receiver_killed_half_way(httpse
         receiver.close()
     delivered, kept, failed = check(result.status, result.summary, "syslog", 1000)
     assert result.status == 200 and failed == 0
-    assert len(receiver.received) == 500 and delivered >= 500 and kept > 0
+    assert len(receiver.received) == 500 and kept > 0
     ids = {line["eventId"] for line in storage.entries()}
-    assert len(ids) == kept and ids.isdisjoint(json.loads(m.split(b"\xef\xbb\xbf", 1)[1])["eventId"]
-                                               for m in receiver.received)  # fmt: skip
+    arrived = {json.loads(m.split(b"\xef\xbb\xbf", 1)[1])["eventId"] for m in receiver.received}
+    events = {f"chaos-{i}" for i in range(1000)}
+    # Every event arrived or was kept, except frames TCP acknowledged that the dying receiver never read
+    # (syslog over TCP has no application acknowledgement: they count as delivered); kept events that had
+    # arrived are the duplicates of an acknowledgement estimate erring on the safe side.
+    assert len(ids) == kept and len(events - ids - arrived) <= max(0, delivered - 500)
+    assert len(ids & arrived) <= max(0, 500 - delivered), (delivered, len(ids & arrived))
 
 
 def test_retry_after_of_a_day_with_a_garbled_fn_deadline_does_not_hang(httpserver, function_server):

@@ -114,7 +114,9 @@ def test_two_runs_at_once_never_deliver_a_window_twice(world):
     assert set(world.siem.ids) == set(ids) and not world.siem.duplicates()
     skipped = sum(r["shards"]["skipped"] for r in reports)
     done = sum(r["shards"]["done"] for r in reports)
-    assert skipped > 0 and done == reports[0]["shards"]["total"]
+    # every shard done by one run or both (a run may take a shard the other has just finished and released:
+    # it then reads only repeats, above), and some skipped because the other run held their lease
+    assert skipped > 0 and done >= reports[0]["shards"]["total"]
 
 
 def test_backfill_reads_its_window_and_never_moves_checkpoints(search_world):
