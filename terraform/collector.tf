@@ -100,15 +100,13 @@ locals {
       "Allow dynamic-group ${local.collector_dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.collector_dg} to inspect compartments in tenancy",
       "Allow dynamic-group ${local.collector_dg} to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${var.checkpoint_bucket_name}'",
-      "Allow dynamic-group ${local.collector_dg} to manage objects in compartment id ${var.compartment_ocid} where all {target.bucket.name = '${var.dead_letter_bucket_name}', request.permission = 'OBJECT_CREATE'}",
     ],
+    [for grant in local.pipeline_grants : replace(grant, "<dg>", local.collector_dg)],
     contains(var.collect_sources, "audit") ? ["Allow dynamic-group ${local.collector_dg} to read audit-events in tenancy"] : [],
     contains(var.collect_sources, "logsearch") || (contains(var.collect_sources, "audit") && var.collect_audit_method == "search") ? [
       "Allow dynamic-group ${local.collector_dg} to read log-content in tenancy",
     ] : [],
     contains(var.collect_sources, "cloudguard") ? ["Allow dynamic-group ${local.collector_dg} to read cloud-guard-family in tenancy"] : [],
-    [for ocid in local.secret_ocids : "Allow dynamic-group ${local.collector_dg} to read secret-bundles in tenancy where target.secret.id = '${ocid}'"],
-    [for bucket in local.detection_rule_buckets : "Allow dynamic-group ${local.collector_dg} to read objects in tenancy where target.bucket.name = '${bucket}'"],
     # Each schedule may invoke the collector, and nothing else.
     flatten([for s, schedule in oci_resource_scheduler_schedule.collect : [
       "Allow any-user to use fn-function in compartment id ${var.compartment_ocid} where all {request.principal.type = 'resourceschedule', request.principal.id = '${schedule.id}'}",

@@ -213,14 +213,20 @@ resource "oci_identity_dynamic_group" "forwarder" {
 
 locals {
   dg = oci_identity_dynamic_group.forwarder.name
+  # What the data path needs, in either function (the forwarder and the collector run the same pipeline):
+  # write dead letters, read its Vault secrets and the buckets of DETECTION_RULES. "<dg>" is replaced by
+  # the function's dynamic group.
+  pipeline_grants = concat(
+    ["Allow dynamic-group <dg> to manage objects in compartment id ${var.compartment_ocid} where all {target.bucket.name = '${var.dead_letter_bucket_name}', request.permission = 'OBJECT_CREATE'}"],
+    [for ocid in local.secret_ocids : "Allow dynamic-group <dg> to read secret-bundles in tenancy where target.secret.id = '${ocid}'"],
+    [for bucket in local.detection_rule_buckets : "Allow dynamic-group <dg> to read objects in tenancy where target.bucket.name = '${bucket}'"],
+  )
   policy_statements = concat(
     [
       "Allow service cloudEvents to use fn-function in compartment id ${var.compartment_ocid}",
       "Allow service cloudEvents to use fn-invocation in compartment id ${var.compartment_ocid}",
-      "Allow dynamic-group ${local.dg} to manage objects in compartment id ${var.compartment_ocid} where all {target.bucket.name = '${var.dead_letter_bucket_name}', request.permission = 'OBJECT_CREATE'}",
     ],
-    [for ocid in local.secret_ocids : "Allow dynamic-group ${local.dg} to read secret-bundles in tenancy where target.secret.id = '${ocid}'"],
-    [for bucket in local.detection_rule_buckets : "Allow dynamic-group ${local.dg} to read objects in tenancy where target.bucket.name = '${bucket}'"],
+    [for grant in local.pipeline_grants : replace(grant, "<dg>", local.dg)],
     var.enable_audit_connector ? [
       "Allow any-user to use fn-function in compartment id ${var.compartment_ocid} where all {request.principal.type = 'serviceconnector', request.principal.compartment.id = '${var.compartment_ocid}'}",
       "Allow any-user to use fn-invocation in compartment id ${var.compartment_ocid} where all {request.principal.type = 'serviceconnector', request.principal.compartment.id = '${var.compartment_ocid}'}",

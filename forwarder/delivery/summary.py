@@ -85,9 +85,9 @@ class Summary:
         self.errors += [e for e in other.errors if e not in self.errors]
         if other.detection is not None:
             o = other.detection
-            for i, warning in enumerate(o["warnings"] or [None]):
-                self.note_detection(o["matched"] if i == 0 else 0, o["detections"] if i == 0 else 0, o["state"],
-                                    warning)  # fmt: skip
+            self.note_detection(o["matched"], o["detections"], o["state"], None)
+            for warning in o["warnings"]:
+                self.note_detection(0, 0, o["state"], warning)
 
     def add_counts(self, other: Summary) -> None:
         """Add another summary's counts (received; per sink delivered, dead-lettered, failed), not its lists."""

@@ -113,13 +113,13 @@ def _export(target: str, d) -> int:
     from sigma.collection import SigmaCollection
     from sigma.correlations import SigmaCorrelationRule
 
-    from forwarder.detect.pack import RULES_DIR, builtin, read_sources
+    from forwarder.detect.pack import RULES_DIR, disabled, read_sources
 
     texts = [(str(f), f.read_text(encoding="utf-8")) for f in sorted(Path(RULES_DIR).glob("*.yml"))]
     texts += read_sources(d.rules)
     collection = SigmaCollection.merge([SigmaCollection.from_yaml(text) for _, text in texts])
     collection.resolve_rule_references()
-    off = {r["id"] for r in builtin() if "all" in d.disable or r["id"] in d.disable or r["name"] in d.disable}
+    off = disabled(d.disable)
     counted = {id(ref.rule) for r in collection.rules for ref in getattr(r, "rules", []) or []}
     backend = SplunkBackend()
     for rule in collection.rules:

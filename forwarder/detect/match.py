@@ -154,11 +154,11 @@ def compile_node(node: list) -> Predicate:
     test = _value_test(op, node[2:])
     path = tuple(node[1].split("."))
     if len(path) <= 2:  # the record's own keys: read in place, no list made for a single value
-        a, b = path[0], path[-1]
+        a, b, nested = path[0], path[-1], len(path) == 2
 
         def direct(d: dict) -> bool:
             v = d.get(a)
-            if len(path) == 2:
+            if nested:
                 if v.__class__ is not dict:
                     return any(test(x) for x in _walk(d, path))
                 v = v.get(b)

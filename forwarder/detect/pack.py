@@ -61,15 +61,7 @@ def load(sources: tuple[str, ...] = (), disable: frozenset[str] = frozenset(), *
     if unknown:
         raise RuleError(f"DETECTION_DISABLE: no built-in rule has the id or name {', '.join(unknown)} "
                         "(python -m forwarder rules list)")  # fmt: skip
-    off = {r["id"] for r in pack if "all" in disable or r["id"] in disable or r["name"] in disable}
-    correlations = [r for r in pack if "correlation" in r]
-    for rule in correlations:  # a correlation is off when a rule it counts is
-        if off & set(rule["correlation"]["rules"]):
-            off.add(rule["id"])
-    counted_on = {i for r in correlations if r["id"] not in off for i in r["correlation"]["rules"]}
-    for rule in correlations:  # and the rules only an off correlation counts go with it
-        if rule["id"] in off:
-            off |= set(rule["correlation"]["rules"]) - counted_on
+    off = disabled(disable)
     rules = [r for r in pack if r["id"] not in off]
     if sources:
         from forwarder.detect.sigma import compile_files
@@ -86,6 +78,22 @@ def load(sources: tuple[str, ...] = (), disable: frozenset[str] = frozenset(), *
                                 "built-in rule's id")  # fmt: skip
         rules += user
     return rules
+
+
+def disabled(disable: frozenset[str]) -> set[str]:
+    """Ids of the built-in rules DETECTION_DISABLE turns off (ids or names, or `all`): a correlation goes
+    with a rule it counts, and the rules only an off correlation counts go with it."""
+    pack = builtin()
+    off = {r["id"] for r in pack if "all" in disable or r["id"] in disable or r["name"] in disable}
+    correlations = [r for r in pack if "correlation" in r]
+    for rule in correlations:
+        if off & set(rule["correlation"]["rules"]):
+            off.add(rule["id"])
+    counted_on = {i for r in correlations if r["id"] not in off for i in r["correlation"]["rules"]}
+    for rule in correlations:
+        if rule["id"] in off:
+            off |= set(rule["correlation"]["rules"]) - counted_on
+    return off
 
 
 def read_sources(sources: tuple[str, ...], *, endpoint: str | None = None, timeout: float = 10.0

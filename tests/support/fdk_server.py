@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from forwarder.settings import KEY_NAMES
+from tests.support.rsyslog import stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 FDK = Path(sys.executable).with_name("fdk")
@@ -84,9 +85,5 @@ class FunctionServer:
     def stop(self) -> None:
         if getattr(self, "client", None):
             self.client.close()
-        self.process.terminate()
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
         self._log.close()

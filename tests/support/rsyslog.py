@@ -58,6 +58,15 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
         return sock.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 5) -> None:
+    """Terminate a server process, and kill it if it has not exited within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def make_cert(directory: Path, name: str, cn: str = "localhost", loopback: bool = True) -> tuple[Path, Path]:
     """A self-signed certificate for `cn` (and 127.0.0.1 when `loopback`); returns (cert, key) paths."""
     names = f"DNS:{cn},IP:127.0.0.1" if loopback else f"DNS:{cn}"
@@ -129,11 +138,7 @@ class Rsyslog:
         time.sleep(0.05)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
 
 
 def _refuse_taken(ports: dict[str, int]) -> None:
