@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: venv test demo bench lint rsyslog redis receiver clean python terraform
+.PHONY: venv test demo bench lint rsyslog redis chromium receiver clean python terraform
 
 # The function runs Python 3.11 (func.yaml): so do the tests.
 python:
@@ -40,11 +40,18 @@ redis:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    redis-server >/dev/null; }
 
+# Headless Chromium opens the change report's HTML page in the tests (apt-get needs root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  test "$$(id -u)" = 0 || { echo "make: chromium is missing; as root: apt-get install chromium fonts-dejavu-core" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-dejavu-core >/dev/null; }
+
 # The Terraform tests run the real terraform binary (against a stand-in provider, tests/support/terraform).
 terraform:
 	@command -v terraform >/dev/null 2>&1 || { echo "make: terraform is not on PATH (1.5 or later; tests use it offline)" >&2; exit 1; }
 
-test: $(STAMP) $(CHECKOV_STAMP) rsyslog redis terraform
+test: $(STAMP) $(CHECKOV_STAMP) rsyslog redis chromium terraform
 	$(BIN)/python -m pytest
 
 demo: $(STAMP) rsyslog

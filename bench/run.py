@@ -8,7 +8,8 @@ Every figure is a ratio to a baseline measured in the same run, on this machine:
 4. syslog TCP delivery rate vs one sendall (bench/delivery.py);
 5. collection from OCI API stand-ins: events/s, API calls per 1,000 events, wall time by regions x
    compartments, for both audit methods (bench/collect.py);
-6. detection: replay with the rule pack off, on, and eleven times larger (bench/detection.py).
+6. detection: replay with the rule pack off, on, and eleven times larger (bench/detection.py);
+7. the change report: peak RSS over 10k / 100k / 1M changes vs a floor that only makes the pages (bench/report.py).
 `--quick` stops the memory runs at 500k events (the 5M run takes minutes); `--only N` runs section N.
 """
 
@@ -24,6 +25,7 @@ from bench.collect import collection
 from bench.delivery import delivery
 from bench.detection import detection
 from bench.memory import SIZES, invocation_memory, replay_memory
+from bench.report import report_memory
 from bench.startup import cold_start, compiled_copy
 from bench.throughput import throughput
 from tests.support.rsyslog import start_rsyslog
@@ -32,7 +34,7 @@ from tests.support.rsyslog import start_rsyslog
 def main() -> None:
     args = sys.argv[1:]
     quick = "--quick" in args
-    only = {int(args[args.index("--only") + 1])} if "--only" in args else {1, 2, 3, 4, 5, 6}
+    only = {int(args[args.index("--only") + 1])} if "--only" in args else {1, 2, 3, 4, 5, 6, 7}
     started = time.monotonic()
     print(f"python {sys.version.split()[0]} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="forwarder-bench-") as directory:
@@ -53,6 +55,8 @@ def main() -> None:
                 collection(work)
             if 6 in only:
                 detection(work, function)
+            if 7 in only:
+                report_memory(work)
         finally:
             receiver.stop()
     print(f"\n(benchmark took {time.monotonic() - started:.0f} s)")

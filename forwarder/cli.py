@@ -1,5 +1,6 @@
 """Command line, a thin face over the function's pipeline: `python -m forwarder replay PATH...`,
-`python -m forwarder replay-dead-letter`, `python -m forwarder collect` and `python -m forwarder rules`.
+`python -m forwarder replay-dead-letter`, `python -m forwarder collect`, `python -m forwarder rules` and
+`python -m forwarder report`.
 Same configuration keys as the function (environment)."""
 
 from __future__ import annotations
@@ -58,8 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     _collect_parser(commands)
     from forwarder.detect.commands import add_parser as add_rules_parser
+    from forwarder.report.commands import add_parser as add_report_parser
 
     add_rules_parser(commands)
+    add_report_parser(commands)
     for command, unit in ((replay, "batch of events"), (dead, "dead-letter object")):
         command.add_argument(
             "--deadline",
@@ -146,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
                 return run(args, load_settings())
             except RuleError as exc:
                 raise ConfigError(str(exc)) from None
+        if args.command == "report":
+            from forwarder.report.commands import run as report
+
+            return report(parser, args, load_settings())
         pipeline = wiring.build(load_settings())
     except ConfigError as exc:
         parser.error(f"configuration: {exc}")  # exits 2, printed once

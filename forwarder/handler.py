@@ -1,7 +1,9 @@
 """The OCI Functions (fdk) glue: body and deadline in, JSON summary and status out.
 
-A task body (`{"task": "collect", "sources": [...]}`, sent by Resource Scheduler to the collector
-function) runs a collection instead (`forwarder.collect`), refused unless COLLECT_SOURCES is set.
+A task body sent by Resource Scheduler runs a task instead: `{"task": "collect", "sources": [...]}` a
+collection (`forwarder.collect`), refused unless COLLECT_SOURCES is set; `{"task": "report", "date":
+"YYYY-MM-DD"}` (date optional: yesterday) the daily change report (`forwarder.report`), refused unless
+REPORT_BUCKET is set.
 200 only when every event was delivered or kept; otherwise 502 (over the fdk's unix socket only
 200, 502 and 504 pass, FACTS 2), so Service Connector Hub retries the batch. The pipeline (settings,
 sinks, connections, secrets) is built on the first call and kept for the life of the container.
@@ -29,8 +31,9 @@ DEFAULT_SECONDS = 30.0
 _pipeline: Pipeline | None = None
 _settings = None
 _collector = None
-#: What a task body may hold (`{"task": "collect", "sources": [...]}`, for the collector function).
-TASK_KEYS = frozenset({"task", "sources"})
+_reporter = None
+#: What a task body may hold: `{"task": "collect", "sources": [...]}` or `{"task": "report", "date": "..."}`.
+TASK_KEYS = frozenset({"task", "sources", "date"})
 
 
 def get_pipeline() -> Pipeline:
@@ -89,9 +92,9 @@ def task_of(body: bytes) -> dict[str, Any] | None:
 
 
 def run_task(task: dict[str, Any], pipeline: Pipeline, deadline: float) -> tuple[int, dict[str, Any]]:
-    """Run a `collect` task body with the container's collector. Refused (502, nothing read) when this
-    function is not configured to collect (COLLECT_SOURCES unset), has no CHECKPOINT_BUCKET, or the body
-    names an unknown task, key or source."""
+    """Run a `collect` or `report` task body. Refused (502, nothing read) when this function is not
+    configured for the task (COLLECT_SOURCES and CHECKPOINT_BUCKET; REPORT_BUCKET), or the body names an
+    unknown task, key, source or a bad date."""
     global _collector
     collect = _settings.collect if _settings is not None else None
     refusal = None
@@ -99,8 +102,12 @@ def run_task(task: dict[str, Any], pipeline: Pipeline, deadline: float) -> tuple
     sources = task.get("sources") or list(collect.sources if collect else ())
     if unknown:
         refusal = f"task: unknown key {unknown[0]!r} (a task body holds {', '.join(sorted(TASK_KEYS))})"
+    elif task.get("task") == "report":
+        return run_report(task, deadline)
     elif task.get("task") != "collect":
-        refusal = f'task: unknown task {task.get("task")!r}; expected "collect"'
+        refusal = f'task: unknown task {task.get("task")!r}; expected "collect" or "report"'
+    elif "date" in task:
+        refusal = "task: a collect task takes no date (backfills run from the CLI: collect --since)"
     elif collect is None or not collect.sources:
         refusal = "task collect refused: this function is not configured to collect (COLLECT_SOURCES is not set)"
     elif not collect.checkpoint_bucket:
@@ -121,6 +128,34 @@ def run_task(task: dict[str, Any], pipeline: Pipeline, deadline: float) -> tuple
     report = _collector.run(tuple(sources), deadline=deadline).to_dict()
     log.info("collect %s", json.dumps({k: v for k, v in report.items() if k != "delivery"}, separators=(",", ":")))
     return (200 if report["ok"] else 502), report
+
+
+def run_report(task: dict[str, Any], deadline: float) -> tuple[int, dict[str, Any]]:
+    """Make the change report of `task["date"]` (default: yesterday in REPORT_TIMEZONE) into REPORT_BUCKET."""
+    global _reporter
+    from forwarder.report import day
+
+    report = _settings.report if _settings is not None else None
+    try:
+        if report is None or not report.bucket:
+            raise ValueError("task report refused: this function is not configured to report (REPORT_BUCKET unset)")
+        if "sources" in task:
+            raise ValueError("task: a report task takes no sources")
+        date = task.get("date")
+        if date is not None and not isinstance(date, str):
+            raise ValueError(f"task: date must be a string YYYY-MM-DD; got {date!r}")
+        which = day.parse(date, report.timezone) if date else day.yesterday(report.timezone)
+    except ValueError as exc:
+        refusal = str(exc) if str(exc).startswith("task") else f"task: date: expected {exc}"
+        log.error("%s", refusal)
+        return 502, Summary(errors=[refusal]).to_dict()
+    if _reporter is None:
+        from forwarder.report import build
+
+        _reporter = build(_settings)
+    result = _reporter.run(which, deadline=deadline)
+    log.info("report %s", json.dumps(result, separators=(",", ":")))
+    return (200 if result["ok"] else 502), result
 
 
 def seconds_until(deadline: str | None) -> float | None:

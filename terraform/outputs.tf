@@ -62,3 +62,18 @@ output "checkpoint_bucket" {
   description = "Name of the collector's checkpoint bucket (empty when collect_sources is empty)."
   value       = local.collect ? oci_objectstorage_bucket.checkpoints[0].name : ""
 }
+
+output "reporter_function_ocid" {
+  description = "OCID of the reporter function (empty when report_enabled is false)."
+  value       = local.report ? oci_functions_function.reporter[0].id : ""
+}
+
+output "report_bucket" {
+  description = "Name of the bucket holding the daily change reports (empty when report_enabled is false)."
+  value       = local.report ? oci_objectstorage_bucket.reports[0].name : ""
+}
+
+output "report_topic_ocid" {
+  description = "The topic told when a report is ready (empty when report_enabled is false)."
+  value       = local.report ? local.report_topic : ""
+}

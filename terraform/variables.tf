@@ -508,3 +508,73 @@ variable "detection_state_password_secret_ocid" {
     error_message = "detection_state_password_secret_ocid must be a Vault secret OCID (ocid1.vaultsecret....)."
   }
 }
+
+variable "report_enabled" {
+  description = "Deploy the reporter: a function writing the daily change report (every create, update and delete of the day before) to a bucket and telling a topic, scheduled daily."
+  type        = bool
+  default     = true
+}
+
+variable "report_bucket_name" {
+  description = "Object Storage bucket of the daily change reports (reports/YYYY/MM/DD/changes.html|csv|json)."
+  type        = string
+  default     = "oci-forwarder-reports"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,256}$", var.report_bucket_name))
+    error_message = "report_bucket_name may hold letters, digits, '_', '.' and '-'."
+  }
+}
+
+variable "report_timezone" {
+  description = "IANA time zone of the report day (midnight to midnight) and of the times it shows."
+  type        = string
+  default     = "UTC"
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", var.report_timezone))
+    error_message = "report_timezone must be an IANA time zone name such as UTC or Europe/Paris."
+  }
+}
+
+variable "report_schedule" {
+  description = "When the report runs, a cron expression in UTC (Resource Scheduler). Pick a time at least 15 minutes after midnight in report_timezone: audit events can arrive that late."
+  type        = string
+  default     = "30 1 * * *"
+}
+
+variable "report_topic_ocid" {
+  description = "An existing Notifications topic told when a report is ready. Empty: a topic is created, with an EMAIL subscription per report_emails."
+  type        = string
+  default     = ""
+}
+
+variable "report_topic_compartment_ocid" {
+  description = "Compartment of report_topic_ocid, where the reporter may publish (default: compartment_ocid)."
+  type        = string
+  default     = ""
+}
+
+variable "report_emails" {
+  description = "Email addresses subscribed to the created report topic (each confirms by email)."
+  type        = list(string)
+  default     = []
+}
+
+variable "report_link_hours" {
+  description = "Hours a pre-authenticated read link to each day's report lives; the message then carries the links (anyone holding one can read the report). 0: no link, object names only."
+  type        = number
+  default     = 0
+  validation {
+    condition     = var.report_link_hours >= 0 && var.report_link_hours <= 8760 && floor(var.report_link_hours) == var.report_link_hours
+    error_message = "report_link_hours must be a whole number of hours from 0 to 8760."
+  }
+}
+
+variable "report_retention_days" {
+  description = "Days a retention rule keeps each report immutable (neither replaced nor deleted). 0: no rule; versioning keeps what a re-run replaces instead. With a rule, a day cannot be re-run until its report is older than this."
+  type        = number
+  default     = 0
+  validation {
+    condition     = var.report_retention_days >= 0 && floor(var.report_retention_days) == var.report_retention_days
+    error_message = "report_retention_days must be a whole number of days, 0 for none."
+  }
+}

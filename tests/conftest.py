@@ -105,7 +105,7 @@ def clean_config(monkeypatch):
 
     for key in KEY_NAMES:
         monkeypatch.delenv(key, raising=False)
-    handler._pipeline = handler._settings = handler._collector = None
+    handler._pipeline = handler._settings = handler._collector = handler._reporter = None
     oci_auth.reset()
     yield
     if handler._pipeline is not None:

@@ -6,6 +6,9 @@ in tests/data, and prints what the SIEM received and the function's summaries.
 Pull: `python -m forwarder collect` against loopback stand-ins of the OCI APIs (3 regions, 5
 compartments, the real SDK signing every request) holding audit events made from the sample, twice:
 the second run only finds repeats.
+Report: `python -m forwarder report --out DIR` against the same stand-ins holding yesterday's audit events
+(made from the sample: reads, reads sent as POST, changes of every kind, failed attempts, 3 regions); prints
+the totals and where to open the HTML page.
 """
 
 from __future__ import annotations
@@ -62,9 +65,10 @@ def main() -> int:
                       f"{line['msg'].lstrip(chr(0xFEFF))[:160]}")  # fmt: skip
             failures += not found
         failures += pull(work, receiver)
+        failures += report(work)
     finally:
         receiver.stop()
-    print("\ndemo", "FAILED" if failures else "OK: every sample event reached rsyslog, pushed and pulled")
+    print("\ndemo", "FAILED" if failures else "OK: every sample event reached rsyslog, pushed and pulled; report made")
     return 1 if failures else 0
 
 
@@ -109,6 +113,46 @@ def pull(work: Path, receiver) -> int:
     for line in lines[:3]:
         print(f"      {line['msg'].lstrip(chr(0xFEFF))[:200]}")
     return failures + (len(lines) != 15)
+
+
+def report(work: Path) -> int:
+    """Yesterday's change report from OCI API stand-ins with the CLI; 0 when it was written whole."""
+    import os
+    import subprocess
+    import sys
+
+    from forwarder.report import day
+    from tests.report_day import generate
+    from tests.support.oci import resource_principal
+    from tests.support.oci_apis import OciApis
+
+    principal = resource_principal(work)
+    apis = OciApis(principal)
+    yesterday = day.yesterday("UTC")
+    events, expected = generate(yesterday, apis.regions, 2000)
+    for region, records in events.items():
+        for record in records:
+            apis.add(region, record)
+    out = work / "report"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SIEM_", "COLLECT_", "REPORT_"))}
+    env.update(principal.env, **apis.endpoints)
+    command = [sys.executable, "-m", "forwarder", "report", "--out", str(out)]
+    print(f"\n=== Report: {' '.join(command[1:])}")
+    print(f"    yesterday ({yesterday.date}, UTC) from the same stand-ins: 2,000 audit events over 3 regions")
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    finally:
+        apis.close()
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    totals = result["totals"] or {}
+    print(f"  exit {done.returncode}: {totals.get('changes')} changes ({totals.get('create')} created, "
+          f"{totals.get('update')} updated, {totals.get('delete')} deleted), "
+          f"{(totals.get('failed') or {}).get('total')} failed attempts, {result['apiCalls']} API calls")  # fmt: skip
+    wanted = expected["create"] + expected["update"] + expected["delete"]
+    for form, where in result["where"].items():
+        print(f"  {form}: {where}")
+    print(f"--- open it: file://{result['where'].get('html', '')}")
+    return int(done.returncode != 0 or totals.get("changes") != wanted)
 
 
 if __name__ == "__main__":

@@ -226,7 +226,8 @@ def test_the_progress_bar_shows_shards_events_and_rate(monkeypatch):
     [
         (b'{"task": "collect", "sources": ["cloudguard"]}', "sources must be a list of configured sources (audit)"),
         (b'{"task": "collect", "sources": [["audit"]]}', "sources must be a list of configured sources"),
-        (b'{"task": "report"}', "unknown task 'report'"),
+        (b'{"task": "purge"}', "unknown task 'purge'"),
+        (b'{"task": "report"}', "not configured to report (REPORT_BUCKET unset)"),
         (b'{"task": "collect", "since": "2026-01-01"}', "unknown key 'since'"),
     ],
 )

@@ -33,6 +33,7 @@ EXAMPLE = {
     "subnet_ocids": ["ocid1.subnet.oc1.eu-frankfurt-1.aaaaaaaaexampleprivate"],
     "function_image": "fra.ocir.io/exampletenancy/oci-forwarder/oci-security-forwarder:0.1.0",
     "siem_syslog_url": "tls://siem.example.com:6514",
+    "report_enabled": False,  # the forwarder alone; the reporter has its own tests (REPORT, below)
 }
 VAULT = {"vault_ocid": "ocid1.vault.oc1.eu-frankfurt-1.examplevault",
          "vault_key_ocid": "ocid1.key.oc1.eu-frankfurt-1.examplekey"}  # fmt: skip
@@ -510,3 +511,81 @@ def test_the_collector_config_size_counts_the_function_keys_and_its_own(terrafor
     assert too_big.returncode != 0
     assert re.search(r"The collector config would take \d{4} bytes; OCI Functions allows 4096",
                      " ".join(too_big.output.split()))  # fmt: skip
+
+
+REPORT = {**EXAMPLE, "home_region": "us-ashburn-1", "report_emails": ["secops@example.com"], "report_enabled": True,
+          "report_timezone": "Europe/Paris"}  # fmt: skip
+
+
+def test_the_reporter_runs_daily_with_its_own_bucket_topic_and_least_privilege(terraform):
+    from forwarder.settings.keys import REPORT_KEYS
+
+    result = terraform("apply", REPORT, home_region="us-ashburn-1")
+    assert result.returncode == 0, result.output
+    functions = {c["values"]["display_name"]: c["values"] for c in result.created
+                 if c["type"] == "oci_functions_function"}  # fmt: skip
+    reporter = functions["oci-forwarder-reporter"]
+    config = reporter["config"]
+    assert (
+        set(config) <= REPORT_KEYS | {"COLLECT_TENANCY_OCID", "COLLECT_REGIONS"}
+        and reporter["timeout_in_seconds"] == 300
+    )
+    assert config["REPORT_BUCKET"] == "oci-forwarder-reports" and config["REPORT_TIMEZONE"] == "Europe/Paris"
+    assert config["REPORT_TOPIC_OCID"].startswith("ocid1.") and "REPORT_LINK_HOURS" not in config
+    assert "REPORT_BUCKET" not in functions["oci-forwarder-fn"]["config"]  # the push function refuses report tasks
+    (schedule,) = [c["values"] for c in result.created if c["type"] == "oci_resource_scheduler_schedule"]
+    assert schedule["recurrence_details"] == "30 1 * * *" and schedule["resources"][0]["id"] == reporter["id"]
+    assert json.loads(schedule["resources"][0]["parameters"][0]["value"][0]) == {"task": "report"}
+    (bucket,) = [c["values"] for c in result.created if c["type"] == "oci_objectstorage_bucket"
+                 and c["values"]["name"] == "oci-forwarder-reports"]  # fmt: skip
+    assert (
+        bucket["access_type"] == "NoPublicAccess"
+        and bucket["versioning"] == "Enabled"
+        and not bucket["retention_rules"]
+    )
+    (topic,) = [c for c in result.created if c["type"] == "oci_ons_notification_topic"]
+    (subscription,) = [c["values"] for c in result.created if c["type"] == "oci_ons_subscription"]
+    assert subscription["protocol"] == "EMAIL" and subscription["endpoint"] == "secops@example.com"
+    assert config["REPORT_TOPIC_OCID"] == topic["values"]["id"]
+    policy = {c["values"]["name"]: c for c in result.created if c["type"] == "oci_identity_policy"}[
+        "oci-forwarder-reporter-policy"
+    ]
+    assert policy["region"] == "us-ashburn-1"
+    statements = policy["values"]["statements"]
+    dg = "oci-forwarder-reporter-dg"
+    for wanted in (f"Allow dynamic-group {dg} to read audit-events in tenancy",
+                   f"Allow dynamic-group {dg} to read log-content in tenancy",
+                   f"Allow dynamic-group {dg} to inspect tenancies in tenancy"):  # fmt: skip
+        assert wanted in statements
+    manage = [s for s in statements if " manage " in s]
+    assert manage == [s for s in manage if "target.bucket.name = 'oci-forwarder-reports'" in s] and len(manage) == 1
+    (ons,) = [s for s in statements if "ons-topics" in s]
+    assert " use ons-topics " in ons and "ONS_TOPIC_PUBLISH" in ons and "ONS_TOPIC_READ" in ons
+    assert not [s for s in statements if "secret" in s or "all-resources" in s]
+    invoke = [s for s in statements if "resourceschedule" in s]
+    assert len(invoke) == 2 and all(schedule["id"] in s for s in invoke)
+
+
+def test_read_links_and_a_retention_rule_add_exactly_what_they_need(terraform):
+    result = terraform("apply", {**REPORT, "report_link_hours": 72, "report_retention_days": 400,
+                                 "report_topic_ocid": "ocid1.onstopic.oc1.iad.aaaaexisting"},
+                       home_region="us-ashburn-1")  # fmt: skip
+    assert result.returncode == 0, result.output
+    (bucket,) = [c["values"] for c in result.created if c["type"] == "oci_objectstorage_bucket"
+                 and c["values"]["name"] == "oci-forwarder-reports"]  # fmt: skip
+    (rule,) = bucket["retention_rules"]
+    assert bucket["versioning"] == "Disabled" and rule["duration"][0] == {"time_amount": "400", "time_unit": "DAYS"}
+    assert not [c for c in result.created if c["type"].startswith("oci_ons_")]  # the given topic is used
+    reporter = [c["values"]["config"] for c in result.created if c["type"] == "oci_functions_function"
+                and c["values"]["display_name"] == "oci-forwarder-reporter"][0]  # fmt: skip
+    assert (
+        reporter["REPORT_LINK_HOURS"] == "72" and reporter["REPORT_TOPIC_OCID"] == "ocid1.onstopic.oc1.iad.aaaaexisting"
+    )
+    statements = [c for c in result.created if c["type"] == "oci_identity_policy"
+                  and c["values"]["name"] == "oci-forwarder-reporter-policy"][0]["values"]["statements"]  # fmt: skip
+    (par,) = [s for s in statements if "PAR_MANAGE" in s]
+    assert "manage buckets" in par and "target.bucket.name = 'oci-forwarder-reports'" in par
+    off = terraform(
+        "apply", {**EXAMPLE, "home_region": "us-ashburn-1", "report_enabled": False}, home_region="us-ashburn-1"
+    )
+    assert off.returncode == 0 and not [c for c in off.created if "reporter" in json.dumps(c["values"])]

@@ -16,7 +16,7 @@ from forwarder.normalize.record import RISK_LEVELS
 from forwarder.settings import values as v
 
 #: Names under these prefixes are ours: one that is not in KEYS is a misspelling, not someone else's.
-PREFIXES = ("SIEM_", "TICKET_", "DEAD_LETTER_", "COLLECT_", "CHECKPOINT_", "DETECTION_")
+PREFIXES = ("SIEM_", "TICKET_", "DEAD_LETTER_", "COLLECT_", "CHECKPOINT_", "DETECTION_", "REPORT_")
 
 
 class Key(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at import (cold start)
@@ -30,7 +30,8 @@ class Key(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at im
         doc: one or two sentences for the README and `--help`.
         shown: the README's default cell, when `default` alone does not say it.
         scope: "function" (set in the function's config, e.g. by the Terraform module), "collector" (set
-            in the collector function's config, beside the "function" keys; read by the CLI too), "local"
+            in the collector function's config, beside the "function" keys; read by the CLI too), "report"
+            (the reporter function's config, with the tenancy, regions and endpoints it reads), "local"
             (plaintext stand-ins for Vault secrets or files, for local runs) or "platform" (set by OCI).
         secret: the value is a credential: errors never echo it.
     """
@@ -169,6 +170,27 @@ KEYS: tuple[Key, ...] = (
         "function).", shown="(none)", scope="collector"),
     Key("CHECKPOINT_NAMESPACE", v.text, None, "axaxnpcrorw5",
         "Object Storage namespace of the checkpoint bucket.", shown="(looked up)", scope="collector"),
+    Key("REPORT_BUCKET", v.text, None, "oci-forwarder-reports",
+        "Makes this function a reporter (`{\"task\": \"report\"}`): the Object Storage bucket of the daily change "
+        "reports, `reports/YYYY/MM/DD/changes.html|csv|json`. The CLI writes to `--out DIR` instead.",
+        shown="(none: not a reporter)", scope="report"),
+    Key("REPORT_NAMESPACE", v.text, None, "axaxnpcrorw5", "Object Storage namespace of the report bucket.",
+        shown="(looked up)", scope="report"),
+    Key("REPORT_TIMEZONE", v.timezone, "UTC", "Europe/Paris",
+        "IANA time zone of the report day (midnight to midnight) and of the times it shows.", scope="report",
+        shown="UTC"),
+    Key("REPORT_TOPIC_OCID", v.ocid("onstopic"), None, "ocid1.onstopic.oc1.iad.aaaa",
+        "OCI Notifications topic told when a report is ready (totals, top changes, where the report is).",
+        shown="(no message)", scope="report"),
+    Key("REPORT_LINK_HOURS", v.integer(1, 8760), None, "72",
+        "Hours a pre-authenticated read link to the day's report lives; the message then carries the link "
+        "(anyone holding it can read the report until it expires).", shown="(no link)", scope="report"),
+    Key("REPORT_HTML_ROWS", v.integer(10, 100000), 1000, "5000",
+        "Changes listed in the HTML page (the earliest; the CSV has every one).", scope="report"),
+    Key("OCI_NOTIFICATION_ENDPOINT", v.regional_url("http", "https"), None,
+        "https://notification.{region}.oraclecloud.com",
+        "Override of the Notifications endpoint (GetTopic); `{region}` is replaced by the function's region.",
+        shown="(regional endpoint)", scope="report"),
     Key("OCI_IDENTITY_ENDPOINT", v.regional_url("http", "https"), None, "https://identity.{region}.oci.oraclecloud.com",
         "Override of the Identity endpoint; `{region}` is replaced by the region read.",
         shown="(regional endpoint)", scope="collector"),
@@ -202,6 +224,8 @@ KEY_NAMES = frozenset(BY_NAME)
 FUNCTION_KEYS = frozenset(k.name for k in KEYS if k.scope == "function")
 #: The keys only the collector function's config adds (README, "Collection").
 COLLECTOR_KEYS = frozenset(k.name for k in KEYS if k.scope == "collector")
+#: The keys only the reporter function's config adds (README, "Change report").
+REPORT_KEYS = frozenset(k.name for k in KEYS if k.scope == "report")
 
 
 def markdown_table() -> str:

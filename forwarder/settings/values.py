@@ -204,3 +204,14 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def timezone(raw: str) -> str:
+    """An IANA time zone name (`UTC`, `Europe/Paris`), checked against the time zone database."""
+    from forwarder.report.day import zone  # zoneinfo only when the key is set
+
+    try:
+        zone(raw)
+    except ValueError as exc:
+        raise Invalid(str(exc).split("; got")[0]) from None
+    return raw

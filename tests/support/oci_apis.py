@@ -5,7 +5,10 @@ and checking every request's signature (the real SDK signs them):
 - Audit: ListEvents per compartment (`startTime`/`endTime` must be whole minutes: 400 otherwise), paged;
 - Logging Search: POST /search over `"<tenancy>/_Audit_Include_Subcompartment"` or a named custom log,
   at most 14 days (400 otherwise), `limit` at most 1000, paged;
-- Cloud Guard: GetConfiguration (reporting region), ListProblems (timeLastDetected window, paged).
+- Cloud Guard: GetConfiguration (reporting region), ListProblems (timeLastDetected window, paged);
+- Logging Search filter stages `| <field> = '<value>' or <field> = '<value>' ...` (anything else: 400);
+- Notifications: GetTopic (its `apiEndpoint` is this server's `/{region}/onsdp`) and PublishMessage there
+  (`messages` holds what was published; at most 64 KB a message).
 
 One threaded server for every region: a service's endpoint is `<base>/{region}/<service>`. Audit events
 are held as the CloudEvents 1.0 log records Connector Hub delivers, and served in the REST envelope by
@@ -27,7 +30,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.support.oci import TENANCY, _error, signature_problem
 
-SERVICES = ("identity", "audit", "logging", "cloudguard")
+SERVICES = ("identity", "audit", "logging", "cloudguard", "notification", "onsdp")
+TOPIC = "ocid1.onstopic.oc1.iad.aaaaaaaatesttopic"
 
 
 class _Quiet(WSGIRequestHandler):
@@ -70,6 +74,8 @@ class OciApis:
         self.user_agents: Counter = Counter()
         self.bad: list[str] = []  #: requests refused for a bad signature or parameters
         self.delay = 0.0  #: seconds each data page waits (a slow API: a run can be killed half-way)
+        self.messages: list[dict] = []  #: published Notifications messages (`{"topic", "title", "body"}`)
+        self.queries: list[str] = []  #: Logging Search queries received
         self._lock = threading.Lock()
         self._server = make_server("127.0.0.1", 0, self, threaded=True, request_handler=_Quiet)
         self.base = f"http://127.0.0.1:{self._server.server_port}"
@@ -81,7 +87,8 @@ class OciApis:
         return {"OCI_IDENTITY_ENDPOINT": self.base + "/{region}/identity",
                 "OCI_AUDIT_ENDPOINT": self.base + "/{region}/audit",
                 "OCI_LOGGING_SEARCH_ENDPOINT": self.base + "/{region}/logging",
-                "OCI_CLOUDGUARD_ENDPOINT": self.base + "/{region}/cloudguard"}  # fmt: skip
+                "OCI_CLOUDGUARD_ENDPOINT": self.base + "/{region}/cloudguard",
+                "OCI_NOTIFICATION_ENDPOINT": self.base + "/{region}/notification"}  # fmt: skip
 
     def close(self) -> None:
         self._server.shutdown()
@@ -182,12 +189,41 @@ class OciApis:
             return _error(400, "InvalidParameter", "the time range must be at most 14 days")
         if int(args.get("limit") or 100) > 1000:
             return _error(400, "InvalidParameter", "limit must be at most 1000")
+        self.queries.append(body["searchQuery"])
         target = body["searchQuery"].split('"')[1]
         if target == f"{self.tenancy}/_Audit_Include_Subcompartment":
             records = self._visible(region, start, end)
         else:
             records = [r for r in self.logs.get(region, {}).get(target, ()) if start <= parse(r["time"]) < end]
+        for stage in body["searchQuery"].split('"', 2)[2].split("|")[1:]:
+            test = _filter(stage)
+            if test is None:
+                return _error(400, "InvalidParameter", f"the stand-in does not know the stage {stage.strip()!r}")
+            records = [r for r in records if test(r)]
         return self._page(records, args, self.search_page, key="results", wrap=_result)
+
+    def _notification(self, request, path, args, region) -> Response:
+        prefix = "/20181201/topics/"
+        if request.method != "GET" or not path.startswith(prefix) or path[len(prefix) :] != TOPIC:
+            return _error(404, "NotAuthorizedOrNotFound", f"no topic {path[len(prefix) :]}")
+        topic = {"topicId": TOPIC, "name": "reports", "apiEndpoint": f"{self.base}/{region}/onsdp",
+                 "lifecycleState": "ACTIVE", "compartmentId": self.tenancy,
+                 "timeCreated": "2026-01-01T00:00:00Z"}  # fmt: skip
+        return Response(json.dumps(topic), content_type="application/json")
+
+    def _onsdp(self, request, path, args, region) -> Response:
+        if request.method != "POST" or path != f"/20181201/topics/{TOPIC}/messages":
+            return _error(404, "NotAuthorizedOrNotFound", path)
+        if len(request.get_data()) > 64 * 1024:
+            return _error(400, "InvalidParameter", "the message is larger than 64 KB")
+        body = json.loads(request.get_data())
+        if not isinstance(body.get("body"), str):
+            return _error(400, "InvalidParameter", "body is required")
+        with self._lock:
+            self.messages.append({"topic": TOPIC, "title": body.get("title"), "body": body["body"]})
+            number = len(self.messages)
+        return Response(json.dumps({"messageId": f"msg-{number}", "timeStamp": "2026-01-01T00:00:00Z"}),
+                        content_type="application/json")  # fmt: skip
 
     def _cloudguard(self, request, path, args, region) -> Response:
         if path == "/20200131/configuration":
@@ -205,6 +241,23 @@ class OciApis:
             if parse(p["timeLastDetected"]) >= low and (high is None or parse(p["timeLastDetected"]) <= high)
         ]
         return self._page(items, args, self.page_size, key="items")
+
+
+def _filter(stage: str):
+    """A test for one filter stage `a.b = 'x' or a.b = 'y'` (the Logging query language), else None."""
+    import re
+
+    clauses = [re.fullmatch(r"\s*([A-Za-z_][\w.]*)\s*=\s*'([^']*)'\s*", part) for part in stage.split(" or ")]
+    if not clauses or not all(clauses):
+        return None
+    wanted = [(m.group(1).split("."), m.group(2)) for m in clauses]
+
+    def value(record, path):
+        for key in path:
+            record = record.get(key) if isinstance(record, dict) else None
+        return record
+
+    return lambda record: any(value(record, path) == expected for path, expected in wanted)
 
 
 def _result(record: dict) -> dict:

@@ -28,7 +28,11 @@ SERVICES = {
     "cloudguard": ("oci.cloud_guard", "CloudGuardClient"),
     "logsearch": ("oci.loggingsearch", "LogSearchClient"),
     "objectstorage": ("oci.object_storage", "ObjectStorageClient"),
+    "notification": ("oci.ons", "NotificationControlPlaneClient"),  # GetTopic
+    "notification-topic": ("oci.ons", "NotificationDataPlaneClient"),  # PublishMessage, at the topic's endpoint
 }
+#: Services whose responses are read as the SDK's models (not collection paths: few, small responses).
+MODELLED = ("objectstorage", "notification", "notification-topic")
 AUTH_MODES = ("resource_principal", "instance_principal", "api_key")
 
 
@@ -106,17 +110,18 @@ class Clients:
             self._setup()
         return self._region
 
-    def get(self, service: str, region: str):
-        """The SDK client of `service` (a key of SERVICES) for `region`."""
-        key = (service, region)
+    def get(self, service: str, region: str, endpoint: str | None = None):
+        """The SDK client of `service` (a key of SERVICES) for `region`, at `endpoint` when given (else the
+        service's override, else the SDK's regional endpoint)."""
+        key = (service, region, endpoint)
         with self._lock:
             client = self._clients.get(key)
             if client is None:
                 self._setup()
-                client = self._clients[key] = self._build(service, region)
+                client = self._clients[key] = self._build(service, region, endpoint)
             return client
 
-    def _build(self, service: str, region: str):
+    def _build(self, service: str, region: str, endpoint: str | None):
         import importlib
 
         import oci
@@ -127,9 +132,9 @@ class Clients:
             "signer": self._signer,
             "timeout": (self.timeout, self.timeout),
             "retry_strategy": oci.retry.NoneRetryStrategy(),
-            "skip_deserialization": service != "objectstorage",
+            "skip_deserialization": service not in MODELLED,
         }
-        endpoint = self.endpoints.get(service)
+        endpoint = endpoint or self.endpoints.get(service)
         if endpoint:
             kwargs["service_endpoint"] = endpoint.replace("{region}", region).rstrip("/")
         client = factory({**self._config, "region": region, "additional_user_agent": USER_AGENT}, **kwargs)

@@ -1,0 +1,33 @@
+"""The daily change report: every create, update and delete in the tenancy on one day, in HTML, CSV and JSON.
+
+`changes` is the table deciding what a change is and of which kind, `day` the day's window in
+REPORT_TIMEZONE, `read` reads the day's audit changes (Logging Search, per region and hour), `tally`
+counts them in bounded memory, `render` writes the three forms, `store` puts them in a folder or a
+bucket, `notify` publishes the summary, `run.Reporter` does it all. `build(settings, ...)` wires a
+Reporter from validated settings (the function's `{"task": "report"}` body and the CLI).
+"""
+
+from __future__ import annotations
+
+from forwarder.report.run import Reporter
+
+__all__ = ["Reporter", "build"]
+
+
+def build(settings, auth: str = "resource_principal", config_file: str | None = None, profile: str | None = None,
+          out: str | None = None) -> Reporter:  # fmt: skip
+    """A Reporter for `settings` (forwarder.settings.Settings): reports in `out` (a local folder) when
+    given, else in REPORT_BUCKET (in the principal's region), else in the current folder."""
+    from forwarder.report.store import BucketStore, LocalStore
+    from forwarder.sources.api.clients import Clients
+
+    r, c = settings.report, settings.collect
+    clients = Clients(auth, c.endpoints, timeout=max(settings.timeout, 30.0), config_file=config_file, profile=profile)
+    if out is not None or not r.bucket:
+        store = LocalStore(out or ".")
+    else:
+
+        def store(home: str) -> BucketStore:  # the region is known once the principal is set up
+            return BucketStore(clients.get("objectstorage", home or settings.region), r.bucket, r.namespace)
+
+    return Reporter(r, c, clients, store)

@@ -1,0 +1,61 @@
+"""`python -m forwarder report [--date YYYY-MM-DD] [--out DIR]`: the daily change report from the command line.
+
+Same keys as the reporter function (REPORT_*, COLLECT_TENANCY_OCID, COLLECT_REGIONS, COLLECT_WORKERS,
+endpoints). Reports go to `--out DIR` when given, else to REPORT_BUCKET when set, else to the current
+folder, under `reports/YYYY/MM/DD/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+
+
+def add_parser(commands) -> None:
+    """Add the `report` command to an argparse subparsers object."""
+    from forwarder.sources.api.clients import AUTH_MODES
+
+    report = commands.add_parser(
+        "report",
+        help="write the daily change report: every create, update and delete in the tenancy on one day",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.dedent(
+            """\
+            Read one day (REPORT_TIMEZONE, midnight to midnight; default yesterday) of audit events in every
+            subscribed region (or --regions) with Logging Search, and write the change report:
+            reports/YYYY/MM/DD/changes.html (open it in a browser), changes.csv (one row per change) and
+            changes.json, to --out DIR, else REPORT_BUCKET, else the current folder. Tells
+            REPORT_TOPIC_OCID when set. Prints a JSON summary with where the files are; exits 0 when the
+            whole day was read and written, else 1 (2: bad usage)."""
+        ),
+    )
+    report.add_argument("--date", metavar="YYYY-MM-DD", help="the day to report (default: yesterday)")
+    report.add_argument("--out", metavar="DIR", help="write the files under DIR (default: REPORT_BUCKET, else .)")
+    report.add_argument("--regions", metavar="R1,R2", help="regions to read (default: every subscribed region)")
+    report.add_argument("--auth", choices=AUTH_MODES,
+                        help="the principal (default: api_key outside OCI Functions)")  # fmt: skip
+    report.add_argument("--config-file", metavar="PATH", help="OCI config file for api_key (default ~/.oci/config)")
+    report.add_argument("--profile", metavar="NAME", help="profile of the OCI config file (default DEFAULT)")
+
+
+def run(parser: argparse.ArgumentParser, args, settings) -> int:
+    """Make the report `args` ask for; print its summary. Returns the exit status."""
+    from forwarder.report import build, day
+    from forwarder.settings import values
+
+    zone = settings.report.timezone
+    try:
+        which = day.parse(args.date, zone) if args.date else day.yesterday(zone)
+        regions = values.region_list(args.regions) if args.regions else None
+    except (ValueError, values.Invalid) as exc:
+        parser.error(f"report: {exc}")
+    auth = args.auth or ("resource_principal" if os.environ.get("OCI_RESOURCE_PRINCIPAL_VERSION") else "api_key")
+    reporter = build(settings, auth=auth, config_file=args.config_file, profile=args.profile, out=args.out)
+    result = reporter.run(which, regions=regions)
+    print(json.dumps(result))
+    if result["where"]:
+        print(f"report: open {result['where']['html']}", file=sys.stderr)
+    return 0 if result["ok"] else 1

@@ -1,0 +1,139 @@
+# ---------------------------------------------------------------------------------------------------
+# The reporter: the same image as a third function, invoked daily by Resource Scheduler with the body
+# {"task": "report"}, writing the day's change report (HTML, CSV, JSON) to its own bucket and telling a
+# Notifications topic. Created when report_enabled is true. It gets no SIEM or ticket configuration or
+# secret: it reads the audit log and writes reports, nothing else.
+# ---------------------------------------------------------------------------------------------------
+locals {
+  report        = var.report_enabled
+  create_topic  = local.report && var.report_topic_ocid == ""
+  report_topic  = local.create_topic ? oci_ons_notification_topic.reports[0].id : var.report_topic_ocid
+  topic_holder  = var.report_topic_ocid == "" ? var.compartment_ocid : (var.report_topic_compartment_ocid != "" ? var.report_topic_compartment_ocid : var.compartment_ocid)
+  report_locked = var.report_retention_days > 0
+
+  # The reporter's whole config (forwarder/settings/keys.py, scope "report", and what it reads of "collector").
+  reporter_config_all = {
+    REPORT_BUCKET        = var.report_bucket_name
+    REPORT_NAMESPACE     = data.oci_objectstorage_namespace.this.namespace
+    REPORT_TIMEZONE      = var.report_timezone
+    REPORT_TOPIC_OCID    = local.report ? local.report_topic : ""
+    REPORT_LINK_HOURS    = var.report_link_hours == 0 ? "" : tostring(var.report_link_hours)
+    REPORT_HTML_ROWS     = ""
+    COLLECT_TENANCY_OCID = var.tenancy_ocid
+    COLLECT_REGIONS      = join(",", var.collect_regions)
+  }
+  reporter_config = { for key, value in local.reporter_config_all : key => value if value != "" }
+}
+
+resource "oci_functions_function" "reporter" {
+  count              = local.report ? 1 : 0
+  application_id     = oci_functions_application.forwarder.id
+  display_name       = "${var.name_prefix}-reporter"
+  image              = var.function_image
+  memory_in_mbs      = var.function_memory_mb
+  timeout_in_seconds = 300 # a day that cannot be read by then is reported incomplete; run it again from the CLI
+  config             = local.reporter_config
+  freeform_tags      = local.tags
+}
+
+resource "oci_objectstorage_bucket" "reports" {
+  # checkov:skip=CKV_OCI_9: reports are summaries of the audit log; Oracle-managed keys encrypt them.
+  count          = local.report ? 1 : 0
+  compartment_id = var.compartment_ocid
+  namespace      = data.oci_objectstorage_namespace.this.namespace
+  name           = var.report_bucket_name
+  access_type    = "NoPublicAccess"
+  # Versions keep what a re-run replaced. A retention rule (report_retention_days) makes reports immutable
+  # instead: Object Storage refuses retention rules on a versioned bucket, and a locked day cannot be re-run.
+  versioning            = local.report_locked ? "Disabled" : "Enabled"
+  object_events_enabled = true
+  freeform_tags         = local.tags
+
+  dynamic "retention_rules" {
+    for_each = local.report_locked ? [var.report_retention_days] : []
+    content {
+      display_name = "keep-reports-${retention_rules.value}-days"
+      duration {
+        time_amount = tostring(retention_rules.value)
+        time_unit   = "DAYS"
+      }
+    }
+  }
+}
+
+resource "oci_ons_notification_topic" "reports" {
+  count          = local.create_topic ? 1 : 0
+  compartment_id = var.compartment_ocid
+  name           = "${var.name_prefix}-reports"
+  description    = "Daily change reports of the OCI security event forwarder."
+  freeform_tags  = local.tags
+}
+
+resource "oci_ons_subscription" "reports" {
+  for_each       = local.create_topic ? toset(var.report_emails) : toset([])
+  compartment_id = var.compartment_ocid
+  topic_id       = oci_ons_notification_topic.reports[0].id
+  protocol       = "EMAIL"
+  endpoint       = each.value
+  freeform_tags  = local.tags
+}
+
+resource "oci_resource_scheduler_schedule" "report" {
+  count              = local.report ? 1 : 0
+  compartment_id     = var.compartment_ocid
+  display_name       = "${var.name_prefix}-report"
+  description        = "Runs the OCI security event forwarder's daily change report."
+  action             = "START_RESOURCE"
+  recurrence_type    = "CRON"
+  recurrence_details = var.report_schedule
+  resources {
+    id = oci_functions_function.reporter[0].id
+    parameters {
+      parameter_type = "BODY"
+      value          = [jsonencode({ task = "report" })]
+    }
+  }
+  freeform_tags = local.tags
+}
+
+resource "oci_identity_dynamic_group" "reporter" {
+  count          = local.report ? 1 : 0
+  provider       = oci.home
+  compartment_id = var.tenancy_ocid
+  name           = "${var.name_prefix}-reporter-dg"
+  description    = "The OCI security event forwarder's reporter function."
+  matching_rule  = "ALL {resource.type = 'fnfunc', resource.id = '${oci_functions_function.reporter[0].id}'}"
+  freeform_tags  = local.tags
+}
+
+locals {
+  reporter_dg = local.report ? oci_identity_dynamic_group.reporter[0].name : ""
+  reporter_statements = !local.report ? [] : concat(
+    [
+      # ListRegionSubscriptions; Logging Search over the _Audit logs of every compartment.
+      "Allow dynamic-group ${local.reporter_dg} to inspect tenancies in tenancy",
+      "Allow dynamic-group ${local.reporter_dg} to read audit-events in tenancy",
+      "Allow dynamic-group ${local.reporter_dg} to read log-content in tenancy",
+      "Allow dynamic-group ${local.reporter_dg} to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${var.report_bucket_name}'",
+      # GetTopic (its endpoint) and PublishMessage; not subscribe.
+      "Allow dynamic-group ${local.reporter_dg} to use ons-topics in compartment id ${local.topic_holder} where any {request.permission = 'ONS_TOPIC_READ', request.permission = 'ONS_TOPIC_PUBLISH'}",
+      # The daily schedule may invoke the reporter, and nothing else.
+      "Allow any-user to use fn-function in compartment id ${var.compartment_ocid} where all {request.principal.type = 'resourceschedule', request.principal.id = '${oci_resource_scheduler_schedule.report[0].id}'}",
+      "Allow any-user to use fn-invocation in compartment id ${var.compartment_ocid} where all {request.principal.type = 'resourceschedule', request.principal.id = '${oci_resource_scheduler_schedule.report[0].id}'}",
+    ],
+    # Read links (pre-authenticated requests) on the report bucket only.
+    var.report_link_hours > 0 ? [
+      "Allow dynamic-group ${local.reporter_dg} to manage buckets in compartment id ${var.compartment_ocid} where all {target.bucket.name = '${var.report_bucket_name}', request.permission = 'PAR_MANAGE'}",
+    ] : [],
+  )
+}
+
+resource "oci_identity_policy" "reporter" {
+  count          = local.report ? 1 : 0
+  provider       = oci.home
+  compartment_id = var.tenancy_ocid
+  name           = "${var.name_prefix}-reporter-policy"
+  description    = "Least privilege for the OCI security event forwarder's reporter."
+  statements     = local.reporter_statements
+  freeform_tags  = local.tags
+}
