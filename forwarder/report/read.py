@@ -29,6 +29,8 @@ _PAGES_AHEAD = 2
 
 
 class Shard(NamedTuple):
+    """One hour of the day in one region: one Logging Search query, paged."""
+
     region: str
     hour: int
     start: datetime  #: aware UTC, inclusive
