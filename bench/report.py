@@ -25,7 +25,7 @@ _NAMES = [("objectstorage", "CreateBucket", "POST"), ("computeapi", "LaunchInsta
           ("identitycontrolplane", "UpdatePolicy", "PUT"), ("virtualnetwork", "DeleteSecurityList", "DELETE"),
           ("computeapi", "InstanceAction", "POST"), ("monitoring", "ListMetrics", "POST")]  # fmt: skip
 _TEMPLATE = (
-    '{{"id":"b-{i}","type":"com.oraclecloud.{service}{s}.{name}","time":"{time}","specversion":"1.0",'
+    '{{"id":"b-{i}","type":"com.oraclecloud.{service}.{name}","time":"{time}","specversion":"1.0",'
     '"source":"bench","oracle":{{"compartmentid":"ocid1.compartment.oc1..c{c}","loggroupid":"_Audit",'
     '"tenantid":"ocid1.tenancy.oc1..bench"}},"data":{{"eventName":"{name}","compartmentId":"ocid1.compartment.oc1..c{c}",'
     '"compartmentName":"team-{c}","resourceId":"ocid1.resource.oc1..r{r}","resourceName":"res-{r}","message":"{name}",'
@@ -47,7 +47,7 @@ def pages(day, n: int, page: int = 1000):
             service, name, action = _NAMES[i % len(_NAMES)]
             moment = time.gmtime(start + span * i / n)
             lines.append(_TEMPLATE.format(
-                i=i, service=service, s="", name=name, action=action, c=i % 60, r=i // 3, p=(i * 7) % 400,
+                i=i, service=service, name=name, action=action, c=i % 60, r=i // 3, p=(i * 7) % 400,
                 ip=i % 250, status=404 if i % 17 == 0 else 200, time=time.strftime("%Y-%m-%dT%H:%M:%S.000Z", moment),
             ))  # fmt: skip
         yield loads("[" + ",".join(lines) + "]")

@@ -202,10 +202,10 @@ def _replay(pipeline, paths: list[str], seconds: float) -> int:
 
 def _collect(parser, pipeline, args) -> int:
     import dataclasses
-    import os
 
     from forwarder import collect
     from forwarder.settings import values
+    from forwarder.sources.api.clients import default_auth
 
     try:
         since = collect.parse_when(args.since) if args.since else None
@@ -226,7 +226,7 @@ def _collect(parser, pipeline, args) -> int:
     sources = tuple(dict.fromkeys(args.sources or c.sources or ("audit",)))
     if "logsearch" in sources and not c.queries:
         parser.error("collect: the logsearch source needs COLLECT_QUERIES")
-    auth = args.auth or ("resource_principal" if os.environ.get("OCI_RESOURCE_PRINCIPAL_VERSION") else "api_key")
+    auth = args.auth or default_auth()
     bar = _progress_bar()
     collector = collect.build(settings, pipeline, auth=auth, config_file=args.config_file, profile=args.profile,
                               state_path=args.state, progress=bar.update if bar else None)  # fmt: skip

@@ -109,8 +109,7 @@ locals {
     contains(var.collect_sources, "cloudguard") ? ["Allow dynamic-group ${local.collector_dg} to read cloud-guard-family in tenancy"] : [],
     # Each schedule may invoke the collector, and nothing else.
     flatten([for s, schedule in oci_resource_scheduler_schedule.collect : [
-      "Allow any-user to use fn-function in compartment id ${var.compartment_ocid} where all {request.principal.type = 'resourceschedule', request.principal.id = '${schedule.id}'}",
-      "Allow any-user to use fn-invocation in compartment id ${var.compartment_ocid} where all {request.principal.type = 'resourceschedule', request.principal.id = '${schedule.id}'}",
+      for grant in local.schedule_grants : replace(grant, "<schedule>", schedule.id)
     ]]),
   )
 }

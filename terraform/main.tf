@@ -221,6 +221,12 @@ locals {
     [for ocid in local.secret_ocids : "Allow dynamic-group <dg> to read secret-bundles in tenancy where target.secret.id = '${ocid}'"],
     [for bucket in local.detection_rule_buckets : "Allow dynamic-group <dg> to read objects in tenancy where target.bucket.name = '${bucket}'"],
   )
+  # What a Resource Scheduler schedule needs to invoke one function, and nothing else ("<schedule>" is
+  # replaced by the schedule's OCID): the collector's and the reporter's policies.
+  schedule_grants = [
+    "Allow any-user to use fn-function in compartment id ${var.compartment_ocid} where all {request.principal.type = 'resourceschedule', request.principal.id = '<schedule>'}",
+    "Allow any-user to use fn-invocation in compartment id ${var.compartment_ocid} where all {request.principal.type = 'resourceschedule', request.principal.id = '<schedule>'}",
+  ]
   policy_statements = concat(
     [
       "Allow service cloudEvents to use fn-function in compartment id ${var.compartment_ocid}",

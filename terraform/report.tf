@@ -117,10 +117,9 @@ locals {
       "Allow dynamic-group ${local.reporter_dg} to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${var.report_bucket_name}'",
       # GetTopic (its endpoint) and PublishMessage; not subscribe.
       "Allow dynamic-group ${local.reporter_dg} to use ons-topics in compartment id ${local.topic_holder} where any {request.permission = 'ONS_TOPIC_READ', request.permission = 'ONS_TOPIC_PUBLISH'}",
-      # The daily schedule may invoke the reporter, and nothing else.
-      "Allow any-user to use fn-function in compartment id ${var.compartment_ocid} where all {request.principal.type = 'resourceschedule', request.principal.id = '${oci_resource_scheduler_schedule.report[0].id}'}",
-      "Allow any-user to use fn-invocation in compartment id ${var.compartment_ocid} where all {request.principal.type = 'resourceschedule', request.principal.id = '${oci_resource_scheduler_schedule.report[0].id}'}",
     ],
+    # The daily schedule may invoke the reporter, and nothing else.
+    [for grant in local.schedule_grants : replace(grant, "<schedule>", oci_resource_scheduler_schedule.report[0].id)],
     # Read links (pre-authenticated requests) on the report bucket only.
     var.report_link_hours > 0 ? [
       "Allow dynamic-group ${local.reporter_dg} to manage buckets in compartment id ${var.compartment_ocid} where all {target.bucket.name = '${var.report_bucket_name}', request.permission = 'PAR_MANAGE'}",

@@ -19,10 +19,10 @@ def build(settings, pipeline, auth: str = "resource_principal", config_file: str
     """A Collector for `settings` (forwarder.settings.Settings): clients for `auth`, checkpoints in
     `state_path` (a local file) when given, else in CHECKPOINT_BUCKET when set, else none."""
     from forwarder.delivery import checkpoints
-    from forwarder.sources.api.clients import AuthError, Clients
+    from forwarder.sources.api.clients import AuthError, for_settings
 
     c = settings.collect
-    clients = Clients(auth, c.endpoints, timeout=max(settings.timeout, 30.0), config_file=config_file, profile=profile)
+    clients = for_settings(settings, auth, config_file, profile)
     store = None
     if state_path:
         store = checkpoints.FileStore(state_path)

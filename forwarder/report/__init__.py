@@ -19,10 +19,10 @@ def build(settings, auth: str = "resource_principal", config_file: str | None = 
     """A Reporter for `settings` (forwarder.settings.Settings): reports in `out` (a local folder) when
     given, else in REPORT_BUCKET (in the principal's region), else in the current folder."""
     from forwarder.report.store import BucketStore, LocalStore
-    from forwarder.sources.api.clients import Clients
+    from forwarder.sources.api.clients import for_settings
 
-    r, c = settings.report, settings.collect
-    clients = Clients(auth, c.endpoints, timeout=max(settings.timeout, 30.0), config_file=config_file, profile=profile)
+    r = settings.report
+    clients = for_settings(settings, auth, config_file, profile)
     if out is not None or not r.bucket:
         store = LocalStore(out or ".")
     else:
@@ -30,4 +30,4 @@ def build(settings, auth: str = "resource_principal", config_file: str | None = 
         def store(home: str) -> BucketStore:  # the region is known once the principal is set up
             return BucketStore(clients.get("objectstorage", home or settings.region), r.bucket, r.namespace)
 
-    return Reporter(r, c, clients, store)
+    return Reporter(r, settings.collect, clients, store)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import textwrap
 
@@ -45,6 +44,7 @@ def run(parser: argparse.ArgumentParser, args, settings) -> int:
     """Make the report `args` ask for; print its summary. Returns the exit status."""
     from forwarder.report import build, day
     from forwarder.settings import values
+    from forwarder.sources.api.clients import default_auth
 
     zone = settings.report.timezone
     try:
@@ -52,7 +52,7 @@ def run(parser: argparse.ArgumentParser, args, settings) -> int:
         regions = values.region_list(args.regions) if args.regions else None
     except (ValueError, values.Invalid) as exc:
         parser.error(f"report: {exc}")
-    auth = args.auth or ("resource_principal" if os.environ.get("OCI_RESOURCE_PRINCIPAL_VERSION") else "api_key")
+    auth = args.auth or default_auth()
     reporter = build(settings, auth=auth, config_file=args.config_file, profile=args.profile, out=args.out)
     result = reporter.run(which, regions=regions)
     print(json.dumps(result))

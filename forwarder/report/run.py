@@ -188,7 +188,7 @@ class Reporter:
                 errors.append(str(exc))
         topic = self.settings.topic
         if topic:
-            title, body = message(report, {"html": where["html"], "csv": where["csv"], "json": where["json"]})
+            title, body = message(report, where)
             try:
                 publish(self.clients, self.clients.home or report["regions"][0], topic, title, body, deadline, counter)
             except NotifyError as exc:

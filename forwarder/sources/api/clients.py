@@ -36,6 +36,21 @@ MODELLED = ("objectstorage", "notification", "notification-topic")
 AUTH_MODES = ("resource_principal", "instance_principal", "api_key")
 
 
+def default_auth() -> str:
+    """The principal when the CLI is not told one: the resource principal inside OCI Functions (its
+    environment is set), else the API key of the OCI config file."""
+    import os
+
+    return "resource_principal" if os.environ.get("OCI_RESOURCE_PRINCIPAL_VERSION") else "api_key"
+
+
+def for_settings(settings, auth: str, config_file: str | None = None, profile: str | None = None) -> Clients:
+    """The clients of a collector or reporter: `settings.collect.endpoints`, each request's timeout the sinks'
+    (SIEM_TIMEOUT_SECONDS) but at least 30 s (API pages are large)."""
+    return Clients(auth, settings.collect.endpoints, timeout=max(settings.timeout, 30.0), config_file=config_file,
+                   profile=profile)  # fmt: skip
+
+
 class AuthError(RuntimeError):
     """The principal cannot be set up (no config file, no such profile, not on an instance, ...)."""
 
