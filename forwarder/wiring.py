@@ -70,6 +70,8 @@ def build_detector(settings: Settings) -> Detector | None:
             key = "DETECTION_STATE_PASSWORD_SECRET_OCID"
             password = read_secret(d.password_secret_ocid, key=key, endpoint=settings.secrets_endpoint)
         register(password)
+        if d.ca_cert:  # checked here, naming its key, not at the first connection (that would only degrade)
+            _context(("DETECTION_STATE_CA_CERT", "", ""), d.ca_cert)
         state = RedisState(d.state_url, password=password, ca_cert=d.ca_cert)
     return Detector(rules, state)
 

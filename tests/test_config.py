@@ -128,11 +128,12 @@ def test_keys_of_other_software_are_left_alone():
     assert settings.syslog is None
 
 
-@pytest.mark.parametrize("key, transport", [("SIEM_SYSLOG_CA_CERT", "tls"), ("SIEM_HTTP_CA_CERT", "https")])
+@pytest.mark.parametrize("key, transport", [("SIEM_SYSLOG_CA_CERT", "tls"), ("SIEM_HTTP_CA_CERT", "https"),
+                                            ("DETECTION_STATE_CA_CERT", "rediss")])  # fmt: skip
 def test_a_ca_bundle_that_is_not_a_certificate_names_its_key(key, transport, tmp_path, monkeypatch):
     not_a_cert = tmp_path / "ca.pem"
     not_a_cert.write_text("this is the CA's fingerprint, not the certificate\n")
-    url_key = "SIEM_SYSLOG_URL" if transport == "tls" else "SIEM_HTTP_URL"
+    url_key = {"tls": "SIEM_SYSLOG_URL", "https": "SIEM_HTTP_URL", "rediss": "DETECTION_STATE_URL"}[transport]
     monkeypatch.setenv(url_key, f"{transport}://siem.example.com:6514")
     garbled = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"
     cases = [(str(not_a_cert), "not a readable PEM certificate bundle"),
