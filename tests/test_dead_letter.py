@@ -193,3 +193,25 @@ def test_a_kept_event_with_line_separators_in_a_string_reads_back_whole(storage,
     assert "\u2028".encode() in storage.objects[name]  # written raw (valid JSON), so a reader must not split on it
     (line,) = handler.get_pipeline().dead_letter.read(name)
     assert line["event"]["data"]["resourceName"] == "Bucket\u2028is\u2029public\u0085"
+
+
+def test_a_kept_detection_is_replayed_as_the_same_detection(storage, monkeypatch, receiver):
+    from forwarder import handler
+    from forwarder.cli import main
+    from tests.detect_events import events_service
+
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    upload = events_service("com.oraclecloud.identitycontrolplane.uploadapikey", principal="mallory")
+    status, summary = handle(json.dumps(upload).encode(), seconds_left=6)
+    assert status == 200 and summary["deadLettered"] == {"syslog": 2}, summary
+    (kept,) = [line for line in storage.entries() if line["eventId"].startswith("detection:")]
+    handler._pipeline = None
+    monkeypatch.setenv("SIEM_SYSLOG_URL", receiver.url("tcp"))
+    assert main(["replay-dead-letter"]) == 0 and not storage.objects
+    records = [json.loads(line["msg"][1:]) for line in receiver.wait_for(2)]
+    (detection,) = [r for r in records if r["eventId"] == kept["eventId"]]
+    assert detection["kind"] == "detection" and detection["title"] == "OCI user API key uploaded"
+    assert detection["severity"] == "high" and detection["principal"]["name"] == "mallory"
+    assert [t["id"] for t in detection["details"]["techniques"]] == ["T1098.001"]
+    assert detection["details"]["matchedEventIds"] == [upload["eventID"]]
+    assert detection["original"]["type"] == "detection" and detection["original"]["id"] == kept["eventId"]

@@ -1,8 +1,9 @@
 """Dead-letter: what cannot be delivered is kept in an Object Storage bucket, never dropped.
 
 One object per invocation and sink, NDJSON, one line per event:
-`{"time", "sink", "eventId", "reason", "attempts", "event"}` (`event` is the original event with
-credentials redacted; a body that could not be parsed is kept as `raw`, its text, or `rawBase64`).
+`{"time", "sink", "eventId", "reason", "attempts", "event"}` (`event` is `Record.kept`: the original
+event with credentials redacted, or a detection record; a body that could not be parsed is kept as
+`raw`, its text, or `rawBase64`).
 
 Object names sort by time and are unique: `dead-letter/YYYY/MM/DD/HHMMSS.mmmZ-<sink>-<random>.ndjson`.
 They are written with `If-None-Match: *` so nothing is ever overwritten (Object Storage PutObject).

@@ -117,7 +117,7 @@ class Pipeline:
             if kept:
                 summary.count(summary.dead_lettered, route.name, kept)
             if undelivered:
-                lines = [entry(route.name, r.event_id, why, n, event=r.original) for r, why, n in undelivered]
+                lines = [entry(route.name, r.event_id, why, n, event=r.kept) for r, why, n in undelivered]
                 self._keep_or_fail(summary, route.name, lines, deadline, route.memory)
         if self.tracker is not None:
             for record in records:

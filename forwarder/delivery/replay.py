@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from forwarder.delivery.deadletter import DeadLetter
 from forwarder.delivery.pipeline import Pipeline
+from forwarder.detect.output import is_kept_detection, restore
 from forwarder.normalize import normalize
 
 log = logging.getLogger("forwarder")
@@ -51,7 +52,8 @@ def replay(pipeline: Pipeline, store: DeadLetter, seconds_per_object: float = 60
             else:
                 remaining[index] = line  # an unparseable body, or a sink no longer configured
         for sink, indexes in by_sink.items():
-            records = [normalize(lines[i]["event"], pipeline.region) for i in indexes]
+            events = [lines[i]["event"] for i in indexes]
+            records = [restore(e) if is_kept_detection(e) else normalize(e, pipeline.region) for e in events]
             _, _, undelivered = pipeline.send(routes[sink], records, deadline, skip_kept=False)
             failed = {id(record): (reason, attempts) for record, reason, attempts in undelivered}
             for i, record in zip(indexes, records, strict=True):

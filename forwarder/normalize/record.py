@@ -257,6 +257,15 @@ class Record:
             return None
         return int(self.time.timestamp() * 1000)
 
+    @property
+    def kept(self) -> dict[str, Any]:
+        """What a dead letter keeps (its line's `event`): the event as received, credentials redacted; for
+        a detection, which no received event carries, the record itself without `original`
+        (`forwarder.detect.output.restore` makes it a detection again on replay)."""
+        if self.data["kind"] == Kind.DETECTION:
+            return self.to_dict(include_original=False)
+        return self.data["original"]
+
     def to_dict(self, include_original: bool = True) -> dict[str, Any]:
         """The record as JSON-ready data with camelCase keys (the JSON payload's schema): `data` itself,
         or a shallow copy without `original`."""
