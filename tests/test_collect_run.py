@@ -66,12 +66,18 @@ def test_an_audit_event_is_one_record_however_it_was_read():
 
 
 def problem(pid: str, state: str, first: str, last: str, risk: str = "CRITICAL") -> dict:
+    """A Problem as GetProblem returns it (ListProblems leaves out description and the like)."""
     return {"id": pid, "compartmentId": TENANCY, "detectorRuleId": "BUCKET_IS_PUBLIC", "riskLevel": risk,
             "riskScore": 90.0, "resourceId": "ocid1.bucket.oc1..b", "resourceName": "payroll",
             "resourceType": "Bucket", "labels": ["CIS_OCI_V1.1_OBJECTSTORAGE", "ObjectStorage"],
             "timeFirstDetected": first, "timeLastDetected": last, "lifecycleState": "ACTIVE",
             "lifecycleDetail": state, "detectorId": "IAAS_CONFIGURATION_DETECTOR", "region": "us-ashburn-1",
-            "regions": ["us-ashburn-1"], "targetId": "ocid1.cloudguardtarget.oc1..t"}  # fmt: skip
+            "regions": ["us-ashburn-1"], "targetId": "ocid1.cloudguardtarget.oc1..t",
+            "description": "Objects in a public bucket can be read by anyone.",
+            "recommendation": "Ensure that the bucket is sanctioned for public access, else make it private.",
+            "additionalDetails": {"publicAccessType": "ObjectRead"}, "impactedResourceName": "payroll",
+            "impactedResourceId": "ocid1.bucket.oc1..b", "impactedResourceType": "Bucket",
+            "peakRiskScore": 90.0}  # fmt: skip
 
 
 def test_problems_polled_open_then_resolved_open_and_close_their_ticket(world, httpserver, monkeypatch):
@@ -96,13 +102,26 @@ def test_problems_polled_open_then_resolved_open_and_close_their_ticket(world, h
     )
     assert record["problemName"] == "BUCKET_IS_PUBLIC" and record["labels"] == ["CIS_OCI_V1.1_OBJECTSTORAGE",
                                                                                  "ObjectStorage"]  # fmt: skip
+    # what only GetProblem returns, as Cloud Guard's events carry it: in the record and the ticket
+    assert record["description"] == "Objects in a public bucket can be read by anyone."
+    assert record["recommendation"].startswith("Ensure that the bucket is sanctioned")
+    assert record["details"] == {"publicAccessType": "ObjectRead"}
+    assert record["impactedResource"] == {"name": "payroll", "id": "ocid1.bucket.oc1..b", "type": "Bucket"}
+    assert "make it private" in ticket["description"]
 
+    calls = world.apis.calls[("cloudguard", "eu-frankfurt-1")]
     assert world.run(("cloudguard",)).to_dict()["delivery"]["received"] == 0  # unchanged: nothing sent again
+    assert world.apis.calls[("cloudguard", "eu-frankfurt-1")] - calls == 1  # ListProblems only: no GetProblem
+    world.apis.gone_problems.add("ocid1.cloudguardproblem.oc1..p2")  # deleted after it is listed: sent as listed
+    world.apis.problems[1]["lifecycleDetail"] = "DISMISSED"
     world.apis.problems[0]["lifecycleDetail"] = "RESOLVED"  # Cloud Guard resolved it: last detection unchanged
     third = world.run(("cloudguard",)).to_dict()
-    assert third["ok"] and [t["action"] for t in third["delivery"]["tickets"]] == ["resolved"]
-    assert ticket["active"] == "false" and world.siem.records[-1]["lifecycle"] == "remediated"
-    assert not world.siem.duplicates() and len(world.siem.records) == 3
+    assert third["ok"] and sorted(t["action"] for t in third["delivery"]["tickets"]) == ["none", "resolved"]
+    assert ticket["active"] == "false" and {r["lifecycle"] for r in world.siem.records[2:]} == {"remediated",
+                                                                                              "dismissed"}  # fmt: skip
+    (dismissed,) = [r for r in world.siem.records[2:] if r["lifecycle"] == "dismissed"]
+    assert dismissed["description"] is None and dismissed["problemName"] == "BUCKET_IS_PUBLIC"
+    assert not world.siem.duplicates() and len(world.siem.records) == 4
 
 
 def test_named_log_searches_run_per_region(world, monkeypatch):

@@ -154,12 +154,13 @@ class Collector:
             taken: set[str] = set()  # ids read in this run (checkpointed shards only: a backfill keeps none)
             remember = state.ledger is not None
             if window.start < window.end:
-                reading = sh.read(shard, window, settings, self.clients, context["tenancy"],
-                                  None if deadline is None else deadline - RESERVE_SECONDS, self.counter,
-                                  open_ended)  # fmt: skip
+                read_deadline = None if deadline is None else deadline - RESERVE_SECONDS
+                reading = sh.read(shard, window, settings, self.clients, context["tenancy"], read_deadline,
+                                  self.counter, open_ended)  # fmt: skip
                 for events in reading:
                     state.read += len(events)
                     if not remember:  # a backfill: every event goes, nothing is remembered
+                        sh.complete(shard, events, self.clients, read_deadline, self.counter)
                         pages.put(("page", state, (events, {})))
                         continue
                     fresh, marks = [], {}
@@ -175,6 +176,7 @@ class Collector:
                                 continue
                             taken.add(event_id)
                         fresh.append(event)
+                    sh.complete(shard, fresh, self.clients, read_deadline, self.counter)
                     pages.put(("page", state, (fresh, marks)))
             pages.put(("end", state, None))
         except (ApiFailure, CheckpointError, ValueError) as exc:

@@ -9,6 +9,7 @@ and leaves the others alone.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -21,6 +22,8 @@ from forwarder.sources.api.calls import ApiFailure, Counter
 from forwarder.sources.api.clients import Clients
 
 SOURCES = ("audit", "cloudguard", "logsearch")
+
+log = logging.getLogger("forwarder")
 
 
 class Shard(NamedTuple):
@@ -100,6 +103,18 @@ def read(shard: Shard, window: Window, settings: CollectSettings, clients: Clien
         query = audit.audit_query(tenancy_id) if shard.source == "audit" else settings.queries[shard.scope]
         query = query.replace("{tenancy}", tenancy_id)
         yield from audit.search(clients, shard.region, query, window.start, window.end, deadline, counter)
+
+
+def complete(shard: Shard, events: list[dict], clients: Clients, deadline: float | None, counter: Counter) -> None:
+    """Fill in what a listing leaves out of the events a run sends (Cloud Guard: `cloudguard.describe`),
+    in place; problems that cannot be read are logged and sent as listed.
+
+    Raises:
+        calls.ApiFailure: a transient failure outlasted its retries, or the deadline came.
+    """
+    if shard.source == "cloudguard" and events:
+        for line in cloudguard.describe(clients, shard.region, events, deadline, counter):
+            log.warning("collect %s: sent as listed, GetProblem failed: %s", shard.key, line)
 
 
 def mark(event: dict) -> tuple[str | None, float | None, bool]:

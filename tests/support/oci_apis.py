@@ -62,7 +62,8 @@ class OciApis:
         self.compartments = list(compartments)  #: OCIDs below the root
         self.records: dict[str, list[dict]] = {r: [] for r in self.regions}  #: region -> audit log records
         self.logs: dict[str, dict[str, list[dict]]] = {}  #: region -> search target -> log records
-        self.problems: list[dict] = []  #: Cloud Guard problems (REST camelCase)
+        self.problems: list[dict] = []  #: Cloud Guard problems (REST camelCase, as GetProblem returns them)
+        self.gone_problems: set[str] = set()  #: problem ids GetProblem answers 404 for (deleted after listing)
         self.reporting_region = home
         self.page_size = page_size
         self.search_page = 1000  #: most results a search page holds (the API's maximum; tests lower it)
@@ -229,18 +230,30 @@ class OciApis:
         if path == "/20200131/configuration":
             return Response(json.dumps({"reportingRegion": self.reporting_region, "status": "ENABLED"}),
                             content_type="application/json")  # fmt: skip
+        if region != self.reporting_region:
+            return _error(400, "InvalidParameter", "problems are read in the reporting region")
+        if path.startswith("/20200131/problems/"):  # GetProblem: the whole Problem
+            wanted = path.rsplit("/", 1)[1]
+            found = [p for p in self.problems if p["id"] == wanted and wanted not in self.gone_problems]
+            if not found:
+                return _error(404, "NotAuthorizedOrNotFound", f"problem {wanted}")
+            return Response(json.dumps(found[0]), content_type="application/json")
         if path != "/20200131/problems":
             return _error(404, "NotFound", path)
-        if region != self.reporting_region:
-            return _error(400, "InvalidParameter", "problems are listed in the reporting region")
         low = parse(args["timeLastDetectedGreaterThanOrEqualTo"])
         high = parse(args["timeLastDetectedLessThanOrEqualTo"]) if "timeLastDetectedLessThanOrEqualTo" in args else None
-        items = [
-            p
+        items = [  # ProblemSummary: a Problem without what only GetProblem returns
+            {k: v for k, v in p.items() if k not in PROBLEM_ONLY}
             for p in self.problems
             if parse(p["timeLastDetected"]) >= low and (high is None or parse(p["timeLastDetected"]) <= high)
         ]
         return self._page(items, args, self.page_size, key="items")
+
+
+#: Problem fields ListProblems leaves out (oci.cloud_guard.models: Problem minus ProblemSummary).
+PROBLEM_ONLY = frozenset({"additionalDetails", "autoResolveDate", "comment", "description", "impactedResourceId",
+                          "impactedResourceName", "impactedResourceType", "peakRiskScore", "peakRiskScoreDate",
+                          "peakRiskScoreLookupPeriodInDays", "recommendation"})  # fmt: skip
 
 
 def _filter(stage: str):
