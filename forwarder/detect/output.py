@@ -21,7 +21,8 @@ from typing import Any
 
 from forwarder.detect import LEVELS
 from forwarder.detect.state import Member
-from forwarder.normalize.record import SCHEMA, Kind, Lifecycle, Record, Severity, iso_utc, severity_for_risk
+from forwarder.normalize.record import SCHEMA, Kind, Lifecycle, Record, iso_utc, severity_for_risk
+from forwarder.normalize.timeparse import parse_text
 
 #: Most matched event ids listed in a detection (the count gives them all).
 MAX_IDS = 100
@@ -64,17 +65,12 @@ def detection(rule: dict[str, Any], members: list[Member], last: Record | None, 
 def restore(kept: dict[str, Any]) -> Record:
     """The detection record a dead letter kept (`Record.kept` of a detection: its mapping without
     `original`), as it was made: same event id, fields and time, so a replay sends what the sink missed."""
-    from forwarder.normalize.timeparse import parse_text
-
     data = {key: kept.get(key) for key in SCHEMA}
     data["kind"], data["lifecycle"] = Kind.DETECTION, Lifecycle.DETECTED
-    data["severity"] = Severity(data["severity"]) if data["severity"] in _SEVERITIES else Severity.INFO
+    data["severity"] = severity_for_risk(data["riskLevel"])  # as `detection` set it from the rule's level
     moment, text = parse_text(data["time"]) if isinstance(data["time"], str) else (None, None)
     data["original"] = {"id": data["eventId"], "type": "detection", "time": data["time"], "details": data["details"]}
     return Record(data, moment, text)
-
-
-_SEVERITIES = frozenset(Severity)
 
 
 def is_kept_detection(event: dict[str, Any]) -> bool:

@@ -36,6 +36,17 @@ class ApiFailure(RuntimeError):
         self.reason = reason
         self.status = status
 
+    @property
+    def transient(self) -> bool:
+        """Whether the call failed for a passing cause (timeout, connection, 429, 5xx): retries or time
+        ran out, so the same call may work on the next run."""
+        return _retryable(self.status)
+
+
+def _retryable(status: int | None) -> bool:
+    """The retry rule: no status (a timeout or connection error), 429 or 5xx."""
+    return status is None or status == 429 or status >= 500
+
 
 class Counter:
     """Counts API calls (each attempt), thread-safe: the benchmark's calls per 1,000 events."""
@@ -59,7 +70,7 @@ def _transient(exc: BaseException) -> tuple[bool, int | None, float | None, str]
         return True, None, None, reason
     message = " ".join(str(getattr(exc, "message", "") or "").split())[:200]
     asked = parse_retry_after(str((getattr(exc, "headers", None) or {}).get("retry-after", "") or ""))
-    return status == 429 or status >= 500, status, asked, f"{reason}: {message}" if message else reason
+    return _retryable(status), status, asked, f"{reason}: {message}" if message else reason
 
 
 def _cap_timeout(operation: Callable[..., Any], left: float) -> None:

@@ -145,7 +145,7 @@ def describe(clients: Clients, region: str, events: list[dict], deadline: float 
         try:
             found = call(client.get_problem, data["resourceId"], deadline=deadline, counter=counter).data or {}
         except ApiFailure as exc:
-            if exc.status is None or exc.status == 429 or exc.status >= 500:
+            if exc.transient:
                 raise
             unread.append(f"{data['resourceId']}: {exc.reason}")
             continue
