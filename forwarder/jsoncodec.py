@@ -3,8 +3,10 @@
 msgspec does the work (several times faster than the stdlib; integers of any size kept exact); what
 it refuses is done again by the stdlib with the same rules:
 - `loads`: non-finite numbers (`NaN`, `Infinity`, `-Infinity`, overflowing `1e999`) are kept as
-  strings, so everything decoded can be written back as valid JSON; lone surrogate escapes and
-  invalid UTF-8 inside strings are the stdlib's to judge.
+  strings, so everything decoded can be written back as valid JSON; invalid UTF-8 inside strings is
+  the stdlib's to judge. A lone surrogate escape (`"\\ud800"`: legal JSON text, no Unicode character)
+  becomes U+FFFD, the replacement character, in keys and values alike, with a warning that says how
+  many: one rule, so every output (JSON, syslog structured data, CEF, group keys) shows the same text.
 - `encode` (bytes) / `dumps` (text): compact, UTF-8, no raw control characters, lone surrogates
   escaped. msgspec writes numbers in shortest form (`1e16`, where Python writes `1e+16`). Values hold
   finite numbers only (as `loads` gives them): msgspec would write a non-finite float as null, the
@@ -14,7 +16,9 @@ it refuses is done again by the stdlib with the same rules:
 from __future__ import annotations
 
 import json
+import logging
 import math
+import re
 from typing import Any
 
 import msgspec
@@ -37,7 +41,37 @@ def loads(text: str | bytes) -> Any:
     try:
         return loads_fast(text)
     except REFUSED:
-        return json.loads(text, parse_constant=str, parse_float=_finite_float)
+        value = json.loads(text, parse_constant=str, parse_float=_finite_float)
+    if _SURROGATE_ESCAPE.search(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")):
+        replaced = [0]
+        value = _without_surrogates(value, replaced)
+        if replaced[0]:
+            logging.getLogger("forwarder").warning(
+                "%d JSON strings held lone surrogate escapes (\\ud800-\\udfff); each became U+FFFD", replaced[0]
+            )
+    return value
+
+
+#: A \\uD800-\\uDFFF escape in JSON text (msgspec refuses lone ones, so only the stdlib path sees them).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def fix_surrogates(text: str) -> str:
+    """`text` with each lone surrogate code point (U+D800-U+DFFF) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _without_surrogates(value: Any, replaced: list[int]) -> Any:
+    if isinstance(value, str):
+        fixed = fix_surrogates(value)
+        replaced[0] += fixed != value
+        return fixed
+    if isinstance(value, list):
+        return [_without_surrogates(item, replaced) for item in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k, replaced): _without_surrogates(v, replaced) for k, v in value.items()}
+    return value
 
 
 def _finite_float(text: str) -> float | str:

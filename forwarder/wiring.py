@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import ssl
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from forwarder.delivery.pipeline import Pipeline
 from forwarder.delivery.route import Route
 from forwarder.formats import PAYLOADS, http_bodies, record_json
 from forwarder.formats import syslog as syslog_format
+from forwarder.normalize.credentials import scrub_bytes
 from forwarder.runtime.scrub import register
 from forwarder.runtime.tls import TlsMaterialError, client_context
 from forwarder.runtime.vault import SecretError, read_secret
@@ -23,6 +25,7 @@ from forwarder.settings import ConfigError, Settings
 
 if TYPE_CHECKING:
     from forwarder.detect.engine import Detector
+    from forwarder.normalize.record import Record
     from forwarder.tickets import Tracker
 
 
@@ -109,9 +112,9 @@ def build_routes(settings: Settings) -> list[Route]:
         payload = PAYLOADS[s.payload]
         facility, hostname, app_name, limit = s.facility, s.hostname, s.app_name, sink.max_payload_bytes
 
-        def item(record):  # per-route constants bound once
-            return frame(record, payload(record), facility=facility, hostname=hostname, app_name=app_name,
-                         max_bytes=limit)  # fmt: skip
+        def item(record):  # per-route constants bound once; credentials masked before a UDP cut
+            return frame(record, scrub_bytes(payload(record)), facility=facility, hostname=hostname,
+                         app_name=app_name, max_bytes=limit)  # fmt: skip
 
         routes.append(Route(item, sink))
     if settings.http:
@@ -134,13 +137,23 @@ def build_routes(settings: Settings) -> list[Route]:
             if token:
                 headers["Authorization"] = f"Bearer {token}"
         context = _context(("SIEM_HTTP_CA_CERT", "", ""), h.ca_cert, verify=not settings.insecure_skip_verify)
-        routes.append(Route(item, HttpSink(h.url, headers, context, timeout=settings.timeout), join=join,
+        routes.append(Route(scrubbed(item), HttpSink(h.url, headers, context, timeout=settings.timeout), join=join,
                             batch_size=h.batch_size))  # fmt: skip
     if not routes:
         from forwarder.sinks.log import LogSink
 
-        routes.append(Route(record_json.encode, LogSink()))
+        routes.append(Route(scrubbed(record_json.encode), LogSink()))
     return routes
+
+
+def scrubbed(encode: Callable[[Record], bytes]) -> Callable[[Record], bytes]:
+    """`encode` whose output has every credential pattern masked (`normalize.credentials`): the second
+    line of defence behind `normalize.redact`, for shapes no field rule knows."""
+
+    def item(record: Record) -> bytes:
+        return scrub_bytes(encode(record))
+
+    return item
 
 
 def build_tracker(settings: Settings) -> Tracker:

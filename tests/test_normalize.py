@@ -227,9 +227,36 @@ def test_none_strings_are_absent_values_in_the_record():
 
 def test_headers_that_stay_text_but_name_a_credential_are_replaced_whole():
     event = sample("audit-objectstorage-createbucket-public.json")
-    event["data"]["request"]["headers"] = "{'Authorization': ['Signature keyId=\"x\"']}"  # repr, not JSON
+    event["data"]["request"]["headers"] = "{'Authorization': ['Signature keyId=\"x\"'], 'Date': now()}"  # no literal
     r = normalize(event)
     assert r.original["data"]["request"]["headers"] == REDACTED
+
+
+def test_sections_written_as_a_python_repr_are_read_and_redacted():
+    event = sample("audit-objectstorage-createbucket-public.json")
+    identity = {**event["data"]["identity"], "credentials": "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/aa:bb", "x": None}
+    event["data"]["identity"] = repr(identity)
+    event["data"]["request"]["headers"] = repr({"Authorization": ['Signature keyId="x"'], "Accept": ["*/*"]})
+    r = normalize(event)
+    assert r.principal.name == "jane.doe@example.com" and r.principal.auth_type == "natv"
+    assert r.original["data"]["identity"]["credentials"] == REDACTED and r.original["data"]["identity"]["x"] is None
+    assert r.original["data"]["request"]["headers"] == {"Authorization": [REDACTED], "Accept": ["*/*"]}
+
+
+def test_header_lists_of_pairs_and_of_name_value_objects_are_redacted():
+    event = sample("audit-objectstorage-createbucket-public.json")
+    event["data"]["request"]["headers"] = [["AUTHORIZATION", "Bearer tok-1234567890"], ["Accept", "*/*"]]
+    event["data"]["response"]["headers"] = [{"Name": "opc-principal", "Value": "p"}, {"name": "Date", "value": "d"}]
+    r = normalize(event)
+    assert r.original["data"]["request"]["headers"] == [["AUTHORIZATION", REDACTED], ["Accept", "*/*"]]
+    assert r.original["data"]["response"]["headers"] == [{"Name": "opc-principal", "Value": REDACTED},
+                                                         {"name": "Date", "value": "d"}]  # fmt: skip
+
+
+def test_an_identity_that_stays_text_and_names_credentials_is_replaced_whole():
+    event = sample("audit-objectstorage-createbucket-public.json")
+    event["data"]["identity"] = "authType=natv credentials=ocid1.tenancy.oc1..t/ocid1.user.oc1..u/aa:bb"
+    assert normalize(event).original["data"]["identity"] == REDACTED
 
 
 def test_type_problems_names_every_mistyped_field_in_order():

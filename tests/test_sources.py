@@ -145,7 +145,9 @@ def test_the_fast_decoder_and_the_stdlib_agree_and_big_integers_stay_exact():
         == b'{"big":123456789012345678901234567890,"neg":-36893488147419103232,"f":0.1,"e":100.0,"s":"\xc3\xa9"}'
     )
     # what msgspec refuses goes to the stdlib, with the same rules
-    assert loads(b'{"a": NaN, "b": "\\ud800"}') == {"a": "NaN", "b": "\ud800"}
+    assert loads(b'{"a": NaN, "b": "\\ud800"}') == {"a": "NaN", "b": "\ufffd"}  # a lone surrogate: U+FFFD
+    pair_and_lone = loads('{"\\udc00k": ["\\ud83d\\ude00", "x\\udfffy"]}')
+    assert pair_and_lone == {"\ufffdk": ["\U0001f600", "x\ufffdy"]}
     assert encode({"b": "x\ud800y"}) == b'{"b":"x\\ud800y"}'  # a lone surrogate is escaped, valid UTF-8
     with pytest.raises(ValueError, match="Expecting value: line 1 column 7"):
         loads(b'{"a": }')

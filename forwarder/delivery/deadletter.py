@@ -3,7 +3,8 @@
 One object per invocation and sink, NDJSON, one line per event:
 `{"time", "sink", "eventId", "reason", "attempts", "event"}` (`event` is `Record.kept`: the original
 event with credentials redacted, or a detection record; a body that could not be parsed is kept as
-`raw`, its text, or `rawBase64`).
+`raw`, its text, or `rawBase64`). Every line is scrubbed of secret values and credential patterns
+(`forwarder.runtime.scrub`) before it is written.
 
 Object names sort by time and are unique: `dead-letter/YYYY/MM/DD/HHMMSS.mmmZ-<sink>-<random>.ndjson`.
 They are written with `If-None-Match: *` so nothing is ever overwritten (Object Storage PutObject).
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from forwarder.jsoncodec import dumps_lenient, loads
+from forwarder.normalize.credentials import scrub_bytes
 from forwarder.runtime import oci_auth
 from forwarder.runtime.scrub import scrub
 
@@ -47,8 +49,8 @@ def entry(
     if raw is not None:
         try:
             line["raw"] = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            line["rawBase64"] = base64.b64encode(raw).decode()
+        except UnicodeDecodeError:  # kept as base64, so masked here: the line scrub cannot see into it
+            line["rawBase64"] = base64.b64encode(scrub_bytes(raw)).decode()
     else:
         line["event"] = event
     return line
@@ -106,7 +108,8 @@ class DeadLetter:
             DeadLetterError: the object could not be written in time (HTTP status and code named).
         """
         name = object_name(sink)
-        body = "".join(dumps_lenient(e) + "\n" for e in entries).encode("utf-8", "backslashreplace")
+        # every line scrubbed (secret values and credential patterns), whatever shape the event had
+        body = "".join(scrub(dumps_lenient(e)) + "\n" for e in entries).encode("utf-8", "backslashreplace")
         try:
             client = self._object_storage(deadline)
             client.put_object(self.namespace, self.bucket, name, body, content_type="application/x-ndjson",

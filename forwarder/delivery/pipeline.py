@@ -106,7 +106,8 @@ class Pipeline:
             self._keep_rejects(rejects, summary, deadline)
         if self.detector is not None and records:
             found = self.detector.evaluate(records)
-            summary.note_detection(found.matched, len(found.detections), found.state, found.warning)
+            summary.note_detection(found.matched, len(found.detections), found.state, found.warning,
+                                   found.unevaluated)  # fmt: skip
             records += found.detections
         send_deadline = deadline
         if deadline is not None and self.dead_letter is not None:

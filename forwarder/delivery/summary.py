@@ -46,7 +46,7 @@ class Summary:
         self.dead_letters: list[dict[str, Any]] = []
         self.errors: list[str] = list(errors or [])
         self.tickets: list[dict[str, str | None]] = []
-        #: {"matched", "detections", "state", "warnings"} when detection ran (`note_detection`), else None
+        #: {"matched", "detections", "unevaluated", "state", "warnings"} when detection ran, else None
         self.detection: dict[str, Any] | None = None
 
     @property
@@ -61,14 +61,17 @@ class Summary:
     def count(self, table: dict[str, int], sink: str, n: int) -> None:
         table[sink] = table.get(sink, 0) + n
 
-    def note_detection(self, matched: int, detections: int, state: str, warning: str | None) -> None:
+    def note_detection(self, matched: int, detections: int, state: str, warning: str | None,
+                       unevaluated: int = 0) -> None:  # fmt: skip
         """Count what detection did: rule matches, detection records made, where windows were counted
-        ("redis", or "memory": per container, also when Redis was unreachable), and any warning."""
+        ("redis", or "memory": per container, also when Redis was unreachable), records no rule could
+        be evaluated on (`unevaluated`), and any warning."""
         d = self.detection
         if d is None:
-            d = self.detection = {"matched": 0, "detections": 0, "state": state, "warnings": []}
+            d = self.detection = {"matched": 0, "detections": 0, "unevaluated": 0, "state": state, "warnings": []}
         d["matched"] += matched
         d["detections"] += detections
+        d["unevaluated"] += unevaluated
         if state == "memory":
             d["state"] = state
         if warning and warning not in d["warnings"] and len(d["warnings"]) < MAX_LISTED_FAILURES:
@@ -85,7 +88,7 @@ class Summary:
         self.errors += [e for e in other.errors if e not in self.errors]
         if other.detection is not None:
             o = other.detection
-            self.note_detection(o["matched"], o["detections"], o["state"], None)
+            self.note_detection(o["matched"], o["detections"], o["state"], None, o["unevaluated"])
             for warning in o["warnings"]:
                 self.note_detection(0, 0, o["state"], warning)
 
@@ -103,7 +106,7 @@ class Summary:
         Shape: {"ok", "received", "delivered": {sink: n}, "deadLettered": {sink: n}, "failed": {sink: n},
         "failures": [{"sink", "eventId", "reason"}, ...], "deadLetters": [{"sink", "object", "count"}, ...],
         "errors": [...], "tickets": [{"eventId", "problemId", "system", "action", "ticket", "reason"}, ...]},
-        and "detection": {"matched", "detections", "state", "warnings"} when detection ran.
+        and "detection": {"matched", "detections", "unevaluated", "state", "warnings"} when detection ran.
         """
         out: SummaryDict = {
             "ok": self.ok,

@@ -43,15 +43,17 @@ class _Correlation:
 
 class Detection:
     """What detection did for one batch: `matched` (rule matches), `detections` (records made),
-    `state` ("memory" or "redis"), `warning` (degraded state or a detection error, else None)."""
+    `state` ("memory" or "redis"), `warning` (degraded state or a detection error, else None),
+    `unevaluated` (records a rule could not be evaluated on: every other record still was)."""
 
-    __slots__ = ("matched", "detections", "state", "warning")
+    __slots__ = ("matched", "detections", "state", "warning", "unevaluated")
 
     def __init__(self, state: str):
         self.matched = 0
         self.detections: list[Record] = []
         self.state = state
         self.warning: str | None = None
+        self.unevaluated = 0
 
 
 class Detector:
@@ -87,8 +89,9 @@ class Detector:
     def evaluate(self, records: list[Record]) -> Detection:
         """Match `records` (detections among them are skipped); returns the detections they make.
 
-        Never raises: an error in a rule or in the state is reported in `Detection.warning`, and the
-        records go on without it."""
+        Never raises: a record a rule fails on is counted in `Detection.unevaluated` (the first error
+        named in `Detection.warning`) and the batch's other records are still evaluated; an error in
+        the state is reported in `Detection.warning`; the records go on either way."""
         result = Detection(self.state.name)
         try:
             self._evaluate(records, result)
@@ -105,40 +108,63 @@ class Detector:
             d = record.data
             if d["kind"] is Kind.DETECTION:
                 continue
-            for rule in index.get(op_key(d["eventType"]), scan):
-                if not rule.test(d):
-                    continue
-                result.matched += 1
-                if rule.generate:
-                    member = Member(_ms(record), d["eventId"], "")
-                    result.detections.append(detection(rule.rule, [member], record))
-                for corr in rule.counted_by:
-                    self._count(corr, record, groups, last)
+            try:
+                self._match(record, index.get(op_key(d["eventType"]), scan), result, groups, last)
+            except Exception as exc:  # one hostile record must not blind detection for the batch
+                result.unevaluated += 1
+                if result.unevaluated == 1:
+                    log.warning("detection: event %r not evaluated: %s", d.get("eventId"), exc, exc_info=True)
+                    result.warning = f"event {d.get('eventId')!r} not evaluated: {type(exc).__name__}: {exc}"
+        if result.unevaluated > 1:
+            result.warning = f"{result.unevaluated} events not evaluated; first: {result.warning}"
         if not groups:
             return
         entries = [(key, corr.window, members) for key, (corr, _, members) in groups.items()]
         fired = self.state.add_many(entries)
         result.state = self.state.name if self.state.warning is None else "memory"
-        result.warning = self.state.warning
+        if self.state.warning is not None:
+            result.warning = "; ".join(filter(None, (result.warning, self.state.warning)))
         for (key, (corr, group, _)), windows in zip(groups.items(), fired, strict=True):
             for members in windows:
                 result.detections.append(detection(corr.rule, members, last.get(key), group))
 
+    def _match(self, record: Record, rules: tuple, result: Detection, groups: dict, last: dict) -> None:
+        """Try one record against `rules`. What it makes is worked out first and added to `result` and
+        the correlation groups only when every rule was evaluated: a failing record leaves no half."""
+        d = record.data
+        matched = 0
+        made: list[Record] = []
+        counted: list[tuple[_Correlation, dict[str, str], str, Member]] = []
+        for rule in rules:
+            if not rule.test(d):
+                continue
+            matched += 1
+            if rule.generate:
+                made.append(detection(rule.rule, [Member(_ms(record), d["eventId"], "")], record))
+            for corr in rule.counted_by:
+                counted += self._counted(corr, record)
+        result.matched += matched
+        result.detections += made
+        for corr, group, key, member in counted:
+            entry = groups.get(key)
+            if entry is None:
+                entry = groups[key] = (corr, group, [])
+            entry[2].append(member)
+            last[key] = record
+
     @staticmethod
-    def _count(corr: _Correlation, record: Record, groups: dict, last: dict) -> None:
+    def _counted(corr: _Correlation, record: Record) -> list[tuple[_Correlation, dict[str, str], str, Member]]:
+        """The record as a member of `corr`'s group: [(corr, group values, state key, member)], or [] (a
+        value_count record without the counted field adds no value)."""
         d = record.data
         group = {name: _first(get(d)) for name, get in corr.group_by}
         value = ""
         if corr.value is not None:
             value = _first(corr.value(d))
             if not value:
-                return  # value_count: a record without the counted field adds no value
+                return []
         key = group_key(corr.rule["id"], tuple(group.values()))
-        entry = groups.get(key)
-        if entry is None:
-            entry = groups[key] = (corr, group, [])
-        entry[2].append(Member(_ms(record), d["eventId"], value))
-        last[key] = record
+        return [(corr, group, key, Member(_ms(record), d["eventId"], value))]
 
     def close(self) -> None:
         self.state.close()

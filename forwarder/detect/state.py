@@ -122,5 +122,6 @@ def group_key(rule_id: str, values: tuple[str, ...]) -> str:
     """The state key of one rule and group: `<rule id>:<digest of the group-by values>`."""
     import hashlib
 
-    digest = hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:20]
+    # surrogatepass: any code point a decoder lets through keys a group (the input path makes them U+FFFD)
+    digest = hashlib.sha256("\x1f".join(values).encode("utf-8", "surrogatepass")).hexdigest()[:20]
     return f"{rule_id}:{digest}"

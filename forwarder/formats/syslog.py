@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from forwarder.formats.attack import attack_fields
+from forwarder.normalize.credentials import scrub_text
 from forwarder.normalize.record import Record
 
 #: SD-ID of our structured data element. 32473 is the IANA enterprise number reserved for
@@ -79,9 +80,13 @@ def sd_params(record: Record) -> list[tuple[str, str]]:
 
 def structured_data(params: Iterable[tuple[str, str | None]]) -> str:
     """One SD-ELEMENT from (name, value) pairs, leaving out absent (None) values; values (strings or str
-    enums) escape `\\`, `"` and `]` (RFC 5424 section 6.3.3)."""
+    enums) have credential patterns masked (`normalize.credentials`), then escape `\\`, `"` and `]` (RFC
+    5424 section 6.3.3)."""
     present = [(name, value) for name, value in params if value is not None]
-    text = "".join([value for _, value in present])
+    text = "\n".join([value for _, value in present])
+    if scrub_text(text) is not text:  # one check for all values; a value holding a credential is masked
+        present = [(name, scrub_text(value)) for name, value in present]
+        text = "\n".join([value for _, value in present])
     if "\\" in text or '"' in text or "]" in text:  # one check for all values; most need no escape
         present = [(name, value.translate(_SD_VALUE_ESCAPES)) for name, value in present]
     body = " ".join([f'{name}="{value}"' for name, value in present])

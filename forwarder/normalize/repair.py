@@ -1,7 +1,9 @@
 """Repairs for records exported through a Python round trip (seen in public samples, FACTS 1):
 object fields written as JSON text (`"headers": "{\"Authorization\": ...}"`) and nulls written as
-the string "None". Object fields are decoded in place, before redaction, so credentials inside
-them are found; "None" at an object path becomes null. Applied to every event by `normalize`.
+the string "None", and object fields written as a Python `repr` (`"{'authType': 'natv', 'credentials':
+...}"`, read with `ast.literal_eval`, which evaluates literals only). Object fields are decoded in
+place, before redaction, so credentials inside them are found; "None" at an object path becomes null.
+Applied to every event by `normalize`.
 
 Audit events in the OCI SDK's snake_case (`to_dict()`: `event_id`, `data.identity.principal_name`) or
 the OCI CLI's kebab-case (`event-id`) get the REST API's camelCase keys first (`camel_keys`): in the
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forwarder.jsoncodec import loads
+from forwarder.jsoncodec import fix_surrogates, loads
 from forwarder.normalize.fields import PYTHON_NONE
 
 #: Where objects are expected: top-level sections, `data` sections, and fields of those sections.
@@ -89,6 +91,38 @@ def _fix(parent: dict[str, Any], key: str) -> None:
         try:
             decoded = loads(value)
         except (ValueError, RecursionError):
-            return
+            decoded = _python_literal(value)
         if isinstance(decoded, (dict, list)):
             parent[key] = decoded
+
+
+#: Longest text read as a Python literal (the parser's cost grows with it).
+_LITERAL_MAX = 1_000_000
+
+
+def _python_literal(text: str) -> Any:
+    """A Python `repr` of a dict or list as JSON values, or None when it is not one (or not only JSON types)."""
+    if len(text) > _LITERAL_MAX or "'" not in text:
+        return None
+    import ast  # rare: only for Python round-trip exports
+
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    try:
+        return _json_ready(value)
+    except (TypeError, RecursionError):
+        return None
+
+
+def _json_ready(value: Any) -> Any:
+    if value is None or isinstance(value, (str, bool, int)):
+        return fix_surrogates(value) if isinstance(value, str) else value
+    if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {fix_surrogates(k): _json_ready(item) for k, item in value.items()}
+    raise TypeError(f"{type(value).__name__} is not a JSON value")

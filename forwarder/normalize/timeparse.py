@@ -40,14 +40,14 @@ def parse_time(value: Any) -> datetime | None:
 
     Accepts RFC 3339 and the malformed variants seen in Cloud Guard events (single-digit month,
     day or hour: "2024-5-24T3:04:05Z"), a missing zone (taken as UTC), and epoch seconds or
-    milliseconds as numbers. Returns None for anything else.
+    milliseconds as numbers. Returns None for anything else, out-of-range dates and numbers included
+    (an integer of hundreds of digits has no float: the caller keeps the raw value).
     """
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        seconds = value / 1000 if value > 1e11 else value
         try:
-            return datetime.fromtimestamp(seconds, UTC)
+            return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
         except (OverflowError, OSError, ValueError):
             return None
     if not isinstance(value, str):

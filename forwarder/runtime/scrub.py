@@ -1,13 +1,16 @@
 """Secret values the container knows, and scrubbing them out of any text that leaves it.
 
 Tokens, passwords and keys (from Vault or plaintext config) are registered when read. Any text that
-may carry remote content or configuration (a receiver's error body, a reason, a log line) is passed
-through `scrub` before it reaches a summary, a dead-letter object or the log.
+may carry remote content or configuration (a receiver's error body, a reason, a log line, a dead
+letter) is passed through `scrub` before it reaches a summary, a dead-letter object or the log: the
+registered values, then every credential pattern (`forwarder.normalize.credentials`), whatever the shape.
 """
 
 from __future__ import annotations
 
 import logging
+
+from forwarder.normalize.credentials import scrub_text
 
 REDACTED = "[REDACTED]"
 _secrets: set[str] = set()
@@ -21,18 +24,19 @@ def register(*values: str | None) -> None:
 
 
 def scrub(text: str) -> str:
-    """`text` with every registered secret value replaced by [REDACTED]."""
+    """`text` with every registered secret value, and every credential pattern's value, replaced by [REDACTED]."""
     for value in _secrets:
         if value in text:
             text = text.replace(value, REDACTED)
-    return text
+    return scrub_text(text)
 
 
 class ScrubFilter(logging.Filter):
     """A logging filter that scrubs registered secrets from each record's message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _secrets:
-            record.msg = scrub(record.getMessage())
-            record.args = None
+        record.msg = scrub(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:  # a traceback's text can carry an exception's message
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
         return True

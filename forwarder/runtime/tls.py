@@ -85,10 +85,21 @@ def _check_pem(part: str, value: str, label: str) -> None:
         try:
             with open(value, encoding="ascii", errors="replace") as handle:
                 text = handle.read()
-        except OSError as exc:
-            raise TlsMaterialError(part, f"cannot read {value!r} ({_why(exc)})") from None
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in what was taken for a path
+            raise TlsMaterialError(
+                part,
+                f"expected PEM text starting with {PEM_BEGIN} or a readable file path; "
+                f"{_named(part, value)} cannot be read ({_why(exc)})",
+            ) from None
     if f"{PEM_BEGIN} " not in text or label not in text:
         raise TlsMaterialError(part, f"expected PEM text with a {label} block")
+
+
+def _named(part: str, value: str) -> str:
+    """How an error may name a value: a certificate's path as given, never a key's value (it may be the key)."""
+    if part != "key" and len(value) <= 256 and value.isprintable():
+        return repr(value)
+    return f"the value ({len(value)} characters)"
 
 
 def _as_file(pem_or_path: str, directory: str, name: str) -> str:

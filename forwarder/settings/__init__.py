@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from forwarder.settings.keys import FUNCTION_KEYS, KEY_NAMES, KEYS, PREFIXES, Key
-from forwarder.settings.values import Invalid
+from forwarder.settings.values import Invalid, shown
 
 __all__ = ["ConfigError", "CollectSettings", "ReportSettings", "Settings", "load_settings", "KEYS", "KEY_NAMES",
            "FUNCTION_KEYS", "Key"]  # fmt: skip
@@ -194,8 +194,10 @@ def _value(key: Key, env: Mapping[str, str]) -> Any:
     raw = env.get(key.name, "").strip()
     if not raw:
         return key.default
+    got = f"a value of {len(raw)} characters" if key.secret else repr(shown(raw[:200]))
     try:
         return key.parse(raw)
     except Invalid as exc:
-        got = f"a value of {len(raw)} characters" if key.secret else repr(raw)
         raise ConfigError(f"{key.name}: expected {exc}; got {got}") from None
+    except Exception as exc:  # a parser that raised what is not Invalid: still the key's error, and only that
+        raise ConfigError(f"{key.name}: cannot be read ({type(exc).__name__}); got {got}") from None

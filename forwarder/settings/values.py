@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 Parser = Callable[[str], Any]
 
-_INTEGER = re.compile(r"[0-9]+")
-_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_INTEGER = re.compile(r"[0-9]{1,18}")  # longer is out of every range, and int() refuses thousands of digits
+_DECIMAL = re.compile(r"[0-9]{1,18}(?:\.[0-9]{1,18})?")
 
 
 class Invalid(ValueError):
@@ -85,7 +85,10 @@ def endpoint(*schemes: str) -> Parser:
 
 
 def _host_port(raw: str, schemes: tuple[str, ...], expected: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)  # ValueError for a bracketed host that is not an IPv6 address ("tcp://[::1")
+    except ValueError:
+        raise Invalid(expected + " (with a valid host name or [IPv6] address)") from None
     scheme = parts.scheme.lower()
     try:
         port = parts.port  # ValueError for a port that is not ASCII digits or is out of range
@@ -167,7 +170,7 @@ def named_queries(raw: str) -> dict[str, str]:
     expected = 'a JSON object of name -> Logging Search query, e.g. {"flows": "search \\"<ocid>/<log group>\\""}'
     try:
         value = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply
         raise Invalid(expected) from None
     if not isinstance(value, dict) or not value:
         raise Invalid(expected)
@@ -192,6 +195,14 @@ def rule_ids(raw: str) -> frozenset[str]:
     """Comma-separated rule ids or names (or `all`)."""
     return frozenset(part.strip().lower() if part.strip().lower() == "all" else part.strip()
                      for part in raw.split(",") if part.strip())  # fmt: skip
+
+
+_USERINFO = re.compile(r"(?<=://)[^/?#@\s]*@")
+
+
+def shown(raw: str) -> str:
+    """`raw` as an error message may show it: a URL's `user:password@` becomes `***@`."""
+    return _USERINFO.sub("***@", raw)
 
 
 def is_loopback(host: str) -> bool:

@@ -17,6 +17,10 @@ from forwarder.delivery.retry import retry_after
 from forwarder.runtime.scrub import scrub
 from forwarder.sinks.base import DeliveryError, describe, time_left
 
+#: Characters of an error body read (and scrubbed), and shown in a reason.
+_READ_CHARS = 4096
+_SHOWN_CHARS = 200
+
 
 class HttpSink:
     """POSTs payloads to `url` with fixed `headers` (content type, authorization).
@@ -44,10 +48,11 @@ class HttpSink:
                 raise DeliveryError(describe(exc), delivered=index, permanent=_untrusted(exc)) from exc
             status = response.status_code
             if not 200 <= status < 300:
-                detail = scrub(" ".join(response.text[:200].split()))
+                # scrub first, then cut: a secret cut in half would no longer be recognized
+                detail = scrub(" ".join(response.text[:_READ_CHARS].split()))[:_SHOWN_CHARS]
                 transient = status == 429 or status >= 500
                 raise DeliveryError(
-                    f"HTTP {status} from {self.url}: {detail}",
+                    scrub(f"HTTP {status} from {self.url}: {detail}"),
                     delivered=index,
                     permanent=not transient,
                     retry_after=retry_after(response) if transient else None,
