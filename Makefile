@@ -26,12 +26,15 @@ $(CHECKOV_STAMP): | python
 	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check checkov==3.3.30
 	touch $(CHECKOV_STAMP)
 
-# rsyslog is the real syslog receiver of the tests, demo and benchmark (apt-get needs root).
+# rsyslog is the real syslog receiver of the tests, demo and benchmark, imrelp (rsyslog-relp) its RELP input
+# (apt-get needs root).
+RSYSLOG_PACKAGES := rsyslog rsyslog-openssl rsyslog-relp openssl
 rsyslog:
-	@command -v rsyslogd >/dev/null 2>&1 || test -x /usr/sbin/rsyslogd || { \
-	  test "$$(id -u)" = 0 || { echo "make: rsyslogd is missing; as root: apt-get install rsyslog rsyslog-openssl openssl" >&2; exit 1; }; \
+	@{ command -v rsyslogd >/dev/null 2>&1 || test -x /usr/sbin/rsyslogd; } && \
+	  test -e /usr/lib/x86_64-linux-gnu/rsyslog/imrelp.so -o -e /usr/lib/aarch64-linux-gnu/rsyslog/imrelp.so || { \
+	  test "$$(id -u)" = 0 || { echo "make: rsyslogd or imrelp is missing; as root: apt-get install $(RSYSLOG_PACKAGES)" >&2; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    rsyslog rsyslog-openssl openssl >/dev/null; }
+	    $(RSYSLOG_PACKAGES) >/dev/null; }
 
 # redis-server holds the detection windows shared by several forwarder processes in the tests (apt-get needs root).
 redis:

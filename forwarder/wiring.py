@@ -93,11 +93,11 @@ def build_routes(settings: Settings) -> list[Route]:
     """The routes for `settings`: syslog and/or HTTP, or the log sink when neither is set."""
     routes: list[Route] = []
     if settings.syslog:
-        from forwarder.sinks.syslog import SyslogSink
+        from forwarder.settings.sections import TLS_TRANSPORTS
 
         s = settings.syslog
         context = None
-        if s.transport == "tls":
+        if s.transport in TLS_TRANSPORTS:
             key = s.client_key
             key_name = "SIEM_SYSLOG_CLIENT_KEY"
             if s.client_key_secret_ocid:
@@ -106,8 +106,15 @@ def build_routes(settings: Settings) -> list[Route]:
             register(key if key and key.startswith("-----BEGIN") else None)
             context = _context(("SIEM_SYSLOG_CA_CERT", "SIEM_SYSLOG_CLIENT_CERT", key_name), s.ca_cert, s.client_cert,
                                key, verify=not settings.insecure_skip_verify)  # fmt: skip
-        sink = SyslogSink(s.transport, s.host, s.port, ssl_context=context, timeout=settings.timeout,
-                          udp_max_bytes=s.udp_max_bytes)  # fmt: skip
+        if s.transport.startswith("relp"):
+            from forwarder.sinks.relp import RelpSink
+
+            sink = RelpSink(s.host, s.port, ssl_context=context, timeout=settings.timeout)
+        else:
+            from forwarder.sinks.syslog import SyslogSink
+
+            sink = SyslogSink(s.transport, s.host, s.port, ssl_context=context, timeout=settings.timeout,
+                              udp_max_bytes=s.udp_max_bytes)  # fmt: skip
         frame = syslog_format.rfc5424 if s.format == "rfc5424" else syslog_format.rfc3164
         payload = PAYLOADS[s.payload]
         facility, hostname, app_name, limit = s.facility, s.hostname, s.app_name, sink.max_payload_bytes

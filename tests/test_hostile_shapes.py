@@ -257,3 +257,18 @@ def test_every_record_keeps_its_original_shape_copy_unharmed():
     masked = json.loads(scrub_text(json.dumps(event)))
     assert masked.keys() == event.keys() and masked["data"]["additionalDetails"].keys() == event["data"][
         "additionalDetails"].keys()  # fmt: skip
+
+
+def test_udp_to_a_port_that_refuses_is_not_counted_delivered(storage, monkeypatch):
+    import socket
+
+    from tests.conftest import numbered_batch
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: the host answers ICMP port unreachable
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"udp://127.0.0.1:{port}")
+    status, summary = handle(numbered_batch(38), 8)
+    assert summary["delivered"]["syslog"] == 0 and summary["deadLettered"] == {"syslog": 38 + summary[
+        "detection"]["detections"]}, summary  # fmt: skip
+    assert status == 200 and "ICMP port unreachable" in storage.entries()[0]["reason"]

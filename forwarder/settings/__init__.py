@@ -32,7 +32,7 @@ class ConfigError(ValueError):
 class SyslogSettings:
     """Where and how to send syslog (SIEM_SYSLOG_*)."""
 
-    transport: str  #: "udp", "tcp" or "tls"
+    transport: str  #: "udp", "tcp", "tls", "relp" or "relp+tls"
     host: str
     port: int
     format: str  #: "rfc5424" or "rfc3164"

@@ -57,9 +57,10 @@ _FACILITY = v.one_of_names(FACILITIES, 0, 23, "a facility name (auth, authpriv, 
 _PEM = v.text  # a path or PEM text; read and checked when the pipeline is built (forwarder.wiring)
 
 KEYS: tuple[Key, ...] = (
-    Key("SIEM_SYSLOG_URL", v.endpoint("udp", "tcp", "tls"), None, "tls://siem.example.com:6514",
-        "Syslog receiver: `udp://host:port`, `tcp://host:port` (octet counting, RFC 6587) or "
-        "`tls://host:port` (RFC 5425, certificate verified)."),
+    Key("SIEM_SYSLOG_URL", v.endpoint("udp", "tcp", "tls", "relp", "relp+tls"), None, "tls://siem.example.com:6514",
+        "Syslog receiver: `udp://host:port`, `tcp://host:port` (octet counting, RFC 6587), "
+        "`tls://host:port` (RFC 5425, certificate verified), or `relp://host:port` / `relp+tls://host:port` "
+        "(RELP: every message answered by the receiver, e.g. rsyslog imrelp)."),
     Key("SIEM_SYSLOG_FORMAT", v.choice("rfc5424", "rfc3164"), "rfc5424", "rfc3164",
         "Syslog header: `rfc5424` or `rfc3164`."),
     Key("SIEM_SYSLOG_PAYLOAD", v.choice(*PAYLOADS), "json", "cef",

@@ -21,6 +21,9 @@ from forwarder.settings.values import is_loopback
 
 log = logging.getLogger("forwarder")
 
+#: SIEM_SYSLOG_URL schemes that run over TLS (certificate verified; CA and client certificate keys apply).
+TLS_TRANSPORTS = ("tls", "relp+tls")
+
 
 def syslog(c: dict[str, Any]) -> SyslogSettings | None:
     if c["SIEM_SYSLOG_URL"] is None:
@@ -35,10 +38,10 @@ def syslog(c: dict[str, Any]) -> SyslogSettings | None:
         raise ConfigError("SIEM_SYSLOG_CLIENT_CERT: needs SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID or SIEM_SYSLOG_CLIENT_KEY")
     if (key or key_secret) and not cert:
         raise ConfigError("SIEM_SYSLOG_CLIENT_CERT: expected a client certificate to go with the client key")
-    if transport != "tls":
+    if transport not in TLS_TRANSPORTS:
         for name in ("SIEM_SYSLOG_CA_CERT", "SIEM_SYSLOG_CLIENT_CERT"):
             if c[name]:
-                raise ConfigError(f"{name}: only used with a tls:// SIEM_SYSLOG_URL; got {transport}://")
+                raise ConfigError(f"{name}: only used with a tls:// or relp+tls:// SIEM_SYSLOG_URL; got {transport}://")
     if key and key.startswith("-----BEGIN"):
         log.warning("SIEM_SYSLOG_CLIENT_KEY holds a private key in plaintext config; "
                     "use SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID")  # fmt: skip

@@ -1,10 +1,15 @@
 """The syslog sink: UDP (RFC 5426), TCP with octet counting (RFC 6587 section 3.4.1) and TLS
 with octet counting (RFC 5425 section 4.3).
 
-UDP sends one message per datagram (fire and forget); the format cuts messages to
-`max_payload_bytes`. TCP and TLS frame each message as `LEN SP MSG`, write messages in chunks of up
-to 64 KiB, and keep the connection for the next invocation. A kept connection is checked before use
-(a syslog receiver never writes, so a readable socket means it was closed or reset) and re-opened.
+UDP sends one message per datagram; the format cuts messages to `max_payload_bytes`. UDP has no
+acknowledgement, but a refusal is visible: a port with no receiver answers ICMP port unreachable,
+which a connected socket reports as ECONNREFUSED on a later call. So a send waits up to
+`UDP_SETTLE` seconds after its last datagram for such a report, and a refusal seen during the
+send or in that wait counts the whole send undelivered (retried, then dead-lettered: delivered
+means "no refusal reported", the most UDP can tell). TCP and TLS frame each message as `LEN SP MSG`,
+write messages in chunks of up to 64 KiB, and keep the connection for the next invocation. A kept
+connection is checked before use (a syslog receiver never writes, so a readable socket means it was
+closed or reset) and re-opened.
 
 Syslog over TCP has no application acknowledgement (RFC 6587), and a successful write only means
 the bytes reached our kernel. So a chunk counts as delivered only once the receiver's TCP has
@@ -17,6 +22,7 @@ retried or dead-lettered: at least once, never silently lost). Certificate error
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import select
 import socket
@@ -28,7 +34,11 @@ from collections.abc import Sequence
 
 from forwarder.sinks.base import DeliveryError, describe, time_left
 
+log = logging.getLogger("forwarder")
+
 CHUNK_BYTES = 64 * 1024
+#: Seconds a UDP send waits after its last datagram for an ICMP refusal (loopback: microseconds; a LAN: < 1 ms).
+UDP_SETTLE = 0.05
 
 
 class SyslogSink:
@@ -79,18 +89,22 @@ class SyslogSink:
             self._sock = None
 
     def _send_datagrams(self, payloads: Sequence[bytes], deadline: float | None) -> None:
-        for index, payload in enumerate(payloads):
-            for attempt in (1, 2):
-                try:
-                    if self._sock is None:
-                        self._sock = self._open_udp()
-                    self._sock.send(payload)
-                    break
-                except OSError as exc:
-                    # A previous datagram's ICMP error surfaces here; try once on a new socket.
-                    self.close()
-                    if attempt == 2:
-                        raise DeliveryError(describe(exc), delivered=index) from exc
+        try:
+            if self._sock is None:
+                self._sock = self._open_udp()
+            sock = self._sock
+            stale = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)  # reading it clears it
+            if stale:
+                log.warning("syslog udp: a refusal (%s) arrived after an earlier send had ended", os.strerror(stale))
+            for payload in payloads:
+                sock.send(payload)
+            _await_refusal(sock, min(UDP_SETTLE, max(time_left(UDP_SETTLE, deadline) - 0.05, 0.0)))
+        except OSError as exc:
+            self.close()
+            why = (
+                " (ICMP port unreachable: no receiver on that port)" if isinstance(exc, ConnectionRefusedError) else ""
+            )
+            raise DeliveryError(describe(exc) + why, delivered=0) from exc
 
     def _open_udp(self) -> socket.socket:
         family, kind, proto, _, address = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_DGRAM)[0]
@@ -180,6 +194,19 @@ class SyslogSink:
             return True  # TLS records without application data (session tickets)
         except (OSError, ValueError):
             return False
+
+
+def _await_refusal(sock: socket.socket, seconds: float) -> None:
+    """Wait up to `seconds` for an ICMP error on a connected UDP socket.
+
+    Raises:
+        OSError (ConnectionRefusedError): the receiver's host refused a datagram.
+    """
+    readable, _, _ = select.select([sock], [], [], seconds)  # a pending socket error makes it readable
+    if readable:
+        error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if error:
+            raise OSError(error, os.strerror(error))  # OSError(ECONNREFUSED, ...) is a ConnectionRefusedError
 
 
 # struct tcp_info (linux/tcp.h): tcpi_bytes_acked is a u64 at byte 120 (Linux >= 4.2).

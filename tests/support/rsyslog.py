@@ -153,10 +153,38 @@ def _refuse_taken(ports: dict[str, int]) -> None:
                 raise RuntimeError(f"{transport} port {port} on 127.0.0.1 is already in use") from None
 
 
-def start_rsyslog(directory: Path, ports: dict[str, int] | None = None) -> Rsyslog:
+#: The same receiver over RELP (rsyslog imrelp, Debian rsyslog-relp): `tcp` is the plain RELP port, `tls` RELP
+#: over TLS, which asks for a client certificate (librelp's GnuTLS server does): `start_relp` makes one.
+#: Queues are direct, so a message is written to out.jsonl before imrelp answers it "200 OK": a
+#: receiver killed mid-stream has written everything it acknowledged.
+RELP_CONF = """
+global(workDirectory="{dir}" maxMessageSize="256k" parser.escapeControlCharactersOnReceive="off")
+main_queue(queue.type="Direct")
+module(load="imrelp")
+module(load="mmpstrucdata")
+input(type="imrelp" address="127.0.0.1" port="{tcp}" ruleset="received" name="relp" maxDataSize="256k")
+input(type="imrelp" address="127.0.0.1" port="{tls}" ruleset="received" name="relp-tls" maxDataSize="256k"
+      tls="on" tls.cacert="{dir}/clients.pem" tls.mycert="{dir}/server.pem" tls.myprivkey="{dir}/server.key"
+      tls.authMode="certvalid")
+""" + CONF[CONF.index("template(") :].replace(
+    'ruleset(name="received") {{', 'ruleset(name="received" queue.type="Direct") {{'
+)
+
+
+def start_relp(directory: Path, ports: dict[str, int] | None = None) -> Rsyslog:
+    """rsyslogd with RELP_CONF; `directory/client.pem` and `client.key` are the client certificate it trusts."""
+    directory.mkdir(parents=True, exist_ok=True)
+    if not (directory / "clients.pem").exists():
+        cert, _ = make_cert(directory, "client", cn="oci-forwarder")
+        shutil.copy(cert, directory / "clients.pem")
+    return start_rsyslog(directory, ports, RELP_CONF)
+
+
+def start_rsyslog(directory: Path, ports: dict[str, int] | None = None, conf_text: str = CONF) -> Rsyslog:
     """Start rsyslogd in `directory` (a self-signed server certificate is made once per directory).
 
     `ports` ({"udp", "tcp", "tls"}) reuses the ports of an earlier instance; default: free ones.
+    `conf_text` is CONF (syslog over UDP, TCP, TLS) or RELP_CONF (RELP on the tcp and tls ports).
     """
     directory.mkdir(parents=True, exist_ok=True)
     if ports:
@@ -166,7 +194,7 @@ def start_rsyslog(directory: Path, ports: dict[str, int] | None = None) -> Rsysl
         shutil.copy(cert, directory / "ca.pem")
     ports = ports or {"udp": free_port(socket.SOCK_DGRAM), "tcp": free_port(), "tls": free_port()}
     conf = directory / "rsyslog.conf"
-    conf.write_text(CONF.format(dir=directory, **ports))
+    conf.write_text(conf_text.format(dir=directory, **ports))
     log = open(directory / "rsyslogd.log", "wb")
     process = subprocess.Popen(
         [RSYSLOGD, "-n", "-f", str(conf), "-i", str(directory / "rsyslogd.pid")],
