@@ -93,12 +93,12 @@ variable "function_timeout_seconds" {
 # SIEM: syslog
 # ---------------------------------------------------------------------------------------------------
 variable "siem_syslog_url" {
-  description = "Syslog receiver: udp://host:port, tcp://host:port or tls://host:port. Empty: no syslog."
+  description = "Syslog receiver: udp://host:port, tcp://host:port, tls://host:port, relp://host:port or relp+tls://host:port. Empty: no syslog."
   type        = string
   default     = ""
   validation {
-    condition     = var.siem_syslog_url == "" || can(regex("^(udp|tcp|tls)://[^/:]+:[0-9]+$", var.siem_syslog_url))
-    error_message = "siem_syslog_url must look like udp://host:port, tcp://host:port or tls://host:port."
+    condition     = var.siem_syslog_url == "" || can(regex("^(udp|tcp|tls|relp|relp\\+tls)://[^/:]+:[0-9]+$", var.siem_syslog_url))
+    error_message = "siem_syslog_url must look like udp://host:port, tcp://host:port, tls://host:port, relp://host:port or relp+tls://host:port."
   }
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -56,7 +57,7 @@ def test_a_configuration_error_is_one_usage_error():
     assert lines[0].startswith("usage: python -m forwarder")
     assert [line for line in lines if "SIEM_SYSLOG_URL" in line] == [
         "python -m forwarder: error: configuration: SIEM_SYSLOG_URL: expected udp://host:port, tcp://host:port, "
-        "tls://host:port; got 'tcp://nowhere'"
+        "tls://host:port, relp://host:port, relp+tls://host:port; got 'tcp://nowhere'"
     ]
     assert summaries(out.stderr) == []
 
@@ -106,8 +107,11 @@ def test_cold_path_imports_neither_oci_nor_httpx():
         "print(sorted(m for m in ('oci', 'httpx') if m in sys.modules))\n"
     )
     path = str(DATA / "cloudguard-problemdetected-bucket-public-critical.json")
-    out = subprocess.run([sys.executable, "-c", code, path], cwd=ROOT, capture_output=True,
-                         env={**os.environ, "SIEM_SYSLOG_URL": "udp://127.0.0.1:9"})  # fmt: skip
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:  # a receiver: a closed port refuses (ICMP)
+        udp.bind(("127.0.0.1", 0))
+        url = f"udp://127.0.0.1:{udp.getsockname()[1]}"
+        out = subprocess.run([sys.executable, "-c", code, path], cwd=ROOT, capture_output=True,
+                             env={**os.environ, "SIEM_SYSLOG_URL": url})  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == b"[]"
 
