@@ -116,12 +116,12 @@ def build_routes(settings: Settings) -> list[Route]:
             sink = SyslogSink(s.transport, s.host, s.port, ssl_context=context, timeout=settings.timeout,
                               udp_max_bytes=s.udp_max_bytes)  # fmt: skip
         frame = syslog_format.rfc5424 if s.format == "rfc5424" else syslog_format.rfc3164
-        payload = PAYLOADS[s.payload]
+        payload = scrubbed(PAYLOADS[s.payload])  # credentials masked before a UDP cut
         facility, hostname, app_name, limit = s.facility, s.hostname, s.app_name, sink.max_payload_bytes
 
-        def item(record):  # per-route constants bound once; credentials masked before a UDP cut
-            return frame(record, scrub_bytes(payload(record)), facility=facility, hostname=hostname,
-                         app_name=app_name, max_bytes=limit)  # fmt: skip
+        def item(record):  # per-route constants bound once
+            return frame(record, payload(record), facility=facility, hostname=hostname, app_name=app_name,
+                         max_bytes=limit)  # fmt: skip
 
         routes.append(Route(item, sink))
     if settings.http:

@@ -142,7 +142,9 @@ class Detector:
             if rule.generate:
                 made.append(detection(rule.rule, [Member(_ms(record), d["eventId"], "")], record))
             for corr in rule.counted_by:
-                counted += self._counted(corr, record)
+                member = self._counted(corr, record)
+                if member is not None:
+                    counted.append(member)
         result.matched += matched
         result.detections += made
         for corr, group, key, member in counted:
@@ -153,8 +155,8 @@ class Detector:
             last[key] = record
 
     @staticmethod
-    def _counted(corr: _Correlation, record: Record) -> list[tuple[_Correlation, dict[str, str], str, Member]]:
-        """The record as a member of `corr`'s group: [(corr, group values, state key, member)], or [] (a
+    def _counted(corr: _Correlation, record: Record) -> tuple[_Correlation, dict[str, str], str, Member] | None:
+        """The record as a member of `corr`'s group: (corr, group values, state key, member), or None (a
         value_count record without the counted field adds no value)."""
         d = record.data
         group = {name: _first(get(d)) for name, get in corr.group_by}
@@ -162,9 +164,9 @@ class Detector:
         if corr.value is not None:
             value = _first(corr.value(d))
             if not value:
-                return []
+                return None
         key = group_key(corr.rule["id"], tuple(group.values()))
-        return [(corr, group, key, Member(_ms(record), d["eventId"], value))]
+        return corr, group, key, Member(_ms(record), d["eventId"], value)
 
     def close(self) -> None:
         self.state.close()

@@ -13,6 +13,7 @@ event carries as values (`additionalDetails`, headers, parameters, tags).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from forwarder.jsoncodec import fix_surrogates, loads
@@ -107,19 +108,15 @@ def _python_literal(text: str) -> Any:
     import ast  # rare: only for Python round-trip exports
 
     try:
-        value = ast.literal_eval(text.strip())
+        return _json_ready(ast.literal_eval(text.strip()))
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None
-    try:
-        return _json_ready(value)
-    except (TypeError, RecursionError):
         return None
 
 
 def _json_ready(value: Any) -> Any:
     if value is None or isinstance(value, (str, bool, int)):
         return fix_surrogates(value) if isinstance(value, str) else value
-    if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
+    if isinstance(value, float) and math.isfinite(value):
         return value
     if isinstance(value, (list, tuple)):
         return [_json_ready(item) for item in value]

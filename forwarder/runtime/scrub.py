@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from forwarder.normalize.credentials import scrub_text
+from forwarder.normalize.credentials import REDACTED, scrub_text
 
-REDACTED = "[REDACTED]"
 _secrets: set[str] = set()
 
 
@@ -32,7 +31,7 @@ def scrub(text: str) -> str:
 
 
 class ScrubFilter(logging.Filter):
-    """A logging filter that scrubs registered secrets from each record's message."""
+    """A logging filter that scrubs each record's message and traceback (`scrub`: secrets and credential patterns)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = scrub(record.getMessage())

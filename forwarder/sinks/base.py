@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # socket and ssl load with the sinks that connect, not with every cold start
+    import socket
+    import ssl
 
 
 class DeliveryError(Exception):
@@ -52,6 +56,25 @@ def time_left(timeout: float, deadline: float | None) -> float:
     if deadline is None:
         return timeout
     return max(min(timeout, deadline - time.monotonic()), 0.1)
+
+
+def connect(host: str, port: int, timeout: float, ssl_context: ssl.SSLContext | None = None) -> socket.socket:
+    """A TCP connection to host:port within `timeout` seconds, wrapped in TLS (server name `host`) when
+    `ssl_context` is given; the socket is closed when the handshake fails.
+
+    Raises:
+        OSError: connect failed; ssl.SSLError (ssl.SSLCertVerificationError): the handshake failed.
+    """
+    import socket
+
+    sock = socket.create_connection((host, port), timeout=timeout)
+    if ssl_context is None:
+        return sock
+    try:
+        return ssl_context.wrap_socket(sock, server_hostname=host)
+    except BaseException:
+        sock.close()
+        raise
 
 
 def describe(exc: BaseException) -> str:

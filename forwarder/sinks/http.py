@@ -37,6 +37,7 @@ class HttpSink:
 
     def __init__(self, url: str, headers: Mapping[str, str], ssl_context: ssl.SSLContext, timeout: float = 10.0):
         self.url = url
+        self._shown_url = scrub(url)  # as a reason may show it (no user:password@)
         self.timeout = timeout
         self._client = httpx.Client(headers=dict(headers), verify=ssl_context, timeout=timeout, follow_redirects=False)
 
@@ -52,7 +53,7 @@ class HttpSink:
                 detail = scrub(" ".join(response.text[:_READ_CHARS].split()))[:_SHOWN_CHARS]
                 transient = status == 429 or status >= 500
                 raise DeliveryError(
-                    scrub(f"HTTP {status} from {self.url}: {detail}"),
+                    f"HTTP {status} from {self._shown_url}: {detail}",
                     delivered=index,
                     permanent=not transient,
                     retry_after=retry_after(response) if transient else None,

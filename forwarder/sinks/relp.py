@@ -22,7 +22,7 @@ import ssl
 from collections.abc import Sequence
 
 from forwarder import __version__
-from forwarder.sinks.base import DeliveryError, describe, time_left
+from forwarder.sinks.base import DeliveryError, connect, describe, time_left
 
 #: Transactions sent and not yet answered, at most (librelp's own default window is 128).
 WINDOW = 128
@@ -95,14 +95,7 @@ class RelpSink:
         if self._sock is not None and _alive(self._sock):
             return
         self.close(polite=False)
-        sock = socket.create_connection((self.host, self.port), timeout=time_left(self.timeout, deadline))
-        if self._ssl_context is not None:
-            try:
-                sock = self._ssl_context.wrap_socket(sock, server_hostname=self.host)
-            except BaseException:
-                sock.close()
-                raise
-        self._sock = sock
+        sock = self._sock = connect(self.host, self.port, time_left(self.timeout, deadline), self._ssl_context)
         self._txnr = 0
         sock.sendall(self._frame(b"open", _OFFER))
         txnr, command, data = self._read(deadline)

@@ -32,7 +32,7 @@ import termios
 import time
 from collections.abc import Sequence
 
-from forwarder.sinks.base import DeliveryError, describe, time_left
+from forwarder.sinks.base import DeliveryError, connect, describe, time_left
 
 log = logging.getLogger("forwarder")
 
@@ -98,7 +98,7 @@ class SyslogSink:
                 log.warning("syslog udp: a refusal (%s) arrived after an earlier send had ended", os.strerror(stale))
             for payload in payloads:
                 sock.send(payload)
-            _await_refusal(sock, min(UDP_SETTLE, max(time_left(UDP_SETTLE, deadline) - 0.05, 0.0)))
+            _await_refusal(sock, UDP_SETTLE)
         except OSError as exc:
             self.close()
             why = (
@@ -167,16 +167,9 @@ class SyslogSink:
         if self._sock is not None and self._alive(self._sock):
             return self._sock
         self.close()
-        sock = socket.create_connection((self.host, self.port), timeout=time_left(self.timeout, deadline))
-        if self.transport == "tls":
-            assert self._ssl_context is not None
-            try:
-                sock = self._ssl_context.wrap_socket(sock, server_hostname=self.host)
-            except BaseException:
-                sock.close()
-                raise
-        self._sock = sock
-        return sock
+        context = self._ssl_context if self.transport == "tls" else None
+        self._sock = connect(self.host, self.port, time_left(self.timeout, deadline), context)
+        return self._sock
 
     @staticmethod
     def _alive(sock: socket.socket) -> bool:
