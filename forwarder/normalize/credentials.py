@@ -40,29 +40,26 @@ SENSITIVE_HEADERS = frozenset(
 _SEPARATOR = rb"""(?>(?:\\*["'])?[ \t]*\\*[:=][ \t]*\[?[ \t]*(?:\\*["'])?)"""
 _NOT_MASKED = rb"(?!\[redacted\]|redacted\]|null\b|none\b)"
 
-#: (trigger in the lowered text, pattern over the lowered text whose group "v" is the secret value)
+#: A header's value: up to a quote, a backslash, the line's end or a bracket (a masked value may sit inside it).
+_HEADER_VALUE = rb"""(?P<v>(?:[^"'\\\r\n\[\]]|\[redacted\])+)"""
+#: Header names whose rule also covers the longer names holding them (`authorization` in `proxy-authorization`).
+_HEADER_RULES = sorted(n for n in SENSITIVE_HEADERS if not any(o != n and o in n for o in SENSITIVE_HEADERS))
+
+#: (trigger in the lowered text, pattern over the lowered text whose group "v" is the secret value). Each pattern
+#: starts with a literal (no leading `\b`), so the regular expression engine searches for it as fast as `in`.
 _RULES: tuple[tuple[bytes, re.Pattern[bytes]], ...] = (
     (b"credentials", re.compile(rb"credentials" + _SEPARATOR + _NOT_MASKED + rb"""(?P<v>[^"'\\\s,;}\[\]]+)""")),
-    (b"keyid", re.compile(rb"\bkeyid\\*=(?:\\*[\"'])?" + _NOT_MASKED + rb"""(?P<v>[^"'\\\s,]+)""")),
-    (b"signature", re.compile(rb"\bsignature\\*=(?:\\*[\"'])?" + _NOT_MASKED + rb"""(?P<v>[^"'\\\s,]+)""")),
-    (b"bearer", re.compile(rb"\bbearer[ \t]+" + _NOT_MASKED + rb"(?P<v>[a-z0-9\-._~+/]{8,}=*)")),
-    (b"basic", re.compile(rb"\bbasic[ \t]+" + _NOT_MASKED + rb"(?P<basic>[a-z0-9+/]{6,}={0,2})")),
-    (b"splunk", re.compile(rb"\bsplunk[ \t]+(?P<v>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")),
+    (b"keyid", re.compile(rb"keyid\\*=(?:\\*[\"'])?" + _NOT_MASKED + rb"""(?P<v>[^"'\\\s,]+)""")),
+    (b"signature", re.compile(rb"signature\\*=(?:\\*[\"'])?" + _NOT_MASKED + rb"""(?P<v>[^"'\\\s,]+)""")),
+    (b"bearer", re.compile(rb"bearer[ \t]+" + _NOT_MASKED + rb"(?P<v>[a-z0-9\-._~+/]{8,}=*)")),
+    (b"basic", re.compile(rb"basic[ \t]+" + _NOT_MASKED + rb"(?P<basic>[a-z0-9+/]{6,}={0,2})")),
+    (b"splunk", re.compile(rb"splunk[ \t]+(?P<v>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")),
     (b"://", re.compile(rb"""://(?P<v>[^/?#@\s"'\\]*:[^/?#@\s"'\\]*)@""")),
-    (b"eyj", re.compile(rb"(?P<v>eyj[a-z0-9_-]{4,}\.eyj[a-z0-9_-]{4,}\.[a-z0-9_-]*)")),
+    (b".eyj", re.compile(rb"(?P<v>eyj[a-z0-9_-]{4,}\.eyj[a-z0-9_-]{4,}\.[a-z0-9_-]*)")),  # every JWT holds ".eyj"
     *(
-        (
-            name.encode(),
-            re.compile(
-                rb"\b"
-                + re.escape(name.encode())
-                + _SEPARATOR
-                + _NOT_MASKED
-                + rb"""(?P<v>(?:[^"'\\\r\n\[\]]|\[redacted\])+)"""
-            ),
-        )  # fmt: skip
-        for name in sorted(SENSITIVE_HEADERS)
-    ),
+        (name.encode(), re.compile(re.escape(name.encode()) + _SEPARATOR + _NOT_MASKED + _HEADER_VALUE))
+        for name in _HEADER_RULES
+    ),  # fmt: skip
 )
 
 
