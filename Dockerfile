@@ -3,9 +3,12 @@
 # so without .pyc files every cold start would compile forwarder/ again (README, "Speed and benchmark").
 FROM fnproject/python:3.11-dev AS build-stage
 WORKDIR /function
-ADD requirements.txt /function/
+ADD requirements.txt image/prune.py /function/
+# Only what the function imports: the SDK's services it calls, no test or build tools of the dependencies
+# (image/prune.py says what goes and why; tests/test_image.py runs the function from the pruned tree).
 RUN pip3 install --target /python/ --no-cache --no-cache-dir -r requirements.txt && \
-    rm -fr ~/.cache/pip /tmp* requirements.txt && \
+    python3.11 prune.py /python && \
+    rm -fr ~/.cache/pip /tmp* requirements.txt prune.py && \
     chmod -R o+r /python
 # Only what the function runs: not tests/, bench/, terraform/ or a local .venv.
 ADD func.py /function/

@@ -69,8 +69,8 @@ receiver: $(STAMP) rsyslog
 	$(BIN)/python -m tests.support.receiver
 
 lint: $(STAMP)
-	$(BIN)/ruff check forwarder tests bench func.py
-	$(BIN)/ruff format --check forwarder tests bench func.py
+	$(BIN)/ruff check forwarder tests bench func.py image
+	$(BIN)/ruff format --check forwarder tests bench func.py image
 	terraform fmt -check -recursive terraform
 
 clean:

@@ -31,23 +31,29 @@ class _Discard:
         pass
 
 
-def _run(work: Path, method: str, regions: int, compartments: int, discard: bool = False
-         ) -> tuple[float, int, int, bool]:  # fmt: skip
+def _run(
+    work: Path, method: str, regions: int, compartments: int, discard: bool = False
+) -> tuple[float, int, int, bool]:
     from tests.support.oci import resource_principal
 
     principal = resource_principal(work)
     command = [sys.executable, "-m", "bench.collect_standin", str(work), str(EVENTS), str(regions), str(compartments)]
     server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     base = server.stdout.readline().strip()
-    env = {**principal.env, "COLLECT_AUDIT_METHOD": method, "COLLECT_WORKERS": "8",
-           "OCI_IDENTITY_ENDPOINT": base + "/{region}/identity", "OCI_AUDIT_ENDPOINT": base + "/{region}/audit",
-           "OCI_LOGGING_SEARCH_ENDPOINT": base + "/{region}/logging"}  # fmt: skip
+    env = {
+        **principal.env,
+        "COLLECT_AUDIT_METHOD": method,
+        "COLLECT_WORKERS": "8",
+        "OCI_IDENTITY_ENDPOINT": base + "/{region}/identity",
+        "OCI_AUDIT_ENDPOINT": base + "/{region}/audit",
+        "OCI_LOGGING_SEARCH_ENDPOINT": base + "/{region}/logging",
+    }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     stdout = sys.stdout
     try:
         from forwarder import collect, wiring
-        from forwarder.runtime import oci_auth
+        from forwarder.oci import auth as oci_auth
         from forwarder.settings import load_settings
 
         oci_auth.reset()
@@ -71,8 +77,10 @@ def _run(work: Path, method: str, regions: int, compartments: int, discard: bool
 
 def collection(work: Path) -> None:
     print(f"\n## Collection: {EVENTS:,} audit events from a stand-in (own process), real SDK and signer, log sink")
-    print(f"{'method':12} {'regions x compartments':>22} {'wall s':>8} {'events/s':>10} {'calls/1k events':>16} "
-          f"{'read only s':>12} {'ratio':>6}  ok")  # fmt: skip
+    print(
+        f"{'method':12} {'regions x compartments':>22} {'wall s':>8} {'events/s':>10} {'calls/1k events':>16} "
+        f"{'read only s':>12} {'ratio':>6}  ok"
+    )
     for method in ("search", "list-events"):
         for regions, compartments in GRIDS:
             directory = work / f"collect-{method}-{regions}x{compartments}"
@@ -83,8 +91,10 @@ def collection(work: Path) -> None:
             per_k = calls / (delivered / 1000) if delivered else float("nan")
             grid = f"{regions} x {compartments}"
             good = ok and delivered == read == EVENTS
-            print(f"{method:12} {grid:>22} {elapsed:8.1f} {rate:10,.0f} {per_k:16.1f} {floor:12.1f} "
-                  f"{elapsed / floor:5.2f}x  {good}")  # fmt: skip
+            print(
+                f"{method:12} {grid:>22} {elapsed:8.1f} {rate:10,.0f} {per_k:16.1f} {floor:12.1f} "
+                f"{elapsed / floor:5.2f}x  {good}"
+            )
 
 
 if __name__ == "__main__":

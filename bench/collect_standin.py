@@ -36,8 +36,14 @@ class Synthetic(OciApis):
 
     def __init__(self, principal, n: int, regions: int, compartments: int, span_minutes: int = 50):
         names = [f"ocid1.compartment.oc1..aaaaaaaabench{i:04d}" for i in range(compartments - 1)]
-        super().__init__(principal, regions=REGIONS[:regions], home=REGIONS[0], compartments=names, page_size=200,
-                         compartment_page=100)  # fmt: skip
+        super().__init__(
+            principal,
+            regions=REGIONS[:regions],
+            home=REGIONS[0],
+            compartments=names,
+            page_size=200,
+            compartment_page=100,
+        )
         scopes = [TENANCY, *names]
         now = datetime.now(UTC)
         self.events: dict[str, list[tuple[str, float, str]]] = {r: [] for r in self.regions}

@@ -5,7 +5,7 @@ whose extra rules are indexed apart, as new rules for other event types are (the
 that name no event type are tried on every record). Each round runs the three once; ratios to "off" within
 a round, median of the rounds. One in five events of the sample corpus fires a rule (a public bucket, a
 policy granting manage all-resources, ...): the cost includes building and delivering those detection
-records. Goal (issue 11): the pack costs at most 1.3x."""
+records. Goal: the pack costs at most 1.3x."""
 
 from __future__ import annotations
 
@@ -61,15 +61,19 @@ def detection(work: Path, function: Path) -> dict[str, float]:
     base = cpu["pack off (DETECTION_DISABLE=all)"]
     ratios = {name: median([t / b for t, b in zip(times, base, strict=True)]) for name, times in cpu.items()}
     rules_in_pack = len(json.loads((function / "forwarder" / "detect" / "pack.json").read_text())["rules"])
-    print(f"\n6. detection: {EVENTS:,} mixed events, replay JSON to the log sink, CPU time of fresh processes; "
-          f"ratios to the pack off in the same round, median of {ROUNDS} rounds ({rules_in_pack} compiled rules "
-          "in the pack)")  # fmt: skip
+    print(
+        f"\n6. detection: {EVENTS:,} mixed events, replay JSON to the log sink, CPU time of fresh processes; "
+        f"ratios to the pack off in the same round, median of {ROUNDS} rounds ({rules_in_pack} compiled rules "
+        "in the pack)"
+    )
     print(f"   {'':36} {'records/s':>10} {'x off':>7} {'detections':>11} {'start-up':>9}  goal")
     for name, times in cpu.items():
         goal = name.startswith("built-in pack (")
         verdict = f"<= {GOAL}x: {'met' if ratios[name] <= GOAL else 'NOT met'}" if goal else ""
-        print(f"   {name:36} {EVENTS / median(times):>10,.0f} {ratios[name]:>6.2f}x {found[name]:>11,} "
-              f"{median(startup[name]):>8.2f}s  {verdict}")  # fmt: skip
+        print(
+            f"   {name:36} {EVENTS / median(times):>10,.0f} {ratios[name]:>6.2f}x {found[name]:>11,} "
+            f"{median(startup[name]):>8.2f}s  {verdict}"
+        )
     print(
         "   (start-up: CPU of `rules list` with the same rules, no event: the process start and compiling user "
         "rules with pySigma; included in the replay's time)"

@@ -41,8 +41,9 @@ def run(args: list[str], env: dict[str, str] | None = None, stdin=None, cwd: Pat
     with tempfile.NamedTemporaryFile(prefix="peak-") as out:
         launcher = [sys.executable, str(ROOT / "tests" / "support" / "peak.py"), out.name] if peak else [sys.executable]
         start = time.perf_counter()
-        proc = subprocess.Popen([*launcher, *args], cwd=cwd, env=env, stdin=stdin, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)  # fmt: skip
+        proc = subprocess.Popen(
+            [*launcher, *args], cwd=cwd, env=env, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         stderr = proc.stderr.read() if proc.stderr else b""
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start

@@ -1,6 +1,6 @@
 """2. Memory: peak RSS (the kernel's ru_maxrss of the child) of `python -m forwarder replay -` reading
 50k, 500k and 5M events generated on the fly into its standard input (log sink), and of one function
-invocation with a Connector Hub body near the 6 MB limit, to one sink and to two. The goal (issue 9):
+invocation with a Connector Hub body near the 6 MB limit, to one sink and to two. The goal:
 replay under 150 MB at every size, flat in the input's size."""
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ def replay_memory(sizes: tuple[int, ...] = SIZES) -> dict[int, float]:
     print("\n2. memory: peak RSS of `replay -` (log sink) over events generated into its standard input")
     peaks = {}
     for count in sizes:
-        generator = subprocess.Popen([sys.executable, "-m", "bench.corpus", str(count)], cwd=ROOT, env=child_env(),
-                                     stdout=subprocess.PIPE)  # fmt: skip
+        generator = subprocess.Popen(
+            [sys.executable, "-m", "bench.corpus", str(count)], cwd=ROOT, env=child_env(), stdout=subprocess.PIPE
+        )
         result = run(["-m", "forwarder", "replay", "-"], stdin=generator.stdout)
         generator.stdout.close()  # type: ignore[union-attr]
         generator.wait()
@@ -33,8 +34,10 @@ def replay_memory(sizes: tuple[int, ...] = SIZES) -> dict[int, float]:
             raise RuntimeError(f"replay of {count}: {summary}")
         peaks[count] = result.peak_mb
         verdict = "met" if result.peak_mb < GOAL_MB else "NOT met"
-        print(f"   {count:>10,} events  peak {result.peak_mb:6.1f} MB  ({count / result.cpu:,.0f} events/s of CPU; "
-              f"goal < {GOAL_MB} MB: {verdict})")  # fmt: skip
+        print(
+            f"   {count:>10,} events  peak {result.peak_mb:6.1f} MB  ({count / result.cpu:,.0f} events/s of CPU; "
+            f"goal < {GOAL_MB} MB: {verdict})"
+        )
     return peaks
 
 
@@ -62,7 +65,9 @@ def invocation_memory(work: Path, receiver) -> None:
         for name, config in (("syslog TCP", syslog), ("syslog TCP + HTTP webhook", {**syslog, **webhook})):
             result = run(["bench/invoke_memory.py", str(body)], child_env(**config))
             before, after, received = (int(x) for x in result.stderr.decode().strip().splitlines()[-1].split())
-            print(f"   {name:28} {before / 1024:6.1f} -> {after / 1024:6.1f} MB  (+{(after - before) / 1024:.1f} MB "
-                  f"for {received:,} events)")  # fmt: skip
+            print(
+                f"   {name:28} {before / 1024:6.1f} -> {after / 1024:6.1f} MB  (+{(after - before) / 1024:.1f} MB "
+                f"for {received:,} events)"
+            )
     finally:
         server.shutdown()

@@ -5,7 +5,7 @@ change table, the tally, the CSV streamed to a folder, the HTML and JSON rendere
 audit events are generated page by page (1000 a page, as Logging Search gives them, as JSON decoded by
 the forwarder's codec) in place of the API reader, which holds at most `workers` x 2 pages whatever the
 day (forwarder/report/read.py). The floor is a process that generates and decodes the same pages and
-keeps nothing: the ratio is what the report adds. Goal (issue 12): flat in the number of changes.
+keeps nothing: the ratio is what the report adds. Goal: flat in the number of changes.
 Distinct resources grow with the day (one in three changes touches a new one), past the top-resources
 summary's 10,000 counters, and 400 principals, 60 compartments, 30 services.
 """
@@ -21,9 +21,14 @@ from pathlib import Path
 from bench.measure import run
 
 SIZES = (10_000, 100_000, 1_000_000)
-_NAMES = [("objectstorage", "CreateBucket", "POST"), ("computeapi", "LaunchInstance", "POST"),
-          ("identitycontrolplane", "UpdatePolicy", "PUT"), ("virtualnetwork", "DeleteSecurityList", "DELETE"),
-          ("computeapi", "InstanceAction", "POST"), ("monitoring", "ListMetrics", "POST")]  # fmt: skip
+_NAMES = [
+    ("objectstorage", "CreateBucket", "POST"),
+    ("computeapi", "LaunchInstance", "POST"),
+    ("identitycontrolplane", "UpdatePolicy", "PUT"),
+    ("virtualnetwork", "DeleteSecurityList", "DELETE"),
+    ("computeapi", "InstanceAction", "POST"),
+    ("monitoring", "ListMetrics", "POST"),
+]
 _TEMPLATE = (
     '{{"id":"b-{i}","type":"com.oraclecloud.{service}.{name}","time":"{time}","specversion":"1.0",'
     '"source":"bench","oracle":{{"compartmentid":"ocid1.compartment.oc1..c{c}","loggroupid":"_Audit",'
@@ -46,10 +51,20 @@ def pages(day, n: int, page: int = 1000):
         for i in range(low, min(low + page, n)):
             service, name, action = _NAMES[i % len(_NAMES)]
             moment = time.gmtime(start + span * i / n)
-            lines.append(_TEMPLATE.format(
-                i=i, service=service, name=name, action=action, c=i % 60, r=i // 3, p=(i * 7) % 400,
-                ip=i % 250, status=404 if i % 17 == 0 else 200, time=time.strftime("%Y-%m-%dT%H:%M:%S.000Z", moment),
-            ))  # fmt: skip
+            lines.append(
+                _TEMPLATE.format(
+                    i=i,
+                    service=service,
+                    name=name,
+                    action=action,
+                    c=i % 60,
+                    r=i // 3,
+                    p=(i * 7) % 400,
+                    ip=i % 250,
+                    status=404 if i % 17 == 0 else 200,
+                    time=time.strftime("%Y-%m-%dT%H:%M:%S.000Z", moment),
+                )
+            )
         yield loads("[" + ",".join(lines) + "]")
 
 
@@ -66,12 +81,13 @@ def child(n: int, out: str, floor: bool) -> None:
             pass
         return
 
-    def synthetic(clients, tenancy, shards, workers, deadline, counter=None):
-        shard = shards[0]
+    def synthetic(clients, tenancy, day, regions, workers, deadline, counter=None):
+        changes = read.source(day)
+        shards = changes.plan(None, tuple(regions))
         for events in pages(day, n):
-            yield shard, events, None
+            yield shards[0], changes.window_of(shards[0]), events, None
         for s in shards:
-            yield s, None, None
+            yield s, changes.window_of(s), None, None
 
     read.read = synthetic
     settings = load_settings({})
@@ -90,9 +106,11 @@ def report_memory(work: Path, sizes: tuple[int, ...] = SIZES) -> None:
     for count in sizes:
         floor = run(["-m", "bench.report", str(count), str(work / "r-floor"), "--floor"])
         made = run(["-m", "bench.report", str(count), str(work / f"r-{count}")])
-        print(f"   {count:>10,} events  peak {made.peak_mb:6.1f} MB (floor {floor.peak_mb:5.1f} MB, ratio "
-              f"{made.peak_mb / floor.peak_mb:4.2f}x)  {count / made.cpu:,.0f} events/s of CPU "
-              f"({count / floor.cpu:,.0f} for the floor)")  # fmt: skip
+        print(
+            f"   {count:>10,} events  peak {made.peak_mb:6.1f} MB (floor {floor.peak_mb:5.1f} MB, ratio "
+            f"{made.peak_mb / floor.peak_mb:4.2f}x)  {count / made.cpu:,.0f} events/s of CPU "
+            f"({count / floor.cpu:,.0f} for the floor)"
+        )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ Every figure is a ratio to a baseline measured in the same run, on this machine:
 5. collection from OCI API stand-ins: events/s, API calls per 1,000 events, wall time by regions x
    compartments, for both audit methods (bench/collect.py);
 6. detection: replay with the rule pack off, on, and eleven times larger (bench/detection.py);
-7. the change report: peak RSS over 10k / 100k / 1M changes vs a floor that only makes the pages (bench/report.py).
+7. the change report: peak RSS over 10k / 100k / 1M changes vs a floor that only makes the pages (bench/report.py);
+8. the function image's dependency tree: installed, pruned and as shipped, in MB (bench/image.py).
 `--quick` stops the memory runs at 500k events (the 5M run takes minutes); `--only N` runs section N.
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from bench.collect import collection
 from bench.delivery import delivery
 from bench.detection import detection
+from bench.image import image_size
 from bench.memory import SIZES, invocation_memory, replay_memory
 from bench.report import report_memory
 from bench.startup import cold_start, compiled_copy
@@ -34,7 +36,7 @@ from tests.support.rsyslog import start_rsyslog
 def main() -> None:
     args = sys.argv[1:]
     quick = "--quick" in args
-    only = {int(args[args.index("--only") + 1])} if "--only" in args else {1, 2, 3, 4, 5, 6, 7}
+    only = {int(args[args.index("--only") + 1])} if "--only" in args else {1, 2, 3, 4, 5, 6, 7, 8}
     started = time.monotonic()
     print(f"python {sys.version.split()[0]} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="forwarder-bench-") as directory:
@@ -57,6 +59,8 @@ def main() -> None:
                 detection(work, function)
             if 7 in only:
                 report_memory(work)
+            if 8 in only:
+                image_size(work)
         finally:
             receiver.stop()
     print(f"\n(benchmark took {time.monotonic() - started:.0f} s)")

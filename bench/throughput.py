@@ -1,6 +1,6 @@
 """1. Throughput: CPU time (user + system) of fresh processes over the same 50,000 mixed events (JSON
 lines generated from tests/data), beside three floors that only decode and encode each line: the
-stdlib, msgspec and orjson. Each round runs every floor and route once. The goals (issue 9): JSON to
+stdlib, msgspec and orjson. Each round runs every floor and route once. The goals: JSON to
 the log sink and over TCP at most 2.0x the stdlib floor, CEF and LEEF at most 2.5x. These goals are the
 forwarding path's, so the rule pack is off here (DETECTION_DISABLE=all); its cost on top, with the
 detection records it makes, is section 6 (bench/detection.py)."""
@@ -61,13 +61,17 @@ def throughput(work: Path, function: Path, receiver) -> dict[str, float]:
                 receiver.clear()
     # Ratios are taken within each round (a route and its floors measured minutes apart drift with
     # the machine's load), then the median over rounds.
-    ratios = {name: median([t / f for t, f in zip(times, cpu["floor: stdlib"], strict=True)])
-              for name, times in cpu.items()}  # fmt: skip
-    fast = {name: median([t / f for t, f in zip(times, cpu["floor: msgspec"], strict=True)])
-            for name, times in cpu.items()}  # fmt: skip
-    print(f"\n1. throughput: {EVENTS:,} mixed events ({size / 1e6:.0f} MB, {mean:,.0f} bytes each), CPU time of "
-          f"fresh processes; ratios to the floors of the same round, median of {ROUNDS} rounds; rule pack off "
-          "(section 6)")  # fmt: skip
+    ratios = {
+        name: median([t / f for t, f in zip(times, cpu["floor: stdlib"], strict=True)]) for name, times in cpu.items()
+    }
+    fast = {
+        name: median([t / f for t, f in zip(times, cpu["floor: msgspec"], strict=True)]) for name, times in cpu.items()
+    }
+    print(
+        f"\n1. throughput: {EVENTS:,} mixed events ({size / 1e6:.0f} MB, {mean:,.0f} bytes each), CPU time of "
+        f"fresh processes; ratios to the floors of the same round, median of {ROUNDS} rounds; rule pack off "
+        "(section 6)"
+    )
     print(f"   {'':36} {'records/s':>10} {'x stdlib':>9} {'x msgspec':>10}  goal")
     for name, times in cpu.items():
         goal = ROUTES[name][2] if name in ROUTES else None

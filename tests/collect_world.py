@@ -48,9 +48,15 @@ class World:
         self.bucket = ObjectStorageStandIn(httpserver, self.principal, bucket="checkpoints")
         self.siem = Siem(httpserver)
         self.now = datetime.now(UTC)
-        self.env = {**self.principal.env, **self.apis.endpoints, "SIEM_HTTP_URL": self.siem.url,
-                    "CHECKPOINT_BUCKET": "checkpoints", "OCI_OBJECTSTORAGE_ENDPOINT": self.bucket.endpoint,
-                    "COLLECT_AUDIT_METHOD": method, "COLLECT_SOURCES": "audit"}  # fmt: skip
+        self.env = {
+            **self.principal.env,
+            **self.apis.endpoints,
+            "SIEM_HTTP_URL": self.siem.url,
+            "CHECKPOINT_BUCKET": "checkpoints",
+            "OCI_OBJECTSTORAGE_ENDPOINT": self.bucket.endpoint,
+            "COLLECT_AUDIT_METHOD": method,
+            "COLLECT_SOURCES": "audit",
+        }
         for key, value in self.env.items():
             monkeypatch.setenv(key, value)
         self.monkeypatch = monkeypatch
@@ -72,7 +78,7 @@ class World:
     def collector(self, **env):
         """A fresh collector (a new container or CLI run) with the environment plus `env`."""
         from forwarder import collect, wiring
-        from forwarder.runtime import oci_auth
+        from forwarder.oci import auth as oci_auth
         from forwarder.settings import load_settings
 
         for key, value in env.items():

@@ -100,17 +100,15 @@ def function_server(tmp_path) -> Iterator:
 def clean_config(monkeypatch):
     """Tests start from no configuration and a fresh container (no cached Forwarder)."""
     from forwarder import handler
-    from forwarder.runtime import oci_auth
+    from forwarder.oci import auth as oci_auth
     from forwarder.settings import KEY_NAMES
 
     for key in KEY_NAMES:
         monkeypatch.delenv(key, raising=False)
-    handler._pipeline = handler._settings = handler._collector = handler._reporter = None
+    handler.reset()
     oci_auth.reset()
     yield
-    if handler._pipeline is not None:
-        handler._pipeline.close()
-    handler._pipeline = None
+    handler.reset()
     oci_auth.reset()
 
 

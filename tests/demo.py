@@ -29,10 +29,16 @@ def main() -> int:
     print(f"rsyslogd listening on {receiver.url('tcp')} and {receiver.url('tls')} (output: {receiver.output})")
     failures = 0
     runs = [
-        ("TLS, RFC 5424, CEF", {"SIEM_SYSLOG_URL": receiver.url("tls"), "SIEM_SYSLOG_CA_CERT": str(receiver.ca),
-                                "SIEM_SYSLOG_PAYLOAD": "cef"}),
+        (
+            "TLS, RFC 5424, CEF",
+            {
+                "SIEM_SYSLOG_URL": receiver.url("tls"),
+                "SIEM_SYSLOG_CA_CERT": str(receiver.ca),
+                "SIEM_SYSLOG_PAYLOAD": "cef",
+            },
+        ),
         ("TCP, RFC 5424, JSON", {"SIEM_SYSLOG_URL": receiver.url("tcp"), "SIEM_SYSLOG_FACILITY": "auth"}),
-    ]  # fmt: skip
+    ]
     try:
         for title, config in runs:
             receiver.clear()
@@ -53,16 +59,20 @@ def main() -> int:
             print(f"--- the SIEM (rsyslog) received {len(lines)} of {sent} messages:")
             for line in lines:
                 sd = line.get("sdparsed", {}).get("oci@32473", {})
-                print(f"  <{line['pri']}> app={line['appname']} msgid={line['msgid']} risk={sd.get('riskLevel', '-')} "
-                      f"eventId={sd.get('eventId')}")  # fmt: skip
+                print(
+                    f"  <{line['pri']}> app={line['appname']} msgid={line['msgid']} risk={sd.get('riskLevel', '-')} "
+                    f"eventId={sd.get('eventId')}"
+                )
                 print(f"      {line['msg'].lstrip(chr(0xFEFF))[:220]}")
             failures += len(lines) != sent
             found = [line for line in lines if line["msgid"] == "detection"]
             print(f"--- of which {len(found)} detections (the Sigma rule pack, MITRE ATT&CK):")
             for line in found:
                 sd = line.get("sdparsed", {}).get("oci@32473", {})
-                print(f"  {sd.get('riskLevel')} {sd.get('attackTechniques')} ({sd.get('attackTactics')}): "
-                      f"{line['msg'].lstrip(chr(0xFEFF))[:160]}")  # fmt: skip
+                print(
+                    f"  {sd.get('riskLevel')} {sd.get('attackTechniques')} ({sd.get('attackTactics')}): "
+                    f"{line['msg'].lstrip(chr(0xFEFF))[:160]}"
+                )
             failures += not found
         failures += pull(work, receiver)
         failures += report(work)
@@ -145,9 +155,11 @@ def report(work: Path) -> int:
         apis.close()
     result = json.loads(done.stdout.strip().splitlines()[-1])
     totals = result["totals"] or {}
-    print(f"  exit {done.returncode}: {totals.get('changes')} changes ({totals.get('create')} created, "
-          f"{totals.get('update')} updated, {totals.get('delete')} deleted), "
-          f"{(totals.get('failed') or {}).get('total')} failed attempts, {result['apiCalls']} API calls")  # fmt: skip
+    print(
+        f"  exit {done.returncode}: {totals.get('changes')} changes ({totals.get('create')} created, "
+        f"{totals.get('update')} updated, {totals.get('delete')} deleted), "
+        f"{(totals.get('failed') or {}).get('total')} failed attempts, {result['apiCalls']} API calls"
+    )
     wanted = expected["create"] + expected["update"] + expected["delete"]
     for form, where in result["where"].items():
         print(f"  {form}: {where}")

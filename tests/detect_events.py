@@ -33,10 +33,20 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def audit(type: str, *, at: datetime = START, status: str = "200", principal: str = "jane.doe@example.com",
-          ip: str = "198.51.100.24", ua: str = "Oracle-PythonSDK/2.189.0", action: str = "POST",
-          resource: str | None = None, details: dict | None = None, data: dict | None = None,
-          event_id: str | None = None) -> dict:  # fmt: skip
+def audit(
+    type: str,
+    *,
+    at: datetime = START,
+    status: str = "200",
+    principal: str = "jane.doe@example.com",
+    ip: str = "198.51.100.24",
+    ua: str = "Oracle-PythonSDK/2.189.0",
+    action: str = "POST",
+    resource: str | None = None,
+    details: dict | None = None,
+    data: dict | None = None,
+    event_id: str | None = None,
+) -> dict:
     """A `_Audit` log record (Connector Hub) of event type `type` (`com.oraclecloud.<Service>.<Operation>`)."""
     event = copy.deepcopy(_AUDIT)
     d = event["data"]
@@ -53,8 +63,15 @@ def audit(type: str, *, at: datetime = START, status: str = "200", principal: st
     return _merge(event, data or {})
 
 
-def events_service(type: str, *, at: datetime = START, details: dict | None = None, principal: str = "jane.doe",
-                   status: str = "200", data: dict | None = None) -> dict:  # fmt: skip
+def events_service(
+    type: str,
+    *,
+    at: datetime = START,
+    details: dict | None = None,
+    principal: str = "jane.doe",
+    status: str = "200",
+    data: dict | None = None,
+) -> dict:
     """An Events Service event (CloudEvents 0.1) of event type `type` (lower case, as Events sends it)."""
     event = copy.deepcopy(_EVENTS)
     event["eventType"] = type

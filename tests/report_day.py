@@ -65,10 +65,20 @@ def record(event_id: str, moment, region: str, call, principal, compartment, res
     event["id"], event["type"] = event_id, f"com.oraclecloud.{service}.{name}"
     event["time"] = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     data = event["data"]
-    data.update(eventName=name, compartmentId=compartment[0], compartmentName=compartment[1],
-                resourceId=resource[0], resourceName=resource[1], message=f"{name} done")  # fmt: skip
-    data["identity"].update(principalId=principal[0], principalName=principal[1], authType=principal[2],
-                            ipAddress=f"198.51.100.{int(principal[0][-2:], 36) % 250}")  # fmt: skip
+    data.update(
+        eventName=name,
+        compartmentId=compartment[0],
+        compartmentName=compartment[1],
+        resourceId=resource[0],
+        resourceName=resource[1],
+        message=f"{name} done",
+    )
+    data["identity"].update(
+        principalId=principal[0],
+        principalName=principal[1],
+        authType=principal[2],
+        ipAddress=f"198.51.100.{int(principal[0][-2:], 36) % 250}",
+    )
     data["request"].update(action=action, id=f"req-{event_id}", path=f"/{service}/{name}")
     data["response"]["status"] = str(status)
     event["oracle"].update(compartmentid=compartment[0], tenantid=TENANCY)
@@ -80,10 +90,22 @@ def generate(day, regions, n: int = 5000, seed: int = 7, principals=PRINCIPALS):
     rng = random.Random(seed)
     events: dict[str, list[dict]] = {r: [] for r in regions}
     seconds = int((day.end - day.start).total_seconds())
-    exp = {"create": 0, "update": 0, "delete": 0, "failed": Counter(), "readposts": 0, "reads": 0,
-           "service": defaultdict(Counter), "region": defaultdict(Counter), "principal": defaultdict(Counter),
-           "compartment": defaultdict(Counter), "hours": defaultdict(Counter), "callouts": defaultdict(Counter),
-           "resources": Counter(), "rows": 0}  # fmt: skip
+    exp = {
+        "create": 0,
+        "update": 0,
+        "delete": 0,
+        "failed": Counter(),
+        "readposts": 0,
+        "reads": 0,
+        "service": defaultdict(Counter),
+        "region": defaultdict(Counter),
+        "principal": defaultdict(Counter),
+        "compartment": defaultdict(Counter),
+        "hours": defaultdict(Counter),
+        "callouts": defaultdict(Counter),
+        "resources": Counter(),
+        "rows": 0,
+    }
     offsets = sorted(rng.randrange(seconds * 1000) for _ in range(n - 2)) + [0, seconds * 1000 - 1]
     for k, millis in enumerate(offsets):
         moment = day.start + timedelta(milliseconds=millis)
@@ -91,8 +113,11 @@ def generate(day, regions, n: int = 5000, seed: int = 7, principals=PRINCIPALS):
         call = rng.choice(CALLS)
         principal = principals[min(int(rng.expovariate(0.45)), len(principals) - 1)]
         compartment = rng.choice(COMPARTMENTS)
-        resource = HOT if call[0] == "objectstorage" and rng.random() < 0.5 else (
-            f"ocid1.resource.oc1..r{rng.randrange(400):04d}", f"res-{rng.randrange(400):04d}")  # fmt: skip
+        resource = (
+            HOT
+            if call[0] == "objectstorage" and rng.random() < 0.5
+            else (f"ocid1.resource.oc1..r{rng.randrange(400):04d}", f"res-{rng.randrange(400):04d}")
+        )
         resource = (resource[0], f"name-of-{resource[0][-5:]}") if resource != HOT else HOT
         if call[0] == "widgets":  # a name a spreadsheet would run as a formula
             resource = (resource[0], '=HYPERLINK("http://example.com/x","click")')
@@ -115,14 +140,19 @@ def generate(day, regions, n: int = 5000, seed: int = 7, principals=PRINCIPALS):
             exp["resources"][resource[0]] += 1
         hour = int((moment - day.start).total_seconds() // 3600)
         exp["hours"][hour][slot] += 1
-        for name, key in (("service", call[0]), ("region", region), ("principal", principal[0]),
-                          ("compartment", compartment[0])):  # fmt: skip
+        for name, key in (
+            ("service", call[0]),
+            ("region", region),
+            ("principal", principal[0]),
+            ("compartment", compartment[0]),
+        ):
             exp[name][key][slot] += 1
         for callout in ("deletions" if label == "delete" else None, CATEGORY.get(call[0])):
             if callout:
                 exp["callouts"][callout]["failed" if failed else "changes"] += 1
-    for k, moment in enumerate((day.start - timedelta(milliseconds=1), day.end, day.end + timedelta(hours=2),
-                                day.start - timedelta(hours=3))):  # fmt: skip
+    for k, moment in enumerate(
+        (day.start - timedelta(milliseconds=1), day.end, day.end + timedelta(hours=2), day.start - timedelta(hours=3))
+    ):
         region = regions[k % len(regions)]
         events[region].append(record(f"out-{k}", moment, region, CALLS[8], principals[0], COMPARTMENTS[0], HOT, 200))
     return events, exp

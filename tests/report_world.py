@@ -23,9 +23,15 @@ class ReportWorld:
         self.apis = OciApis(self.principal, regions=REGIONS)
         self.apis.search_page = 300  # the API gives up to 1000 a page; fewer here, so every hour pages
         self.bucket = ReportBucket(httpserver, self.principal)
-        self.env = {**getattr(self.principal, "env", {}), **self.apis.endpoints, "REPORT_BUCKET": "reports",
-                    "OCI_OBJECTSTORAGE_ENDPOINT": self.bucket.endpoint, "REPORT_TIMEZONE": ZONE,
-                    "REPORT_TOPIC_OCID": TOPIC, "REPORT_LINK_HOURS": "24"}  # fmt: skip
+        self.env = {
+            **getattr(self.principal, "env", {}),
+            **self.apis.endpoints,
+            "REPORT_BUCKET": "reports",
+            "OCI_OBJECTSTORAGE_ENDPOINT": self.bucket.endpoint,
+            "REPORT_TIMEZONE": ZONE,
+            "REPORT_TOPIC_OCID": TOPIC,
+            "REPORT_LINK_HOURS": "24",
+        }
         for key, value in self.env.items():
             monkeypatch.setenv(key, value)
         self.monkeypatch = monkeypatch
@@ -41,7 +47,7 @@ class ReportWorld:
     def run(self, day=DAY, **env) -> dict:
         """One report run in a fresh container (settings read anew)."""
         from forwarder import report
-        from forwarder.runtime import oci_auth
+        from forwarder.oci import auth as oci_auth
         from forwarder.settings import load_settings
 
         for key, value in env.items():

@@ -87,10 +87,13 @@ def test_1000_audit_records_through_fdk_with_the_receiver_killed_half_way(httpse
     storage = ObjectStorageStandIn(httpserver, principal)
     receiver = ChaosReceiver("die_after", frames=500)
     fn = function_server(
-        {"SIEM_SYSLOG_URL": receiver.url, "DEAD_LETTER_BUCKET": storage.bucket,
-         "OCI_OBJECTSTORAGE_ENDPOINT": storage.endpoint},
+        {
+            "SIEM_SYSLOG_URL": receiver.url,
+            "DEAD_LETTER_BUCKET": storage.bucket,
+            "OCI_OBJECTSTORAGE_ENDPOINT": storage.endpoint,
+        },
         extra_env=principal.env,
-    )  # fmt: skip
+    )
     try:
         result = fn.invoke(batch(1000, "audit-batch-listevents.json"), deadline_seconds=10)
     finally:

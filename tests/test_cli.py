@@ -15,8 +15,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None, timeout: float = 120):
-    return subprocess.run([sys.executable, "-m", "forwarder", *args], cwd=ROOT, capture_output=True,
-                          env={**clean_env(), **(env or {})}, input=stdin, timeout=timeout)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "forwarder", *args],
+        cwd=ROOT,
+        capture_output=True,
+        env={**clean_env(), **(env or {})},
+        input=stdin,
+        timeout=timeout,
+    )
 
 
 def summaries(stderr: bytes) -> list[dict]:
@@ -110,8 +116,12 @@ def test_cold_path_imports_neither_oci_nor_httpx():
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:  # a receiver: a closed port refuses (ICMP)
         udp.bind(("127.0.0.1", 0))
         url = f"udp://127.0.0.1:{udp.getsockname()[1]}"
-        out = subprocess.run([sys.executable, "-c", code, path], cwd=ROOT, capture_output=True,
-                             env={**os.environ, "SIEM_SYSLOG_URL": url})  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-c", code, path],
+            cwd=ROOT,
+            capture_output=True,
+            env={**os.environ, "SIEM_SYSLOG_URL": url},
+        )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == b"[]"
 
@@ -120,8 +130,14 @@ def peak_rss_mb(args: list[str], stdin, tmp_path: Path) -> tuple[float, dict]:
     """Peak RSS (MB, its own VmHWM: tests/support/peak.py) of `python -m forwarder args` reading `stdin`,
     and its last summary."""
     peak = tmp_path / "peak"
-    proc = subprocess.run([sys.executable, "-m", "tests.support.peak", str(peak), "-m", "forwarder", *args], cwd=ROOT,
-                          env=clean_env(), stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.support.peak", str(peak), "-m", "forwarder", *args],
+        cwd=ROOT,
+        env=clean_env(),
+        stdin=stdin,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return int(peak.read_text()) / 1024, summaries(proc.stderr)[-1]
 
@@ -131,8 +147,9 @@ def test_replay_streams_its_input_memory_does_not_grow_with_it(tmp_path):
     bounded batches, the summary added up across them."""
     peaks = {}
     for count in (5_000, 50_000):
-        generator = subprocess.Popen([sys.executable, "-m", "bench.corpus", str(count)], cwd=ROOT, env=clean_env(),
-                                     stdout=subprocess.PIPE)  # fmt: skip
+        generator = subprocess.Popen(
+            [sys.executable, "-m", "bench.corpus", str(count)], cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE
+        )
         peaks[count], summary = peak_rss_mb(["replay", "-"], generator.stdout, tmp_path)
         generator.stdout.close()  # type: ignore[union-attr]
         assert generator.wait() == 0

@@ -150,3 +150,65 @@ def test_values_read_from_the_apis_keep_their_precision(world):
     assert world.run().ok
     (got,) = [r for r in world.siem.records if r["eventId"] == event_id]
     assert got["details"] == {"bigCounter": 2**70 + 1, "ratio": 0.1, "text": "NaN"}
+
+
+def test_a_checkpoint_write_answered_503_once_is_retried_and_nothing_is_sent_twice(search_world):
+    world = search_world
+    ids = world.fill(per_scope=6)
+    world.bucket.flaky = ["checkpoints/"]  # every checkpoint object: its first write (the claim) answers 503
+    first = world.run().to_dict()
+    assert first["ok"] and first["complete"], first
+    assert set(world.siem.ids) == set(ids) and len(world.checkpoints()) == 3
+    assert all(c["lease"] is None and c["end"] for c in world.checkpoints().values())
+    again = world.run().to_dict()
+    assert again["ok"] and again["delivery"]["received"] == 0 and not world.siem.duplicates()
+
+
+def test_a_checkpoint_that_cannot_be_moved_fails_the_shard_and_gives_its_lease_back(search_world, tmp_path):
+    from forwarder.collect import checkpoints
+
+    world = search_world
+    world.fill(per_scope=3)
+
+    class CommitFails(checkpoints.FileStore):
+        """The commit (a write with no lease and a window end) fails once, as a store outage would."""
+
+        failed = 0
+
+        def write(self, key, document, etag):
+            if document.get("lease") is None and document.get("end") and not self.failed:
+                self.failed += 1
+                raise checkpoints.CheckpointError(f"checkpoint {key}: cannot write: HTTP 503 ServiceUnavailable")
+            return super().write(key, document, etag)
+
+    store = CommitFails(tmp_path / "state.json")
+    collector = world.collector()
+    collector.store = store
+    try:
+        outcome = collector.run(("audit",)).to_dict()
+    finally:
+        collector.pipeline.close()
+    assert not outcome["ok"] and outcome["shards"]["failed"] == 1, outcome
+    documents = {key: entry["document"] for key, entry in __import__("json").loads(store.path.read_text()).items()}
+    assert all(d["lease"] is None for d in documents.values()), documents  # the failed shard's lease is back
+    failed = [k for k, d in documents.items() if not d.get("end")]
+    assert len(failed) == 1 and documents[failed[0]]["seen"]  # delivered ids remembered: not sent twice
+
+
+def test_a_consumer_that_raises_leaves_no_worker_thread_behind(search_world):
+    world = search_world
+    world.fill(per_scope=20)
+    collector = world.collector()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the pipeline broke")
+
+    collector.pipeline.process_items = broken
+    before = set(threading.enumerate())
+    try:
+        with pytest.raises(RuntimeError, match="the pipeline broke"):
+            collector.run(("audit",))
+    finally:
+        collector.pipeline.close()
+    left = [t for t in set(threading.enumerate()) - before if "process_request" not in t.name]  # not the stand-ins'
+    assert not left, left  # every reader ended with the run, none blocked on a queue in a warm container

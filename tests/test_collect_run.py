@@ -67,29 +67,51 @@ def test_an_audit_event_is_one_record_however_it_was_read():
 
 def problem(pid: str, state: str, first: str, last: str, risk: str = "CRITICAL") -> dict:
     """A Problem as GetProblem returns it (ListProblems leaves out description and the like)."""
-    return {"id": pid, "compartmentId": TENANCY, "detectorRuleId": "BUCKET_IS_PUBLIC", "riskLevel": risk,
-            "riskScore": 90.0, "resourceId": "ocid1.bucket.oc1..b", "resourceName": "payroll",
-            "resourceType": "Bucket", "labels": ["CIS_OCI_V1.1_OBJECTSTORAGE", "ObjectStorage"],
-            "timeFirstDetected": first, "timeLastDetected": last, "lifecycleState": "ACTIVE",
-            "lifecycleDetail": state, "detectorId": "IAAS_CONFIGURATION_DETECTOR", "region": "us-ashburn-1",
-            "regions": ["us-ashburn-1"], "targetId": "ocid1.cloudguardtarget.oc1..t",
-            "description": "Objects in a public bucket can be read by anyone.",
-            "recommendation": "Ensure that the bucket is sanctioned for public access, else make it private.",
-            "additionalDetails": {"publicAccessType": "ObjectRead"}, "impactedResourceName": "payroll",
-            "impactedResourceId": "ocid1.bucket.oc1..b", "impactedResourceType": "Bucket",
-            "peakRiskScore": 90.0}  # fmt: skip
+    return {
+        "id": pid,
+        "compartmentId": TENANCY,
+        "detectorRuleId": "BUCKET_IS_PUBLIC",
+        "riskLevel": risk,
+        "riskScore": 90.0,
+        "resourceId": "ocid1.bucket.oc1..b",
+        "resourceName": "payroll",
+        "resourceType": "Bucket",
+        "labels": ["CIS_OCI_V1.1_OBJECTSTORAGE", "ObjectStorage"],
+        "timeFirstDetected": first,
+        "timeLastDetected": last,
+        "lifecycleState": "ACTIVE",
+        "lifecycleDetail": state,
+        "detectorId": "IAAS_CONFIGURATION_DETECTOR",
+        "region": "us-ashburn-1",
+        "regions": ["us-ashburn-1"],
+        "targetId": "ocid1.cloudguardtarget.oc1..t",
+        "description": "Objects in a public bucket can be read by anyone.",
+        "recommendation": "Ensure that the bucket is sanctioned for public access, else make it private.",
+        "additionalDetails": {"publicAccessType": "ObjectRead"},
+        "impactedResourceName": "payroll",
+        "impactedResourceId": "ocid1.bucket.oc1..b",
+        "impactedResourceType": "Bucket",
+        "peakRiskScore": 90.0,
+    }
 
 
 def test_problems_polled_open_then_resolved_open_and_close_their_ticket(world, httpserver, monkeypatch):
     snow = ServiceNowStandIn(httpserver)
     user, password = snow.credentials
-    for key, value in {"TICKET_SYSTEM": "servicenow", "TICKET_URL": snow.url(), "TICKET_USERNAME": user,
-                       "TICKET_PASSWORD": password, "TICKET_MIN_RISK": "HIGH"}.items():  # fmt: skip
+    for key, value in {
+        "TICKET_SYSTEM": "servicenow",
+        "TICKET_URL": snow.url(),
+        "TICKET_USERNAME": user,
+        "TICKET_PASSWORD": password,
+        "TICKET_MIN_RISK": "HIGH",
+    }.items():
         monkeypatch.setenv(key, value)
     world.apis.reporting_region = "eu-frankfurt-1"
     seen = (world.now - timedelta(minutes=10)).isoformat().replace("+00:00", "Z")
-    world.apis.problems = [problem("ocid1.cloudguardproblem.oc1..p1", "OPEN", seen, seen),
-                           problem("ocid1.cloudguardproblem.oc1..p2", "OPEN", seen, seen, risk="LOW")]  # fmt: skip
+    world.apis.problems = [
+        problem("ocid1.cloudguardproblem.oc1..p1", "OPEN", seen, seen),
+        problem("ocid1.cloudguardproblem.oc1..p2", "OPEN", seen, seen, risk="LOW"),
+    ]
     first = world.run(("cloudguard",)).to_dict()
     assert first["ok"] and list(first["sources"]["cloudguard"]) == ["eu-frankfurt-1"], first
     (ticket,) = snow.incidents.values()
@@ -100,8 +122,10 @@ def test_problems_polled_open_then_resolved_open_and_close_their_ticket(world, h
         and record["lifecycle"] == "detected"
         and record["riskLevel"] == "CRITICAL"
     )
-    assert record["problemName"] == "BUCKET_IS_PUBLIC" and record["labels"] == ["CIS_OCI_V1.1_OBJECTSTORAGE",
-                                                                                 "ObjectStorage"]  # fmt: skip
+    assert record["problemName"] == "BUCKET_IS_PUBLIC" and record["labels"] == [
+        "CIS_OCI_V1.1_OBJECTSTORAGE",
+        "ObjectStorage",
+    ]
     # what only GetProblem returns, as Cloud Guard's events carry it: in the record and the ticket
     assert record["description"] == "Objects in a public bucket can be read by anyone."
     assert record["recommendation"].startswith("Ensure that the bucket is sanctioned")
@@ -117,8 +141,10 @@ def test_problems_polled_open_then_resolved_open_and_close_their_ticket(world, h
     world.apis.problems[0]["lifecycleDetail"] = "RESOLVED"  # Cloud Guard resolved it: last detection unchanged
     third = world.run(("cloudguard",)).to_dict()
     assert third["ok"] and sorted(t["action"] for t in third["delivery"]["tickets"]) == ["none", "resolved"]
-    assert ticket["active"] == "false" and {r["lifecycle"] for r in world.siem.records[2:]} == {"remediated",
-                                                                                              "dismissed"}  # fmt: skip
+    assert ticket["active"] == "false" and {r["lifecycle"] for r in world.siem.records[2:]} == {
+        "remediated",
+        "dismissed",
+    }
     (dismissed,) = [r for r in world.siem.records[2:] if r["lifecycle"] == "dismissed"]
     assert dismissed["description"] is None and dismissed["problemName"] == "BUCKET_IS_PUBLIC"
     assert not world.siem.duplicates() and len(world.siem.records) == 4
@@ -126,9 +152,15 @@ def test_problems_polled_open_then_resolved_open_and_close_their_ticket(world, h
 
 def test_named_log_searches_run_per_region(world, monkeypatch):
     monkeypatch.setenv("COLLECT_QUERIES", json.dumps({"flows": 'search "{tenancy}/flowlogs/vcn"'}))
-    record = {"id": "flow-1", "time": (world.now - timedelta(minutes=3)).isoformat().replace("+00:00", "Z"),
-              "type": "com.oraclecloud.vcn.flowlogs.DataEvent", "source": "vnic1", "specversion": "1.0",
-              "data": {"action": "REJECT", "destinationPort": 22}, "oracle": {"tenantid": TENANCY}}  # fmt: skip
+    record = {
+        "id": "flow-1",
+        "time": (world.now - timedelta(minutes=3)).isoformat().replace("+00:00", "Z"),
+        "type": "com.oraclecloud.vcn.flowlogs.DataEvent",
+        "source": "vnic1",
+        "specversion": "1.0",
+        "data": {"action": "REJECT", "destinationPort": 22},
+        "oracle": {"tenantid": TENANCY},
+    }
     world.apis.logs["ap-tokyo-1"] = {f"{TENANCY}/flowlogs/vcn": [record]}
     report = world.run(("logsearch",)).to_dict()
     assert report["ok"] and sorted(report["sources"]["logsearch"]) == sorted(world.apis.regions)
@@ -161,8 +193,11 @@ def test_the_collector_function_runs_a_task_body_within_its_deadline(world, func
 
 
 def test_a_task_body_is_refused_by_a_function_not_configured_to_collect(world, function_server):
-    config = {k: v for k, v in world.env.items() if k not in ("COLLECT_SOURCES",)
-              and not k.startswith("OCI_RESOURCE_PRINCIPAL")}  # fmt: skip
+    config = {
+        k: v
+        for k, v in world.env.items()
+        if k not in ("COLLECT_SOURCES",) and not k.startswith("OCI_RESOURCE_PRINCIPAL")
+    }
     server = function_server(config)
     result = server.invoke(b'{"task": "collect", "sources": ["audit"]}')
     assert result.status == 502 and "COLLECT_SOURCES is not set" in result.summary["errors"][0]
@@ -172,8 +207,15 @@ def test_a_task_body_is_refused_by_a_function_not_configured_to_collect(world, f
 def cli(world, *args, env=None, **popen):
     full = {k: v for k, v in {**clean_env(), **world.env}.items() if not k.startswith("OCI_RESOURCE_PRINCIPAL")}
     full.update(env or {})
-    return subprocess.Popen([sys.executable, "-m", "forwarder", "collect", *args], cwd=ROOT, env=full,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "forwarder", "collect", *args],
+        cwd=ROOT,
+        env=full,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
 
 
 def test_cli_with_an_api_key_killed_half_way_then_resumed_delivers_every_event(world, tmp_path):
@@ -216,8 +258,9 @@ def test_a_problem_in_the_sdks_snake_case_is_the_same_event():
     from forwarder.normalize import normalize
     from forwarder.sources.api import cloudguard
 
-    camel = problem("ocid1.cloudguardproblem.oc1..p9", "DISMISSED", "2026-11-01T10:00:00.000Z",
-                    "2026-11-02T10:00:00.000Z")  # fmt: skip
+    camel = problem(
+        "ocid1.cloudguardproblem.oc1..p9", "DISMISSED", "2026-11-01T10:00:00.000Z", "2026-11-02T10:00:00.000Z"
+    )
     snake_case = {__import__("re").sub(r"(?<!^)(?=[A-Z])", "_", k).lower(): v for k, v in camel.items()}
     assert "lifecycle_detail" in snake_case and "time_last_detected" in snake_case
     records = [normalize(cloudguard.event(p, TENANCY)).to_dict() for p in (camel, snake_case)]
@@ -229,11 +272,11 @@ def test_a_problem_in_the_sdks_snake_case_is_the_same_event():
 def test_the_progress_bar_shows_shards_events_and_rate(monkeypatch):
     import io
 
-    from forwarder import cli
+    from forwarder.cli import common
 
     err = io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
-    bar = cli._Bar()
+    bar = common.Bar()
     bar.update(2, 5, 1200)
     bar.close()
     text = err.getvalue()
@@ -276,3 +319,31 @@ def test_a_collection_run_detects_across_regions_as_a_whole_window(world):
     (found,) = [r for r in world.siem.records if r["kind"] == "detection"]
     assert found["details"]["ruleName"] == "oci_instances_launched_burst"
     assert sorted(found["details"]["matchedEventIds"]) == [f"launch-{k}" for k in range(5)]
+
+
+def test_cli_with_an_api_key_and_a_region_pattern_endpoint_runs_on_a_laptop(world, tmp_path):
+    """`{region}` means the profile's region outside OCI Functions: a pattern endpoint is not refused."""
+    key = api_key_principal(tmp_path)
+    world.apis.principal = key
+    ids = world.fill(per_scope=2)
+    pattern = {
+        "OCI_OBJECTSTORAGE_ENDPOINT": "https://objectstorage.{region}.oraclecloud.com",
+        "OCI_SECRETS_ENDPOINT": "https://secrets.vaults.{region}.oci.oraclecloud.com",
+    }
+    args = ["--auth", "api_key", "--config-file", str(key.config_file), "--state", str(tmp_path / "s.json")]
+    done = cli(world, *args, env=pattern)
+    out, err = done.communicate(timeout=120)
+    assert done.returncode == 0, err
+    assert json.loads(out.strip().splitlines()[-1])["ok"] and set(world.siem.ids) == set(ids)
+
+
+def test_cli_usage_errors_come_before_any_vault_secret_is_read(world):
+    """A bad --since is a usage error at once (exit 2), even when the pipeline would need a Vault secret
+    that cannot be read: arguments are checked before anything is built."""
+    vault = {
+        "SIEM_HTTP_TOKEN_SECRET_OCID": "ocid1.vaultsecret.oc1..aaaaunreachable",
+        "OCI_SECRETS_ENDPOINT": "http://127.0.0.1:9",
+    }
+    p = cli(world, "--since", "yesterday-ish", env=vault)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 2 and "expected an RFC 3339 time" in err and "Vault" not in err, err

@@ -35,7 +35,13 @@ def test_full_syslog_settings(tmp_path):
         }
     ).syslog
     assert (s.transport, s.host, s.port, s.format, s.payload, s.facility) == (
-        "tls", "siem.example.com", 6514, "rfc3164", "leef", 10)  # fmt: skip
+        "tls",
+        "siem.example.com",
+        6514,
+        "rfc3164",
+        "leef",
+        10,
+    )
     assert s.udp_max_bytes == 1024 and s.ca_cert == "/etc/ssl/ca.pem"
 
 
@@ -106,9 +112,13 @@ def test_numbers_in_other_scripts_are_refused_by_key(key, value):
 
 @pytest.mark.parametrize(
     "key, closest",
-    [("SIEM_SYSLOG_PAYLOD", "SIEM_SYSLOG_PAYLOAD"), ("TICKET_MIN_RISK_LEVEL", "TICKET_MIN_RISK"),
-     ("DEAD_LETTER_BUKET", "DEAD_LETTER_BUCKET"), ("SIEM_HTTPS_URL", "SIEM_HTTP_URL")],
-)  # fmt: skip
+    [
+        ("SIEM_SYSLOG_PAYLOD", "SIEM_SYSLOG_PAYLOAD"),
+        ("TICKET_MIN_RISK_LEVEL", "TICKET_MIN_RISK"),
+        ("DEAD_LETTER_BUKET", "DEAD_LETTER_BUCKET"),
+        ("SIEM_HTTPS_URL", "SIEM_HTTP_URL"),
+    ],
+)
 def test_a_misspelled_key_is_an_error_naming_the_closest_key(key, closest):
     with pytest.raises(ConfigError, match=rf"^{key}: not a configuration key; did you mean {closest}\?$"):
         load_settings({"SIEM_SYSLOG_URL": "tcp://h:1", key: "cef"})
@@ -128,20 +138,25 @@ def test_keys_of_other_software_are_left_alone():
     assert settings.syslog is None
 
 
-@pytest.mark.parametrize("key, transport", [("SIEM_SYSLOG_CA_CERT", "tls"), ("SIEM_HTTP_CA_CERT", "https"),
-                                            ("DETECTION_STATE_CA_CERT", "rediss")])  # fmt: skip
+@pytest.mark.parametrize(
+    "key, transport",
+    [("SIEM_SYSLOG_CA_CERT", "tls"), ("SIEM_HTTP_CA_CERT", "https"), ("DETECTION_STATE_CA_CERT", "rediss")],
+)
 def test_a_ca_bundle_that_is_not_a_certificate_names_its_key(key, transport, tmp_path, monkeypatch):
     not_a_cert = tmp_path / "ca.pem"
     not_a_cert.write_text("this is the CA's fingerprint, not the certificate\n")
     url_key = {"tls": "SIEM_SYSLOG_URL", "https": "SIEM_HTTP_URL", "rediss": "DETECTION_STATE_URL"}[transport]
     monkeypatch.setenv(url_key, f"{transport}://siem.example.com:6514")
     garbled = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"
-    cases = [(str(not_a_cert), "not a readable PEM certificate bundle"),
-             (str(tmp_path / "missing.pem"), "No such file"), (garbled, "not a readable PEM")]  # fmt: skip
+    cases = [
+        (str(not_a_cert), "not a readable PEM certificate bundle"),
+        (str(tmp_path / "missing.pem"), "No such file"),
+        (garbled, "not a readable PEM"),
+    ]
     for value, why in cases:
         from forwarder import handler
 
-        handler._pipeline = None
+        handler.reset()
         monkeypatch.setenv(key, value)
         status, summary = handle(sample_bytes("cloudguard-problemdetected-bucket-public-critical.json"))
         assert status == 502
@@ -227,21 +242,69 @@ def test_collection_keys_are_checked_naming_the_key(env, message):
 
 
 def test_collection_settings_parse_with_region_placeholders():
-    settings = load_settings({"COLLECT_SOURCES": "cloudguard, audit", "COLLECT_REGIONS": "eu-frankfurt-1,us-ashburn-1",
-                              "OCI_AUDIT_ENDPOINT": "http://127.0.0.1:9/{region}/audit",
-                              "COLLECT_QUERIES": '{"flows": "search \\"{tenancy}/flowlogs\\""}'})  # fmt: skip
+    settings = load_settings(
+        {
+            "COLLECT_SOURCES": "cloudguard, audit",
+            "COLLECT_REGIONS": "eu-frankfurt-1,us-ashburn-1",
+            "OCI_AUDIT_ENDPOINT": "http://127.0.0.1:9/{region}/audit",
+            "COLLECT_QUERIES": '{"flows": "search \\"{tenancy}/flowlogs\\""}',
+        }
+    )
     c = settings.collect
     assert c.sources == ("cloudguard", "audit") and c.regions == ("eu-frankfurt-1", "us-ashburn-1")
     assert c.endpoints["audit"] == "http://127.0.0.1:9/{region}/audit" and c.lookback_minutes == 60
     assert c.audit_method == "search" and c.lag_minutes == 15 and c.queries["flows"].startswith("search")
 
 
-def test_object_storage_and_secrets_endpoints_take_the_functions_region():
-    env = {"DEAD_LETTER_BUCKET": "dl", "OCI_RESOURCE_PRINCIPAL_REGION": "eu-frankfurt-1",
-           "OCI_OBJECTSTORAGE_ENDPOINT": "https://objectstorage.{region}.oraclecloud.com",
-           "OCI_SECRETS_ENDPOINT": "https://secrets.vaults.{region}.oci.oraclecloud.com"}  # fmt: skip
-    settings = load_settings(env)
-    assert settings.dead_letter.endpoint == "https://objectstorage.eu-frankfurt-1.oraclecloud.com"
-    assert settings.secrets_endpoint == "https://secrets.vaults.eu-frankfurt-1.oci.oraclecloud.com"
-    with pytest.raises(ConfigError, match=r"^OCI_SECRETS_ENDPOINT: \{region\} needs the function's region"):
-        load_settings({"OCI_SECRETS_ENDPOINT": "https://secrets.vaults.{region}.oci.oraclecloud.com"})
+def test_region_patterns_in_endpoints_take_the_principals_region_when_a_client_is_built(tmp_path):
+    """{region} means the region of the principal (function, instance or profile): nothing is refused at
+    load time, and a laptop's profile gives its region."""
+    from forwarder.oci.clients import Clients, for_function
+    from tests.support.oci import api_key_principal
+
+    pattern = "http://127.0.0.1:9/{region}/os"
+    settings = load_settings(
+        {
+            "DEAD_LETTER_BUCKET": "dl",
+            "OCI_OBJECTSTORAGE_ENDPOINT": pattern,
+            "OCI_SECRETS_ENDPOINT": "https://secrets.vaults.{region}.oci.oraclecloud.com",
+        }
+    )
+    assert settings.collect.endpoints["objectstorage"] == pattern  # kept as written, not refused
+    key = api_key_principal(tmp_path, region="eu-zurich-1")
+    clients = Clients("api_key", {"objectstorage": pattern}, config_file=str(key.config_file))
+    assert clients.get("objectstorage").base_client.endpoint == "http://127.0.0.1:9/eu-zurich-1/os"
+    assert clients.get("objectstorage", "ap-tokyo-1").base_client.endpoint == "http://127.0.0.1:9/ap-tokyo-1/os"
+    function = for_function(
+        load_settings(
+            {
+                "OCI_RESOURCE_PRINCIPAL_REGION": "eu-frankfurt-1",
+                "OCI_SECRETS_ENDPOINT": "https://secrets.vaults.{region}.oci.oraclecloud.com",
+            }
+        )
+    )
+    assert (
+        function.endpoints["secrets"].endswith("{region}.oci.oraclecloud.com")
+        and function.fallback_region == "eu-frankfurt-1"
+    )
+
+
+def test_every_bad_key_is_reported_at_once():
+    env = {
+        "SIEM_SYSLOG_URL": "syslog://nowhere",
+        "SIEM_HTTP_BATCH_SIZE": "0",
+        "TICKET_SYSTEM": "jira",
+        "TICKET_URL": "https://example.atlassian.net",
+        "TICKET_USERNAME": "me",
+        "TICKET_PASSWORD": "pw",
+        "REPORT_TIMEZONE": "Mars/Olympus",
+        "SIEM_SYSLOG_PAYLOD": "cef",
+    }
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env)
+    lines = str(caught.value).splitlines()
+    named = [line.split(":", 1)[0] for line in lines]
+    assert sorted(named) == sorted(
+        ["SIEM_SYSLOG_PAYLOD", "SIEM_SYSLOG_URL", "SIEM_HTTP_BATCH_SIZE", "TICKET_JIRA_PROJECT", "REPORT_TIMEZONE"]
+    ), lines
+    assert "did you mean SIEM_SYSLOG_PAYLOAD?" in lines[named.index("SIEM_SYSLOG_PAYLOD")]

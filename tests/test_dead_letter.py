@@ -115,7 +115,7 @@ def test_replay_dead_letter_resends_and_removes_only_what_is_delivered(storage, 
     assert handle(b"not json at all", seconds_left=6)[0] == 200
     kept = sorted(storage.objects)
     assert len(kept) == 2 and len(storage.entries()) == 4
-    handler._pipeline = None  # the operator runs replay with the receiver back up
+    handler.reset()  # the operator runs replay with the receiver back up
     monkeypatch.setenv("SIEM_SYSLOG_URL", receiver.url("tcp"))
     assert main(["replay-dead-letter"]) == 1  # the unparseable body cannot be re-sent
     lines = receiver.wait_for(3)
@@ -131,7 +131,7 @@ def test_replay_keeps_what_still_fails(storage, monkeypatch):
     monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
     assert handle(batch(2), seconds_left=6)[0] == 200
     (before,) = storage.objects
-    handler._pipeline = None
+    handler.reset()
     assert main(["replay-dead-letter", "--deadline", "2"]) == 1
     assert list(storage.objects) == [before] and len(storage.entries()) == 2
 
@@ -174,7 +174,7 @@ def test_a_retried_batch_does_not_keep_the_same_events_twice_and_replay_sends_th
     kept = [(line["sink"], line["eventId"]) for line in storage.entries()]
     assert len(kept) == len(set(kept)) == 7  # each event once per sink, the reject once
 
-    handler._pipeline = None  # the operator replays once the receivers are back
+    handler.reset()  # the operator replays once the receivers are back
     hook["status"] = 200
     monkeypatch.setenv("SIEM_SYSLOG_URL", receiver.url("tcp"))
     assert main(["replay-dead-letter"]) == 1  # the reject cannot be re-sent
@@ -205,7 +205,7 @@ def test_a_kept_detection_is_replayed_as_the_same_detection(storage, monkeypatch
     status, summary = handle(json.dumps(upload).encode(), seconds_left=6)
     assert status == 200 and summary["deadLettered"] == {"syslog": 2}, summary
     (kept,) = [line for line in storage.entries() if line["eventId"].startswith("detection:")]
-    handler._pipeline = None
+    handler.reset()
     monkeypatch.setenv("SIEM_SYSLOG_URL", receiver.url("tcp"))
     assert main(["replay-dead-letter"]) == 0 and not storage.objects
     records = [json.loads(line["msg"][1:]) for line in receiver.wait_for(2)]
@@ -215,3 +215,23 @@ def test_a_kept_detection_is_replayed_as_the_same_detection(storage, monkeypatch
     assert [t["id"] for t in detection["details"]["techniques"]] == ["T1098.001"]
     assert detection["details"]["matchedEventIds"] == [upload["eventID"]]
     assert detection["original"]["type"] == "detection" and detection["original"]["id"] == kept["eventId"]
+
+
+def test_listing_reading_and_deleting_dead_letters_fail_with_one_named_error(storage, monkeypatch):
+    """Every dead-letter operation names the bucket and the status when Object Storage fails; none leaks
+    the SDK's own exception (replay-dead-letter prints it and exits 1)."""
+    import pytest
+
+    from forwarder import handler
+    from forwarder.delivery.deadletter import DeadLetterError
+
+    dead_letter = handler.get_pipeline().dead_letter
+    name = dead_letter.keep("syslog", [{"eventId": "e1", "event": {"eventID": "e1"}}])
+    assert dead_letter.list() == [name] and dead_letter.read(name)[0]["eventId"] == "e1"
+    storage.down = True
+    for operation, args in ((dead_letter.list, ()), (dead_letter.read, (name,)), (dead_letter.delete, (name,))):
+        with pytest.raises(DeadLetterError, match=r"bucket dl: .*HTTP 503 ServiceUnavailable"):
+            operation(*args, deadline=__import__("time").monotonic() + 2)
+    storage.down = False
+    dead_letter.delete(name)
+    assert dead_letter.list() == [] and dead_letter.read(name) == []

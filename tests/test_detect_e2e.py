@@ -20,16 +20,27 @@ def body(*events: dict) -> bytes:
 
 def test_seed_rule_end_to_end_cef_on_rsyslog_and_a_servicenow_ticket(httpserver, receiver, function_server):
     snow = ServiceNowStandIn(httpserver)
-    fn = function_server({
-        "SIEM_SYSLOG_URL": receiver.url("tcp"), "SIEM_SYSLOG_PAYLOAD": "cef",
-        "TICKET_SYSTEM": "servicenow", "TICKET_URL": snow.url(), "TICKET_MIN_RISK": "HIGH",
-        "TICKET_USERNAME": "svc-oci", "TICKET_PASSWORD": "sn-password",
-    })  # fmt: skip
+    fn = function_server(
+        {
+            "SIEM_SYSLOG_URL": receiver.url("tcp"),
+            "SIEM_SYSLOG_PAYLOAD": "cef",
+            "TICKET_SYSTEM": "servicenow",
+            "TICKET_URL": snow.url(),
+            "TICKET_MIN_RISK": "HIGH",
+            "TICKET_USERNAME": "svc-oci",
+            "TICKET_PASSWORD": "sn-password",
+        }
+    )
     upload = events_service("com.oraclecloud.identitycontrolplane.uploadapikey", principal="mallory")
     first = fn.invoke(body(upload))
     assert first.status == 200, first.text
-    assert first.summary["detection"] == {"matched": 1, "detections": 1, "unevaluated": 0, "state": "memory",
-                                         "warnings": []}  # fmt: skip
+    assert first.summary["detection"] == {
+        "matched": 1,
+        "detections": 1,
+        "unevaluated": 0,
+        "state": "memory",
+        "warnings": [],
+    }
     assert first.summary["delivered"] == {"syslog": 2}
     messages = receiver.wait_for(2)
     (cef,) = [m["msg"] for m in messages if "flexString2" in m["msg"]]
@@ -48,8 +59,10 @@ def test_seed_rule_end_to_end_cef_on_rsyslog_and_a_servicenow_ticket(httpserver,
 
 
 def launches(n: int, principal: str = "eve") -> list[dict]:
-    return [audit(LAUNCH, at=START + timedelta(minutes=i), principal=principal, event_id=f"launch-{principal}-{i}")
-            for i in range(n)]  # fmt: skip
+    return [
+        audit(LAUNCH, at=START + timedelta(minutes=i), principal=principal, event_id=f"launch-{principal}-{i}")
+        for i in range(n)
+    ]
 
 
 def detections(siem: Siem) -> list[dict]:

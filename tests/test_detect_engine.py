@@ -9,14 +9,15 @@ from datetime import timedelta
 import pytest
 
 from forwarder.detect import RuleError, pack
+from forwarder.detect import config as detection
 from forwarder.detect.engine import Detector
 from forwarder.detect.match import op_key
 from forwarder.detect.shared_state import RedisState
 from forwarder.detect.sigma import compile_files
 from forwarder.detect.state import Member, MemoryState, Window
 from forwarder.normalize import normalize
+from forwarder.oci.clients import for_function
 from forwarder.settings import ConfigError, load_settings
-from forwarder.wiring import build_detector
 from tests.detect_events import START, audit
 
 LAUNCH = "com.oraclecloud.computeApi.LaunchInstance"
@@ -43,6 +44,10 @@ correlation:
   condition: {gte: 3}
 level: high
 """
+
+
+def build_detector(settings):
+    return detection.build(settings.detection, for_function(settings))
 
 
 def ms(minutes: float) -> int:
@@ -117,8 +122,10 @@ def test_redis_runs_the_same_algorithm_as_memory(tmp_path):
         for step in range(200):
             w = Window(rng.choice([60, 300]), rng.choice(["gte", "gt"]), rng.randint(1, 4), rng.random() < 0.3)
             key = f"k{step % 5}-{w}"
-            batch = [Member(ms(rng.uniform(0, 30)), f"e{rng.randint(0, 40)}", rng.choice("abc"))
-                     for _ in range(rng.randint(1, 6))]  # fmt: skip
+            batch = [
+                Member(ms(rng.uniform(0, 30)), f"e{rng.randint(0, 40)}", rng.choice("abc"))
+                for _ in range(rng.randint(1, 6))
+            ]
             got, want = shared.add_many([(key, w, batch)]), local.add_many([(key, w, batch)])
             assert [[sorted(m) for m in f] for f in got] == [[sorted(m) for m in f] for f in want], step
     finally:
@@ -151,15 +158,17 @@ def test_a_detection_record_carries_rule_attack_group_and_events():
     "text, words",
     [
         ("title: [unclosed", ["bad.yml", "not a Sigma rule"]),
-        (COUNT_RULE.replace("eventType|endswith", "eventTyp|endswith"), ["bad.yml", "three launches", "eventTyp",
-                                                                          "did you mean eventType"]),
+        (
+            COUNT_RULE.replace("eventType|endswith", "eventTyp|endswith"),
+            ["bad.yml", "three launches", "eventTyp", "did you mean eventType"],
+        ),
         (COUNT_RULE.replace("attack.t1496", "attack.t9999"), ["bad.yml", "T9999", "17.0"]),
         (COUNT_RULE.replace("{gte: 3}", "{lt: 3}"), ["bad.yml", "lt is not supported"]),
         (COUNT_RULE.replace("type: event_count", "type: temporal"), ["bad.yml", "temporal"]),
         (COUNT_RULE.replace("    eventType|endswith: .launchinstance", "    - launchinstance"), ["keyword"]),
         (COUNT_RULE.replace("level: high", "level: severe"), ["bad.yml"]),
     ],
-)  # fmt: skip
+)
 def test_a_rule_that_cannot_run_is_an_error_naming_file_and_rule(text, words):
     with pytest.raises(RuleError) as err:
         compile_files([("rules/bad.yml", text)])
@@ -169,8 +178,9 @@ def test_a_rule_that_cannot_run_is_an_error_naming_file_and_rule(text, words):
 def test_user_rules_and_disabled_built_ins_through_settings(tmp_path):
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "three.yml").write_text(COUNT_RULE)
-    settings = load_settings({"DETECTION_RULES": str(tmp_path / "mine"),
-                              "DETECTION_DISABLE": "oci_discovery_burst,oci_short_user_agent"})  # fmt: skip
+    settings = load_settings(
+        {"DETECTION_RULES": str(tmp_path / "mine"), "DETECTION_DISABLE": "oci_discovery_burst,oci_short_user_agent"}
+    )
     names = {r["name"] for r in build_detector(settings).rules}
     assert "three_launches" in names and "oci_api_key_uploaded" in names
     assert not names & {"oci_discovery_burst", "oci_discovery_burst_match", "oci_short_user_agent"}

@@ -14,8 +14,12 @@ from forwarder.normalize import normalize
 from tests.detect_events import DATA, scenario
 
 CASES = json.loads((DATA / "detections" / "cases.json").read_text())
-EMITTING = [r for r in pack.builtin() if "correlation" in r or not any(
-    "correlation" in c and r["id"] in c["correlation"]["rules"] for c in pack.builtin())]  # fmt: skip
+EMITTING = [
+    r
+    for r in pack.builtin()
+    if "correlation" in r
+    or not any("correlation" in c and r["id"] in c["correlation"]["rules"] for c in pack.builtin())
+]
 
 
 def fired(events: list[dict], name: str) -> list:

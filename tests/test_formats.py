@@ -93,8 +93,17 @@ def test_cef_hostile_values_cannot_add_keys_or_header_fields():
     expected_keys = {k for k, _ in cef.fields(r)}
     # pycef folds csN/csNLabel into the label name
     labels = {v for k, v in cef.fields(r) if k.endswith("Label")}
-    header_keys = {"CEFVersion", "DeviceVendor", "DeviceProduct", "DeviceVersion", "DeviceEventClassID", "Name",
-                   "DeviceName", "Severity", "DeviceSeverity"}  # fmt: skip
+    header_keys = {
+        "CEFVersion",
+        "DeviceVendor",
+        "DeviceProduct",
+        "DeviceVersion",
+        "DeviceEventClassID",
+        "Name",
+        "DeviceName",
+        "Severity",
+        "DeviceSeverity",
+    }
     keys = set(parsed) - header_keys
     assert keys == {k for k in expected_keys if not re.fullmatch(r"cs\dLabel|cs\d", k)} | labels
     assert _cef_unescape(parsed["msg"]) == HOSTILE
@@ -184,8 +193,12 @@ def test_udp_limit_holds_when_header_and_structured_data_alone_exceed_it():
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=st.text(max_size=1500), limit=st.integers(480, 4096), payload=st.sampled_from(sorted(PAYLOADS)),
-       rfc=st.sampled_from([fmt.rfc5424, fmt.rfc3164]))  # fmt: skip
+@given(
+    text=st.text(max_size=1500),
+    limit=st.integers(480, 4096),
+    payload=st.sampled_from(sorted(PAYLOADS)),
+    rfc=st.sampled_from([fmt.rfc5424, fmt.rfc3164]),
+)
 def test_no_message_ever_exceeds_the_udp_limit(text, limit, payload, rfc):
     r = long_fields_record(text)
     msg = rfc(r, PAYLOADS[payload](r), facility=23, hostname="h" * 255, app_name="a" * 48, max_bytes=limit)
@@ -208,7 +221,7 @@ def test_a_cut_never_leaves_a_dangling_backslash():
 def test_output_is_byte_identical_to_the_frozen_corpus_output():
     """Every format, for every sample and edge case, gives exactly the bytes frozen in tests/data/golden
     (tests/support/golden.py says how to regenerate them, only on purpose). Frozen by the code before
-    issue 9's speed work; changed on purpose once: msgspec writes exponent floats in shortest form
+    the msgspec encoder's arrival; changed on purpose once: msgspec writes exponent floats in shortest form
     (`1e16`, not Python's `1e+16`), which moves entry 14 (edge-numbers) of the JSON formats only; and
     again for the one rule for lone surrogate escapes (U+FFFD everywhere), which moves entry 15
     (edge-strings): the JSON formats wrote `\\ud800` where the structured data and CEF wrote `?`."""

@@ -9,10 +9,10 @@ import logging
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forwarder.delivery.pipeline import Pipeline
 from forwarder.delivery.route import Route
 from forwarder.formats import record_json
 from forwarder.handler import handle
+from forwarder.pipeline import Pipeline
 from forwarder.sinks.log import LogSink
 from tests.conftest import sample
 
@@ -28,9 +28,17 @@ json_values = st.recursive(
 def event_like():
     """Objects shaped like events, with fields replaced by arbitrary JSON."""
     base = sample(PROBLEM)
-    paths = [("eventType",), ("eventID",), ("eventTime",), ("data",), ("data", "additionalDetails"),
-             ("data", "additionalDetails", "riskLevel"), ("data", "additionalDetails", "labels"),
-             ("data", "resourceId"), ("data", "identity")]  # fmt: skip
+    paths = [
+        ("eventType",),
+        ("eventID",),
+        ("eventTime",),
+        ("data",),
+        ("data", "additionalDetails"),
+        ("data", "additionalDetails", "riskLevel"),
+        ("data", "additionalDetails", "labels"),
+        ("data", "resourceId"),
+        ("data", "identity"),
+    ]
 
     def mutate(choice):
         path, value = choice
@@ -128,7 +136,7 @@ def test_six_megabyte_body_through_the_real_fdk_server(function_server):
 
 
 def test_an_event_that_breaks_normalize_is_kept_and_the_batch_goes_on(storage, monkeypatch, capsys):
-    from forwarder.delivery import pipeline
+    from forwarder import pipeline
 
     real = pipeline.normalize
 

@@ -120,8 +120,9 @@ def test_dead_letters_of_rejects_and_unrecognized_shapes_hold_no_credential(stor
     raw = b"\xff\xfe not utf-8, credentials=" + SECRET.encode()
     status, summary = handle(raw, 8)
     assert status == 200 and summary["deadLettered"] == {"parse": 1}
-    assert SECRET.encode() not in b"".join(base64.b64decode(e["rawBase64"]) for e in storage.entries()
-                                           if "rawBase64" in e)  # fmt: skip
+    assert SECRET.encode() not in b"".join(
+        base64.b64decode(e["rawBase64"]) for e in storage.entries() if "rawBase64" in e
+    )
 
 
 def test_an_error_body_echoing_the_token_is_scrubbed_before_it_is_cut(httpserver, monkeypatch, caplog):
@@ -142,13 +143,18 @@ def test_an_error_body_echoing_the_token_is_scrubbed_before_it_is_cut(httpserver
 @pytest.mark.parametrize(
     ("config", "secret"),
     [
-        ({"SIEM_SYSLOG_URL": "tls://127.0.0.1:6514", "SIEM_SYSLOG_CLIENT_CERT": "/nonexistent/cert.pem",
-          "SIEM_SYSLOG_CLIENT_KEY": "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7secretkeymaterial"},
-         "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7secretkeymaterial"),
+        (
+            {
+                "SIEM_SYSLOG_URL": "tls://127.0.0.1:6514",
+                "SIEM_SYSLOG_CLIENT_CERT": "/nonexistent/cert.pem",
+                "SIEM_SYSLOG_CLIENT_KEY": "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7secretkeymaterial",
+            },
+            "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7secretkeymaterial",
+        ),
         ({"SIEM_HTTP_URL": "https://user:hunter2-pw@siem.example/hook", "SIEM_HTTP_BATCH_SIZE": "0"}, "hunter2-pw"),
         ({"SIEM_SYSLOG_URL": "tcp://user:hunter2-pw@[::1"}, "hunter2-pw"),
     ],
-)  # fmt: skip
+)
 def test_configuration_errors_name_the_key_never_a_secret(config, secret, monkeypatch, tmp_path):
     cert = tmp_path / "cert.pem"
     cert.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
@@ -167,9 +173,14 @@ def test_configuration_echoes_no_url_credentials():
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("SIEM_SYSLOG_FACILITY", "9" * 400), ("COLLECT_WORKERS", "1" * 5000), ("TICKET_URL", "tcp://[::1"),
-     ("COLLECT_QUERIES", "[" * 100_000), ("SIEM_TIMEOUT_SECONDS", "1" * 5000 + ".5")],
-)  # fmt: skip
+    [
+        ("SIEM_SYSLOG_FACILITY", "9" * 400),
+        ("COLLECT_WORKERS", "1" * 5000),
+        ("TICKET_URL", "tcp://[::1"),
+        ("COLLECT_QUERIES", "[" * 100_000),
+        ("SIEM_TIMEOUT_SECONDS", "1" * 5000 + ".5"),
+    ],
+)
 def test_settings_raise_only_configuration_errors_naming_the_key(key, value):
     with pytest.raises(ConfigError, match=f"^{key}: "):
         load_settings({key: value, "TICKET_SYSTEM": "jira"} if key == "TICKET_URL" else {key: value})
@@ -186,11 +197,23 @@ def test_any_value_of_any_key_is_a_setting_or_a_configuration_error(key, value):
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.sampled_from(["Bearer {}", "Authorization: {}", "'credentials': '{}'", '"credentials":"{}"', "keyId=\"{}\"",
-                     'signature="{}"', "opc-obo-token={}", "https://u:{}@h/", "Basic {}"]),
+    st.sampled_from(
+        [
+            "Bearer {}",
+            "Authorization: {}",
+            "'credentials': '{}'",
+            '"credentials":"{}"',
+            'keyId="{}"',
+            'signature="{}"',
+            "opc-obo-token={}",
+            "https://u:{}@h/",
+            "Basic {}",
+        ]
+    ),
     st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", min_size=12, max_size=40),
-    st.text(max_size=20), st.text(max_size=20),
-)  # fmt: skip
+    st.text(max_size=20),
+    st.text(max_size=20),
+)
 def test_credential_patterns_are_masked_wherever_they_sit(template, token, before, after):
     secret = base64.b64encode(f"user:{token}".encode()).decode() if template.startswith("Basic") else token
     text = before + " " + template.format(secret) + " " + after
@@ -202,8 +225,16 @@ def test_a_lone_surrogate_cannot_blind_detection_for_the_batch(receiver, monkeyp
     """Five failed console logins from one address in one batch, one of them with a lone surrogate in the
     principal name and the address: the correlation fires, and every output says U+FFFD for it."""
     monkeypatch.setenv("SIEM_SYSLOG_URL", receiver.url("tcp"))
-    events = [audit("com.oraclecloud.IdentitySignOn.InteractiveLogin", status="401", ip="203.0.113.9",
-                    principal=f"user{i}", event_id=f"login-{i}") for i in range(5)]  # fmt: skip
+    events = [
+        audit(
+            "com.oraclecloud.IdentitySignOn.InteractiveLogin",
+            status="401",
+            ip="203.0.113.9",
+            principal=f"user{i}",
+            event_id=f"login-{i}",
+        )
+        for i in range(5)
+    ]
     text = json.dumps(events).replace('"user0"', '"us\\ud800er0"').replace('"login-0"', '"login-\\ud800"')
     with caplog.at_level(logging.WARNING):
         status, summary = handle(text.encode(), 10)
@@ -228,8 +259,10 @@ def test_a_record_no_rule_can_evaluate_is_counted_and_the_others_still_are(monke
         return real(rule_id, values)
 
     monkeypatch.setattr(engine, "group_key", fragile)
-    events = [audit("com.oraclecloud.IdentitySignOn.InteractiveLogin", status="401", ip="203.0.113.9",
-                    principal=f"user{i}") for i in range(5)]  # fmt: skip
+    events = [
+        audit("com.oraclecloud.IdentitySignOn.InteractiveLogin", status="401", ip="203.0.113.9", principal=f"user{i}")
+        for i in range(5)
+    ]
     events.insert(2, audit("com.oraclecloud.IdentitySignOn.InteractiveLogin", status="401", ip="203.0.113.66"))
     status, summary = handle(json.dumps(events).encode(), 10)
     d = summary["detection"]
@@ -255,8 +288,10 @@ def test_every_record_keeps_its_original_shape_copy_unharmed():
     """Masking is by value: the surrounding JSON keeps every key (what a SIEM parser relies on)."""
     event = copy.deepcopy(SHAPES["an HTTP Signature in details"]())
     masked = json.loads(scrub_text(json.dumps(event)))
-    assert masked.keys() == event.keys() and masked["data"]["additionalDetails"].keys() == event["data"][
-        "additionalDetails"].keys()  # fmt: skip
+    assert (
+        masked.keys() == event.keys()
+        and masked["data"]["additionalDetails"].keys() == event["data"]["additionalDetails"].keys()
+    )
 
 
 def test_udp_to_a_port_that_refuses_is_not_counted_delivered(storage, monkeypatch):
@@ -269,6 +304,7 @@ def test_udp_to_a_port_that_refuses_is_not_counted_delivered(storage, monkeypatc
         port = probe.getsockname()[1]  # closed again: the host answers ICMP port unreachable
     monkeypatch.setenv("SIEM_SYSLOG_URL", f"udp://127.0.0.1:{port}")
     status, summary = handle(numbered_batch(38), 8)
-    assert summary["delivered"]["syslog"] == 0 and summary["deadLettered"] == {"syslog": 38 + summary[
-        "detection"]["detections"]}, summary  # fmt: skip
+    assert summary["delivered"]["syslog"] == 0 and summary["deadLettered"] == {
+        "syslog": 38 + summary["detection"]["detections"]
+    }, summary
     assert status == 200 and "ICMP port unreachable" in storage.entries()[0]["reason"]

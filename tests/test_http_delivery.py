@@ -172,15 +172,15 @@ def test_no_sink_writes_json_lines_to_the_log(capsys):
 
 def test_a_sink_bug_is_reported_not_raised(monkeypatch):
     from forwarder import handler
-    from forwarder.delivery.pipeline import Pipeline
     from forwarder.delivery.route import Route
+    from forwarder.pipeline import Pipeline
     from forwarder.sinks.log import LogSink
 
     class Broken(LogSink):
         def send(self, payloads, deadline=None):
             raise RuntimeError("boom")
 
-    monkeypatch.setattr(handler, "_pipeline", Pipeline([Route(lambda r: b"x", Broken())]))
+    monkeypatch.setattr(handler.container, "pipeline", Pipeline([Route(lambda r: b"x", Broken())]))
     status, summary = handle(sample_bytes(PROBLEM))
     assert status == 502 and summary["failures"][0]["reason"] == "RuntimeError: boom"
 

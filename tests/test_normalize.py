@@ -199,7 +199,11 @@ def test_a_python_export_is_repaired_and_its_credentials_redacted():
     (event,) = events_of(sample_bytes("audit-python-export-updatepolicy.json"))
     r = normalize(event)
     assert (r.kind, r.event_id, r.title, r.description) == (
-        Kind.AUDIT, "d2c9a6b1-export-0001", "UpdatePolicy succeeded", "UpdatePolicy succeeded")  # fmt: skip
+        Kind.AUDIT,
+        "d2c9a6b1-export-0001",
+        "UpdatePolicy succeeded",
+        "UpdatePolicy succeeded",
+    )
     assert r.principal.ip == "198.51.100.7"  # the client; the proxy that added 10.0.4.12 stays in the original
     assert r.principal.name == "audit-reader" and r.principal.id.startswith("ocid1.user.")
     assert (r.request_action, r.response_status, r.resource.name) == ("PUT", "200", "secops-admins")
@@ -249,8 +253,10 @@ def test_header_lists_of_pairs_and_of_name_value_objects_are_redacted():
     event["data"]["response"]["headers"] = [{"Name": "opc-principal", "Value": "p"}, {"name": "Date", "value": "d"}]
     r = normalize(event)
     assert r.original["data"]["request"]["headers"] == [["AUTHORIZATION", REDACTED], ["Accept", "*/*"]]
-    assert r.original["data"]["response"]["headers"] == [{"Name": "opc-principal", "Value": REDACTED},
-                                                         {"name": "Date", "value": "d"}]  # fmt: skip
+    assert r.original["data"]["response"]["headers"] == [
+        {"Name": "opc-principal", "Value": REDACTED},
+        {"name": "Date", "value": "d"},
+    ]
 
 
 def test_an_identity_that_stays_text_and_names_credentials_is_replaced_whole():
@@ -262,9 +268,17 @@ def test_an_identity_that_stays_text_and_names_credentials_is_replaced_whole():
 def test_type_problems_names_every_mistyped_field_in_order():
     from forwarder.normalize import type_problems
 
-    event = {"eventType": 1, "eventID": ["x"], "eventTime": {}, "data": {
-        "additionalDetails": {"riskLevel": 3, "labels": {"a": 1}, "problemAdditionalDetails": "[a]"},
-        "identity": "me", "request": [], "response": True}}  # fmt: skip
+    event = {
+        "eventType": 1,
+        "eventID": ["x"],
+        "eventTime": {},
+        "data": {
+            "additionalDetails": {"riskLevel": 3, "labels": {"a": 1}, "problemAdditionalDetails": "[a]"},
+            "identity": "me",
+            "request": [],
+            "response": True,
+        },
+    }
     assert type_problems(event) == [
         "eventType is a number, expected a string",
         "eventID is an array, expected a string",

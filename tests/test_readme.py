@@ -41,15 +41,19 @@ def test_the_layout_table_names_every_module_and_package():
 
 
 def test_no_module_is_longer_than_300_lines():
-    long = {str(p.relative_to(ROOT)): n for p in (ROOT / "forwarder").rglob("*.py")
-            if (n := len(p.read_text().splitlines())) > 300}  # fmt: skip
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in (ROOT / "forwarder").rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > 300
+    }
     assert long == {}
 
 
 def test_the_local_example_works_as_written():
     first, receiver_block = code_blocks(section("### Local run"))[:2]
-    out = subprocess.run(["bash", "-c", first.strip()], cwd=ROOT, capture_output=True, text=True, env=clean_env(),
-                         timeout=120)  # fmt: skip
+    out = subprocess.run(
+        ["bash", "-c", first.strip()], cwd=ROOT, capture_output=True, text=True, env=clean_env(), timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert '"ok": true' in out.stderr and '"delivered": {"log": 1}' in out.stderr
     assert '"problemName":"BUCKET_IS_PUBLIC"' in out.stdout
@@ -62,17 +66,23 @@ def test_the_local_syslog_example_reaches_the_receiver_make_starts():
     makefile = (ROOT / "Makefile").read_text()
     (recipe,) = re.findall(r"^receiver:.*\n\t(.+)$", makefile, re.M)
     assert recipe == "$(BIN)/python -m tests.support.receiver"
-    receiver = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-m", "tests.support.receiver"], cwd=ROOT,
-                                stdout=subprocess.PIPE, text=True)  # fmt: skip
+    receiver = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "tests.support.receiver"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert "listening on tcp://127.0.0.1:5514" in receiver.stdout.readline()
         replay = "\n".join(line.split("#")[0].rstrip() for line in replay_lines)
-        out = subprocess.run(["bash", "-c", replay], cwd=ROOT, capture_output=True, text=True, env=clean_env(),
-                             timeout=120)  # fmt: skip
+        out = subprocess.run(
+            ["bash", "-c", replay], cwd=ROOT, capture_output=True, text=True, env=clean_env(), timeout=120
+        )
         assert out.returncode == 0, out.stderr
         expected = sum(len(events_of(p.read_bytes())) for p in DATA.glob("*.json"))
-        expected += sum(json.loads(line)["detection"]["detections"] for line in out.stderr.splitlines()
-                        if line.startswith("{"))  # the detections the samples make go too  # fmt: skip
+        expected += sum(
+            json.loads(line)["detection"]["detections"] for line in out.stderr.splitlines() if line.startswith("{")
+        )  # the detections the samples make go too
         seen: list[str] = []
         threading.Thread(target=lambda: seen.extend(iter(receiver.stdout.readline, "")), daemon=True).start()
         end = time.monotonic() + 30

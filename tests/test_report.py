@@ -13,7 +13,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from forwarder.report import render, store
+from forwarder.oci import bucket
+from forwarder.report import render
 from tests.report_day import PRINCIPALS
 from tests.report_world import DAY, REGIONS, ReportWorld
 from tests.support import chromium
@@ -37,7 +38,7 @@ def expected_counts(by):
 
 
 def test_a_generated_day_is_counted_exactly_in_all_three_forms(world, monkeypatch, tmp_path):
-    monkeypatch.setattr(store, "PART_SIZE", 256 * 1024)  # the CSV goes as a multipart upload of several parts
+    monkeypatch.setattr(bucket, "PART_SIZE", 256 * 1024)  # the CSV goes as a multipart upload of several parts
     exp = world.fill()
     result = world.run()
     assert result["ok"] and result["complete"], result
@@ -127,8 +128,9 @@ def test_running_a_day_again_writes_the_same_objects_with_the_same_content(world
 
 
 def test_principals_missing_from_the_previous_report_are_flagged_new(world):
-    previous = DAY._replace(date=DAY.date - timedelta(days=1), start=DAY.start - timedelta(days=1),
-                            end=DAY.end - timedelta(days=1))  # fmt: skip
+    previous = DAY._replace(
+        date=DAY.date - timedelta(days=1), start=DAY.start - timedelta(days=1), end=DAY.end - timedelta(days=1)
+    )
     world.fill(previous, n=300, seed=3, principals=PRINCIPALS[:4])
     first = world.run(previous)
     assert first["ok"] and json.loads(world.objects(previous)["json"])["previousReport"] is None
@@ -163,10 +165,53 @@ def test_a_region_that_cannot_be_read_makes_an_incomplete_report_that_never_repl
 def test_csv_cells_a_spreadsheet_would_run_are_neutralised():
     from forwarder.report.changes import Change
 
-    change = Change(*(["=1+1", "done", "create", "", "-x", "@SUM(A1)", "POST", "+cmd", "", "\tx", "", "",
-                       "", "", "", "", "", "", "ok"]))  # fmt: skip
+    change = Change(
+        *(
+            [
+                "=1+1",
+                "done",
+                "create",
+                "",
+                "-x",
+                "@SUM(A1)",
+                "POST",
+                "+cmd",
+                "",
+                "\tx",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "ok",
+            ]
+        )
+    )
     row = next(csv.reader(io.StringIO(render.csv_rows([change]).decode())))
     assert row[0] == "'=1+1" and row[4] == "'-x" and row[5] == "'@SUM(A1)" and row[7] == "'+cmd" and row[9] == "'\tx"
+
+
+def test_a_report_task_builds_no_forwarding_pipeline_so_a_broken_siem_key_cannot_stop_it(world, function_server):
+    world.fill(n=50)
+    config = {k: v for k, v in world.env.items() if not k.startswith("OCI_RESOURCE_PRINCIPAL")}
+    config.update(
+        {
+            "SIEM_SYSLOG_URL": "tls://127.0.0.1:6514",
+            "SIEM_SYSLOG_CA_CERT": "/nonexistent/ca.pem",
+            "DETECTION_RULES": "/nonexistent/rules",
+            "SIEM_HTTP_URL": "https://127.0.0.1:9/hec",
+            "SIEM_HTTP_TOKEN_SECRET_OCID": "ocid1.vaultsecret.oc1..aaaaunreadable",
+        }
+    )
+    platform = {k: v for k, v in world.env.items() if k.startswith("OCI_RESOURCE_PRINCIPAL")}
+    server = function_server(config, platform)
+    done = server.invoke(json.dumps({"task": "report", "date": DAY.date.isoformat()}).encode(), deadline_seconds=120)
+    assert done.status == 200 and done.summary["ok"], done.text
+    event = server.invoke(b'{"eventType": "com.oraclecloud.x", "data": {}}')  # the pipeline is what is broken
+    assert event.status == 502 and event.summary["errors"][0].startswith("configuration: "), event.text
 
 
 def test_the_reporter_function_runs_a_report_task_and_refuses_what_it_cannot_do(world, function_server):
@@ -177,9 +222,11 @@ def test_the_reporter_function_runs_a_report_task_and_refuses_what_it_cannot_do(
     done = server.invoke(json.dumps({"task": "report", "date": DAY.date.isoformat()}).encode(), deadline_seconds=120)
     assert done.status == 200 and done.summary["ok"] and done.summary["complete"], done.text
     assert done.summary["where"]["html"].startswith("http") and set(world.objects()) == {"html", "csv", "json"}
-    for body, reason in ((b'{"task": "report", "date": "2026-13-01"}', "date"),
-                         (b'{"task": "report", "sources": ["audit"]}', "no sources"),
-                         (b'{"task": "report", "date": 20261118}', "string")):  # fmt: skip
+    for body, reason in (
+        (b'{"task": "report", "date": "2026-13-01"}', "date"),
+        (b'{"task": "report", "sources": ["audit"]}', "no sources"),
+        (b'{"task": "report", "date": 20261118}', "string"),
+    ):
         refused = server.invoke(body)
         assert refused.status == 502 and reason in refused.summary["errors"][0], refused.text
     bare = function_server(
@@ -202,9 +249,27 @@ def test_the_cli_writes_a_report_to_a_folder_with_an_api_key(httpserver, tmp_pat
         exp = world.fill(n=800)
         env = {**clean_env(), **world.apis.endpoints, "REPORT_TIMEZONE": "Europe/Paris"}
         out = tmp_path / "out"
-        done = subprocess.run([sys.executable, "-m", "forwarder", "report", "--date", DAY.date.isoformat(), "--out",
-                               str(out), "--auth", "api_key", "--config-file", str(key.config_file)],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "forwarder",
+                "report",
+                "--date",
+                DAY.date.isoformat(),
+                "--out",
+                str(out),
+                "--auth",
+                "api_key",
+                "--config-file",
+                str(key.config_file),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         result = json.loads(done.stdout.splitlines()[-1])
         folder = out / "reports" / "2026" / "11" / "18"
@@ -214,8 +279,14 @@ def test_the_cli_writes_a_report_to_a_folder_with_an_api_key(httpserver, tmp_pat
         assert len((folder / "changes.csv").read_text().splitlines()) == exp["rows"] + 1
         assert not world.apis.messages and not world.bucket.objects  # no topic, no bucket: files only
         assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary file left
-        bad = subprocess.run([sys.executable, "-m", "forwarder", "report", "--date", "18/11/2026"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=60)  # fmt: skip
+        bad = subprocess.run(
+            [sys.executable, "-m", "forwarder", "report", "--date", "18/11/2026"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
     finally:
         world.close()

@@ -35,10 +35,16 @@ def test_connector_hub_streaming_messages_are_decoded():
     records = [normalize(e) for e in events_of(sample_bytes("connector-hub-streaming-batch.json"))]
     problem, audit, bucket = records
     assert (problem.kind, problem.lifecycle, problem.event_id) == (
-        Kind.PROBLEM, Lifecycle.REMEDIATED, "5e0b2f7c-stream-0001-problem")  # fmt: skip
+        Kind.PROBLEM,
+        Lifecycle.REMEDIATED,
+        "5e0b2f7c-stream-0001-problem",
+    )
     assert (problem.problem_name, problem.risk_level, problem.status) == ("BUCKET_IS_PUBLIC", "CRITICAL", "RESOLVED")
     assert (audit.kind, audit.event_id, audit.event_type) == (
-        Kind.AUDIT, "0c7de1f4-stream-0002-audit", "com.oraclecloud.Audit.ListEvents")  # fmt: skip
+        Kind.AUDIT,
+        "0c7de1f4-stream-0002-audit",
+        "com.oraclecloud.Audit.ListEvents",
+    )
     assert audit.principal.name == "audit-reader" and audit.original["data"]["identity"]["credentials"] == "[REDACTED]"
     assert (bucket.kind, bucket.event_id, bucket.request_action) == (Kind.AUDIT, "9a1c8e22-stream-0003-bucket", "POST")
     assert bucket.details["publicAccessType"] == "ObjectRead"
@@ -46,10 +52,12 @@ def test_connector_hub_streaming_messages_are_decoded():
 
 @pytest.mark.parametrize(
     "value, why",
-    [("not base64!", "the stream message value is not base64"),
-     (base64.b64encode(b"\xff\xfe").decode(), "not UTF-8"),
-     (base64.b64encode(b"{broken").decode(), "the stream message value is not JSON")],
-)  # fmt: skip
+    [
+        ("not base64!", "the stream message value is not base64"),
+        (base64.b64encode(b"\xff\xfe").decode(), "not UTF-8"),
+        (base64.b64encode(b"{broken").decode(), "the stream message value is not JSON"),
+    ],
+)
 def test_a_bad_stream_message_is_rejected_naming_the_field_and_the_others_go(value, why):
     good = json.loads(sample_bytes("connector-hub-streaming-batch.json"))
     bad = {**good[0], "value": value}
@@ -125,8 +133,10 @@ def test_bodies_that_are_not_events():
     assert reasons(b"{x") == ["body is not JSON: Expecting property name enclosed in double quotes at line 1 column 2"]
     assert reasons(b"[\xff]") == ["body is not UTF-8: invalid byte at offset 1"]
     assert reasons(b"[" * 100_000 + b"]" * 100_000) == ["body is not usable JSON: nested too deeply"]
-    assert reasons(b'[{"a": 1}, [2], null]') == ["item 1 of the body is an array, not an event object",
-                                                 "item 2 of the body is null, not an event object"]  # fmt: skip
+    assert reasons(b'[{"a": 1}, [2], null]') == [
+        "item 1 of the body is an array, not an event object",
+        "item 2 of the body is null, not an event object",
+    ]
 
 
 def test_reject_ids_are_stable_across_retries():
@@ -163,8 +173,10 @@ def test_files_are_read_in_bounded_batches(tmp_path):
         batches = list(read_batches(stream, items=10))
     assert [len(b) for b in batches] == [10, 10, 10, 1]  # a line holding two parts is not split across batches
     rejects = [i.reason for b in batches for i in b if isinstance(i, Reject)]
-    assert rejects == ["item 0 of line 28 is a number, not an event object",
-                       "item 1 of line 28 is a number, not an event object"]  # fmt: skip
+    assert rejects == [
+        "item 0 of line 28 is a number, not an event object",
+        "item 1 of line 28 is a number, not an event object",
+    ]
     pretty = tmp_path / "pretty.json"
     pretty.write_bytes(json.dumps([sample(PROBLEM)] * 3, indent=2).encode())  # one document over many lines
     with open(pretty, "rb") as stream:

@@ -11,8 +11,8 @@ import pytest
 
 from forwarder.formats.syslog import BOM, SD_ID
 from forwarder.normalize import normalize
+from forwarder.retry import Failure
 from forwarder.runtime.tls import client_context
-from forwarder.sinks.base import DeliveryError
 from forwarder.sinks.syslog import SyslogSink
 from tests.conftest import DATA, events_of, sample
 from tests.support.rsyslog import make_cert, start_rsyslog
@@ -105,7 +105,7 @@ def test_certificate_for_another_host_is_refused(tmp_path):
         thread = threading.Thread(target=accept)
         thread.start()
         sink = SyslogSink("tls", "127.0.0.1", port, ssl_context=client_context(str(cert)), timeout=5)
-        with pytest.raises(DeliveryError) as caught:
+        with pytest.raises(Failure) as caught:
             sink.send([b"<14>1 - - a - - - x"])
         thread.join()
     assert "CERTIFICATE_VERIFY_FAILED" in caught.value.reason and "127.0.0.1" in caught.value.reason
@@ -201,8 +201,16 @@ def test_udp_truncation_is_marked(receiver, function_server):
 
 
 def test_rfc3164_over_tcp(receiver, function_server):
-    fn = function_server(config_for(receiver, "tcp", SIEM_SYSLOG_FORMAT="rfc3164", SIEM_SYSLOG_PAYLOAD="cef",
-                                    SIEM_SYSLOG_FACILITY="local4", SIEM_SYSLOG_APP_NAME="ocifwd"))  # fmt: skip
+    fn = function_server(
+        config_for(
+            receiver,
+            "tcp",
+            SIEM_SYSLOG_FORMAT="rfc3164",
+            SIEM_SYSLOG_PAYLOAD="cef",
+            SIEM_SYSLOG_FACILITY="local4",
+            SIEM_SYSLOG_APP_NAME="ocifwd",
+        )
+    )
     assert fn.invoke((DATA / "cloudguard-problemdetected-dhcp-option-medium.json").read_bytes()).status == 200
     (line,) = receiver.wait_for(1)
     assert (line["pri"], line["hostname"], line["appname"]) == (str(20 * 8 + 4), "oci", "ocifwd")
@@ -243,7 +251,7 @@ def test_unreachable_receiver_reports_what_was_not_delivered():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # bound, not listening: connection refused
         sink = SyslogSink("tcp", "127.0.0.1", port, timeout=1)
-        with pytest.raises(DeliveryError) as caught:
+        with pytest.raises(Failure) as caught:
             sink.send([b"a", b"b"])
     assert caught.value.delivered == 0 and "ConnectionRefusedError" in caught.value.reason
 

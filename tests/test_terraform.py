@@ -35,8 +35,10 @@ EXAMPLE = {
     "siem_syslog_url": "tls://siem.example.com:6514",
     "report_enabled": False,  # the forwarder alone; the reporter has its own tests (REPORT, below)
 }
-VAULT = {"vault_ocid": "ocid1.vault.oc1.eu-frankfurt-1.examplevault",
-         "vault_key_ocid": "ocid1.key.oc1.eu-frankfurt-1.examplekey"}  # fmt: skip
+VAULT = {
+    "vault_ocid": "ocid1.vault.oc1.eu-frankfurt-1.examplevault",
+    "vault_key_ocid": "ocid1.key.oc1.eu-frankfurt-1.examplekey",
+}
 
 
 @dataclass
@@ -54,7 +56,7 @@ class Run:
 @pytest.fixture(scope="session")
 def terraform(tmp_path_factory):
     """run(command, variables, home_region=None): terraform <command> on a fresh copy of terraform/."""
-    assert TERRAFORM, "terraform is not on PATH (FACTS 6: the machines have terraform 1.11)"
+    assert TERRAFORM, "terraform is not on PATH (1.5 or later)"
     base = tmp_path_factory.mktemp("terraform")
     (base / "bin").mkdir()
     launcher = base / "bin" / "terraform-provider-oci"
@@ -78,17 +80,30 @@ def terraform(tmp_path_factory):
         if variables is not None:
             (work / "terraform.tfvars.json").write_text(json.dumps(variables))
         log = work / "created.jsonl"
-        env = {**os.environ, "TF_CLI_CONFIG_FILE": str(rc), "TF_IN_AUTOMATION": "1", "TF_INPUT": "0",
-               "CHECKPOINT_DISABLE": "1", "OCI_STAND_IN_LOG": str(log),
-               "OCI_STAND_IN_HOME_REGION": home_region or (variables or {}).get("region", "")}  # fmt: skip
+        env = {
+            **os.environ,
+            "TF_CLI_CONFIG_FILE": str(rc),
+            "TF_IN_AUTOMATION": "1",
+            "TF_INPUT": "0",
+            "CHECKPOINT_DISABLE": "1",
+            "OCI_STAND_IN_LOG": str(log),
+            "OCI_STAND_IN_HOME_REGION": home_region or (variables or {}).get("region", ""),
+        }
         args = {"apply": ["apply", "-auto-approve"], "plan": ["plan"], "validate": ["validate"]}[command]
-        out = subprocess.run([TERRAFORM, *args, "-no-color"], cwd=work, env=env, capture_output=True, text=True,
-                             timeout=300)  # fmt: skip
+        out = subprocess.run(
+            [TERRAFORM, *args, "-no-color"], cwd=work, env=env, capture_output=True, text=True, timeout=300
+        )
         created = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
         outputs = {}
         if command == "apply" and out.returncode == 0:
-            shown = subprocess.run([TERRAFORM, "output", "-json", "-no-color"], cwd=work, env=env, capture_output=True,
-                                   text=True, timeout=60)  # fmt: skip
+            shown = subprocess.run(
+                [TERRAFORM, "output", "-json", "-no-color"],
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             outputs = {name: value["value"] for name, value in json.loads(shown.stdout).items()}
         return Run(out.returncode, out.stdout + out.stderr, created, outputs)
 
@@ -109,8 +124,11 @@ def test_validate_succeeds(terraform):
 def test_plan_succeeds_with_sensitive_inputs(terraform):
     """Secret OCIDs chosen by tests on sensitive variables made every output that reads the config sensitive
     ("Output refers to sensitive values"), and a count from a sensitive test is refused."""
-    hec = {"siem_http_token": "hec-token", "siem_http_format": "splunk-hec",
-           "siem_http_url": "https://splunk.example.com:8088/services/collector/event"}  # fmt: skip
+    hec = {
+        "siem_http_token": "hec-token",
+        "siem_http_format": "splunk-hec",
+        "siem_http_url": "https://splunk.example.com:8088/services/collector/event",
+    }
     result = terraform("plan", {**EXAMPLE, **VAULT, **hec})
     assert result.returncode == 0, result.output
     assert "Plan: 10 to add" in result.output and "hec-token" not in result.output
@@ -192,7 +210,7 @@ def test_a_customer_managed_key_is_granted_to_object_storage_before_the_bucket(t
         ({"dead_letter_kms_key_ocid": "ocid1.vault.oc1..x"}, "dead_letter_kms_key_ocid must be empty or a key OCID"),
         ({"home_region": "Frankfurt"}, "home_region must be empty or a region identifier"),
     ],
-)  # fmt: skip
+)
 def test_bad_inputs_are_refused_at_plan_naming_the_variable(terraform, variables, message):
     result = terraform("plan", {**EXAMPLE, **variables})
     assert result.returncode != 0 and message in " ".join(result.output.split()), result.output
@@ -224,9 +242,19 @@ def test_config_keys_are_exactly_the_keys_the_code_reads_from_function_config(te
     for block in load("main.tf")["locals"]:
         locals_.update(block)
     assert set(locals_["function_config_all"]) == FUNCTION_KEYS
-    result = terraform("apply", {**EXAMPLE, **VAULT, "siem_http_token": "t", "siem_http_url": "https://h/x",
-                                 "ticket_system": "jira", "ticket_url": "https://x.atlassian.net",
-                                 "ticket_jira_project": "SEC", "ticket_credentials_json": "{}"})  # fmt: skip
+    result = terraform(
+        "apply",
+        {
+            **EXAMPLE,
+            **VAULT,
+            "siem_http_token": "t",
+            "siem_http_url": "https://h/x",
+            "ticket_system": "jira",
+            "ticket_url": "https://x.atlassian.net",
+            "ticket_jira_project": "SEC",
+            "ticket_credentials_json": "{}",
+        },
+    )
     config = result.one("oci_functions_function")["values"]["config"]
     assert set(config) <= FUNCTION_KEYS and config["TICKET_SECRET_OCID"].startswith("ocid1.vaultsecret.")
     assert (
@@ -253,8 +281,11 @@ def test_every_event_type_names_a_source_and_only_sourced_names_are_used(terrafo
 def applied_conditions(terraform, risk_levels: list[str]) -> tuple[dict, dict]:
     result = terraform("apply", {**EXAMPLE, "cloudguard_risk_levels": risk_levels})
     assert result.returncode == 0, result.output
-    rules = {c["values"]["display_name"]: json.loads(c["values"]["condition"]) for c in result.created
-             if c["type"] == "oci_events_rule"}  # fmt: skip
+    rules = {
+        c["values"]["display_name"]: json.loads(c["values"]["condition"])
+        for c in result.created
+        if c["type"] == "oci_events_rule"
+    }
     return rules["oci-forwarder-cloudguard-problems"], rules["oci-forwarder-audit-events"]
 
 
@@ -305,8 +336,12 @@ def test_dead_letter_bucket_is_private_and_versioned(terraform):
 
 def test_checkov_reports_no_failed_check_and_every_skip_has_a_reason():
     assert CHECKOV.exists(), f"checkov is not installed at {CHECKOV}: run `make test` (it installs it)"
-    out = subprocess.run([str(CHECKOV), "-d", str(TF), "--framework", "terraform", "--skip-download", "-o", "json",
-                          "--quiet"], capture_output=True, text=True, timeout=600)  # fmt: skip
+    out = subprocess.run(
+        [str(CHECKOV), "-d", str(TF), "--framework", "terraform", "--skip-download", "-o", "json", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     report = json.loads(out.stdout)
     summary = report["summary"] if isinstance(report, dict) else report[0]["summary"]
     assert summary["failed"] == 0, out.stdout[:4000]
@@ -319,8 +354,9 @@ def test_checkov_reports_no_failed_check_and_every_skip_has_a_reason():
 
 def load(name: str) -> dict:
     with open(TF / name) as handle:
-        return hcl2.load(handle, serialization_options=SerializationOptions(strip_string_quotes=True,
-                                                                             explicit_blocks=False))  # fmt: skip
+        return hcl2.load(
+            handle, serialization_options=SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
+        )
 
 
 def variables() -> dict[str, dict]:
@@ -350,9 +386,27 @@ def test_example_tfvars_sets_declared_variables_and_plans(terraform):
     assert result.returncode == 0, result.output
 
 
-FN_FIELDS = {"schema_version", "name", "version", "runtime", "build_image", "run_image", "entrypoint", "cmd",
-             "memory", "timeout", "idle_timeout", "config", "format", "triggers", "annotations", "content_type",
-             "type", "build", "expects"}  # fmt: skip
+FN_FIELDS = {
+    "schema_version",
+    "name",
+    "version",
+    "runtime",
+    "build_image",
+    "run_image",
+    "entrypoint",
+    "cmd",
+    "memory",
+    "timeout",
+    "idle_timeout",
+    "config",
+    "format",
+    "triggers",
+    "annotations",
+    "content_type",
+    "type",
+    "build",
+    "expects",
+}
 
 
 def func_yaml() -> dict:
@@ -433,8 +487,18 @@ def test_requirements_are_pinned_and_install_in_a_fresh_venv(tmp_path):
     version = runtime_version()
     venv = tmp_path / "venv"
     subprocess.run([f"python{version}", "-m", "venv", str(venv)], check=True)
-    out = subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", "-r",
-                          str(ROOT / "requirements.txt")], capture_output=True, text=True)  # fmt: skip
+    out = subprocess.run(
+        [
+            str(venv / "bin" / "pip"),
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            str(ROOT / "requirements.txt"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     # The function's own code imports with only these requirements, on the runtime's Python version.
     code = "import sys, func, forwarder.wiring, forwarder.tickets.jira; print(sys.version)"
@@ -460,8 +524,11 @@ def test_the_collector_is_scheduled_and_gets_only_what_it_reads(terraform):
     assert collector["config"]["COLLECT_SOURCES"] == "audit,cloudguard"
     assert collector["config"]["CHECKPOINT_BUCKET"] == "oci-forwarder-checkpoints"
     assert "COLLECT_SOURCES" not in functions["oci-forwarder-fn"]["config"]  # the push function refuses task bodies
-    schedules = {c["values"]["display_name"]: c["values"] for c in result.created
-                 if c["type"] == "oci_resource_scheduler_schedule"}  # fmt: skip
+    schedules = {
+        c["values"]["display_name"]: c["values"]
+        for c in result.created
+        if c["type"] == "oci_resource_scheduler_schedule"
+    }
     assert set(schedules) == {"oci-forwarder-collect-audit", "oci-forwarder-collect-cloudguard"}
     audit = schedules["oci-forwarder-collect-audit"]
     assert (audit["action"], audit["recurrence_type"], audit["recurrence_details"]) == (
@@ -481,20 +548,26 @@ def test_the_collector_is_scheduled_and_gets_only_what_it_reads(terraform):
     assert policy["region"] == "us-ashburn-1"
     statements = policy["values"]["statements"]
     dg = "oci-forwarder-collector-dg"
-    for wanted in (f"Allow dynamic-group {dg} to read audit-events in tenancy",
-                   f"Allow dynamic-group {dg} to read log-content in tenancy",
-                   f"Allow dynamic-group {dg} to read cloud-guard-family in tenancy",
-                   f"Allow dynamic-group {dg} to inspect compartments in tenancy",
-                   f"Allow dynamic-group {dg} to inspect tenancies in tenancy"):  # fmt: skip
+    for wanted in (
+        f"Allow dynamic-group {dg} to read audit-events in tenancy",
+        f"Allow dynamic-group {dg} to read log-content in tenancy",
+        f"Allow dynamic-group {dg} to read cloud-guard-family in tenancy",
+        f"Allow dynamic-group {dg} to inspect compartments in tenancy",
+        f"Allow dynamic-group {dg} to inspect tenancies in tenancy",
+    ):
         assert wanted in statements
     manage = [s for s in statements if " manage " in s]
     assert all("target.bucket.name" in s for s in manage) and len(manage) == 2
     assert not [s for s in statements if re.search(r"\b(manage|use) all-resources\b", s)]
     invoke = [s for s in statements if "resourceschedule" in s]
-    assert len(invoke) == 4 and all(f"request.principal.id = '{v['id']}'" in " ".join(invoke)
-                                    for v in schedules.values())  # fmt: skip
-    bucket = [c["values"] for c in result.created if c["type"] == "oci_objectstorage_bucket"
-              and c["values"]["name"] == "oci-forwarder-checkpoints"]  # fmt: skip
+    assert len(invoke) == 4 and all(
+        f"request.principal.id = '{v['id']}'" in " ".join(invoke) for v in schedules.values()
+    )
+    bucket = [
+        c["values"]
+        for c in result.created
+        if c["type"] == "oci_objectstorage_bucket" and c["values"]["name"] == "oci-forwarder-checkpoints"
+    ]
     assert bucket and bucket[0]["access_type"] == "NoPublicAccess"
     dynamic = [c for c in result.created if c["type"] == "oci_identity_dynamic_group" and c["values"]["name"] == dg]
     assert dynamic[0]["region"] == "us-ashburn-1" and collector["id"] in dynamic[0]["values"]["matching_rule"]
@@ -503,18 +576,28 @@ def test_the_collector_is_scheduled_and_gets_only_what_it_reads(terraform):
 def test_the_collector_config_size_counts_the_function_keys_and_its_own(terraform):
     queries = {f"q{i}": "search \"ocid1.tenancy.oc1..aaaa/flowlogs\" | where data.action = 'REJECT'" for i in range(60)}
     fits = terraform("apply", COLLECT, home_region="us-ashburn-1")
-    functions = {c["values"]["display_name"]: c["values"]["config"] for c in fits.created
-                 if c["type"] == "oci_functions_function"}  # fmt: skip
+    functions = {
+        c["values"]["display_name"]: c["values"]["config"]
+        for c in fits.created
+        if c["type"] == "oci_functions_function"
+    }
     assert python_config_size(functions["oci-forwarder-collector"]) < 4096
-    too_big = terraform("plan", {**COLLECT, "collect_sources": ["logsearch"], "collect_queries": queries},
-                        home_region="us-ashburn-1")  # fmt: skip
+    too_big = terraform(
+        "plan", {**COLLECT, "collect_sources": ["logsearch"], "collect_queries": queries}, home_region="us-ashburn-1"
+    )
     assert too_big.returncode != 0
-    assert re.search(r"The collector config would take \d{4} bytes; OCI Functions allows 4096",
-                     " ".join(too_big.output.split()))  # fmt: skip
+    assert re.search(
+        r"The collector config would take \d{4} bytes; OCI Functions allows 4096", " ".join(too_big.output.split())
+    )
 
 
-REPORT = {**EXAMPLE, "home_region": "us-ashburn-1", "report_emails": ["secops@example.com"], "report_enabled": True,
-          "report_timezone": "Europe/Paris"}  # fmt: skip
+REPORT = {
+    **EXAMPLE,
+    "home_region": "us-ashburn-1",
+    "report_emails": ["secops@example.com"],
+    "report_enabled": True,
+    "report_timezone": "Europe/Paris",
+}
 
 
 def test_the_reporter_runs_daily_with_its_own_bucket_topic_and_least_privilege(terraform):
@@ -522,8 +605,9 @@ def test_the_reporter_runs_daily_with_its_own_bucket_topic_and_least_privilege(t
 
     result = terraform("apply", REPORT, home_region="us-ashburn-1")
     assert result.returncode == 0, result.output
-    functions = {c["values"]["display_name"]: c["values"] for c in result.created
-                 if c["type"] == "oci_functions_function"}  # fmt: skip
+    functions = {
+        c["values"]["display_name"]: c["values"] for c in result.created if c["type"] == "oci_functions_function"
+    }
     reporter = functions["oci-forwarder-reporter"]
     config = reporter["config"]
     assert (
@@ -536,8 +620,11 @@ def test_the_reporter_runs_daily_with_its_own_bucket_topic_and_least_privilege(t
     (schedule,) = [c["values"] for c in result.created if c["type"] == "oci_resource_scheduler_schedule"]
     assert schedule["recurrence_details"] == "30 1 * * *" and schedule["resources"][0]["id"] == reporter["id"]
     assert json.loads(schedule["resources"][0]["parameters"][0]["value"][0]) == {"task": "report"}
-    (bucket,) = [c["values"] for c in result.created if c["type"] == "oci_objectstorage_bucket"
-                 and c["values"]["name"] == "oci-forwarder-reports"]  # fmt: skip
+    (bucket,) = [
+        c["values"]
+        for c in result.created
+        if c["type"] == "oci_objectstorage_bucket" and c["values"]["name"] == "oci-forwarder-reports"
+    ]
     assert (
         bucket["access_type"] == "NoPublicAccess"
         and bucket["versioning"] == "Enabled"
@@ -553,9 +640,11 @@ def test_the_reporter_runs_daily_with_its_own_bucket_topic_and_least_privilege(t
     assert policy["region"] == "us-ashburn-1"
     statements = policy["values"]["statements"]
     dg = "oci-forwarder-reporter-dg"
-    for wanted in (f"Allow dynamic-group {dg} to read audit-events in tenancy",
-                   f"Allow dynamic-group {dg} to read log-content in tenancy",
-                   f"Allow dynamic-group {dg} to inspect tenancies in tenancy"):  # fmt: skip
+    for wanted in (
+        f"Allow dynamic-group {dg} to read audit-events in tenancy",
+        f"Allow dynamic-group {dg} to read log-content in tenancy",
+        f"Allow dynamic-group {dg} to inspect tenancies in tenancy",
+    ):
         assert wanted in statements
     manage = [s for s in statements if " manage " in s]
     assert manage == [s for s in manage if "target.bucket.name = 'oci-forwarder-reports'" in s] and len(manage) == 1
@@ -567,22 +656,38 @@ def test_the_reporter_runs_daily_with_its_own_bucket_topic_and_least_privilege(t
 
 
 def test_read_links_and_a_retention_rule_add_exactly_what_they_need(terraform):
-    result = terraform("apply", {**REPORT, "report_link_hours": 72, "report_retention_days": 400,
-                                 "report_topic_ocid": "ocid1.onstopic.oc1.iad.aaaaexisting"},
-                       home_region="us-ashburn-1")  # fmt: skip
+    result = terraform(
+        "apply",
+        {
+            **REPORT,
+            "report_link_hours": 72,
+            "report_retention_days": 400,
+            "report_topic_ocid": "ocid1.onstopic.oc1.iad.aaaaexisting",
+        },
+        home_region="us-ashburn-1",
+    )
     assert result.returncode == 0, result.output
-    (bucket,) = [c["values"] for c in result.created if c["type"] == "oci_objectstorage_bucket"
-                 and c["values"]["name"] == "oci-forwarder-reports"]  # fmt: skip
+    (bucket,) = [
+        c["values"]
+        for c in result.created
+        if c["type"] == "oci_objectstorage_bucket" and c["values"]["name"] == "oci-forwarder-reports"
+    ]
     (rule,) = bucket["retention_rules"]
     assert bucket["versioning"] == "Disabled" and rule["duration"][0] == {"time_amount": "400", "time_unit": "DAYS"}
     assert not [c for c in result.created if c["type"].startswith("oci_ons_")]  # the given topic is used
-    reporter = [c["values"]["config"] for c in result.created if c["type"] == "oci_functions_function"
-                and c["values"]["display_name"] == "oci-forwarder-reporter"][0]  # fmt: skip
+    reporter = [
+        c["values"]["config"]
+        for c in result.created
+        if c["type"] == "oci_functions_function" and c["values"]["display_name"] == "oci-forwarder-reporter"
+    ][0]
     assert (
         reporter["REPORT_LINK_HOURS"] == "72" and reporter["REPORT_TOPIC_OCID"] == "ocid1.onstopic.oc1.iad.aaaaexisting"
     )
-    statements = [c for c in result.created if c["type"] == "oci_identity_policy"
-                  and c["values"]["name"] == "oci-forwarder-reporter-policy"][0]["values"]["statements"]  # fmt: skip
+    statements = [
+        c
+        for c in result.created
+        if c["type"] == "oci_identity_policy" and c["values"]["name"] == "oci-forwarder-reporter-policy"
+    ][0]["values"]["statements"]
     (par,) = [s for s in statements if "PAR_MANAGE" in s]
     assert "manage buckets" in par and "target.bucket.name = 'oci-forwarder-reports'" in par
     off = terraform(

@@ -44,8 +44,12 @@ class Tickets:
         elif system == "jira":
             self.api = JiraStandIn(httpserver)
             user, token = self.api.credentials
-            self.config = {"TICKET_URL": self.api.url(), "TICKET_USERNAME": user, "TICKET_PASSWORD": token,
-                           "TICKET_JIRA_PROJECT": "SEC"}  # fmt: skip
+            self.config = {
+                "TICKET_URL": self.api.url(),
+                "TICKET_USERNAME": user,
+                "TICKET_PASSWORD": token,
+                "TICKET_JIRA_PROJECT": "SEC",
+            }
         else:
             self.api = PagerDutyStandIn(httpserver)
             self.config = {"TICKET_URL": self.api.url(), "TICKET_ROUTING_KEY": PagerDutyStandIn.ROUTING_KEY}
@@ -107,7 +111,7 @@ def test_repeated_detection_from_another_container_leaves_the_open_ticket_alone(
     if tickets.system == "jira":
         tickets.api.index_lag = 0  # by the time another container sees the event, search has caught up
     assert actions(event("detected", "e-1")) == ["opened"]
-    handler._pipeline = None  # a new container: no memory of what was handled
+    handler.reset()  # a new container: no memory of what was handled
     got = actions(event("detected", "e-1"))
     assert got == (["none"] if tickets.system != "pagerduty" else ["opened"])  # PagerDuty dedups by key
     # Still one ticket; PagerDuty records the re-trigger as a second alert on the same incident.
@@ -194,10 +198,20 @@ def test_ticket_holds_what_on_call_needs(tickets):
         event("detected", "e-1", source="cloudguard-problemdetected-dhcp-option-medium.json", risk="CRITICAL")
     ) == ["opened"]
     text = tickets.text(tickets.tickets()[0])
-    for fact in ("VCN DHCP Option changed", "CRITICAL", "VCN_DHCP_OPTION_CHANGED", "DHCP options control",
-                 "Ensure that the change to DHCP", "alien@mars.planet", "Default DHCP Options for VCN4", "ONUG",
-                 "us-ashburn-1", "2022-04-18T17:55:54.032Z", "CIS_OCI_V1.1_MONITORING",
-                 "https://cloud.oracle.com/cloud-guard/problems/details/ocid1.cloudguardproblem"):  # fmt: skip
+    for fact in (
+        "VCN DHCP Option changed",
+        "CRITICAL",
+        "VCN_DHCP_OPTION_CHANGED",
+        "DHCP options control",
+        "Ensure that the change to DHCP",
+        "alien@mars.planet",
+        "Default DHCP Options for VCN4",
+        "ONUG",
+        "us-ashburn-1",
+        "2022-04-18T17:55:54.032Z",
+        "CIS_OCI_V1.1_MONITORING",
+        "https://cloud.oracle.com/cloud-guard/problems/details/ocid1.cloudguardproblem",
+    ):
         assert fact in text, fact
 
 
@@ -205,8 +219,10 @@ def test_servicenow_urgency_impact_and_correlation(httpserver, monkeypatch):
     t = Tickets("servicenow", httpserver)
     for key, value in {**t.config, "TICKET_MIN_RISK": "HIGH"}.items():
         monkeypatch.setenv(key, value)
-    actions(event("detected", "c-1"), event("detected", "h-1", risk="HIGH", source="cloudguard-problemdetected-"
-                                            "suspicious-ip-critical-updated.json"))  # fmt: skip
+    actions(
+        event("detected", "c-1"),
+        event("detected", "h-1", risk="HIGH", source="cloudguard-problemdetected-suspicious-ip-critical-updated.json"),
+    )
     critical, high = t.tickets()
     assert (critical["urgency"], critical["impact"], high["urgency"], high["impact"]) == ("1", "1", "2", "2")
     assert critical["correlation_id"] == sample(CRITICAL)["data"]["resourceId"]
@@ -225,8 +241,15 @@ def test_jira_search_lag_does_not_duplicate(httpserver, monkeypatch):
 def test_tickets_through_the_real_fdk_server(httpserver, function_server):
     t = Tickets("servicenow", httpserver)
     fn = function_server(t.config)
-    results = [fn.invoke(body) for body in (event("detected", "e-1"), event("detected", "e-1"),
-                                            event("updated", "e-2"), event("remediated", "e-3"))]  # fmt: skip
+    results = [
+        fn.invoke(body)
+        for body in (
+            event("detected", "e-1"),
+            event("detected", "e-1"),
+            event("updated", "e-2"),
+            event("remediated", "e-3"),
+        )
+    ]
     assert [r.status for r in results] == [200] * 4
     assert [r.summary["tickets"][0]["action"] for r in results] == ["opened", "none", "updated", "resolved"]
     (incident,) = t.tickets()
@@ -246,7 +269,7 @@ def test_retry_after_reads_seconds_and_http_dates():
 
     import httpx
 
-    from forwarder.delivery.retry import retry_after
+    from forwarder.retry import retry_after
 
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     assert retry_after(httpx.Response(429, headers={"Retry-After": "7"})) == 7.0
@@ -279,10 +302,15 @@ def test_a_bad_answer_is_a_reported_failure_and_the_other_tickets_still_run(tick
 
 def test_an_answer_without_the_documented_fields_is_a_failure(httpserver, monkeypatch):
     httpserver.expect_request("/api/now/table/incident", method="GET").respond_with_json({"result": []})
-    httpserver.expect_request("/api/now/table/incident", method="POST").respond_with_json({"result": {"sys_id": "x"}},
-                                                                                            status=201)  # fmt: skip
-    for key, value in {"TICKET_SYSTEM": "servicenow", "TICKET_URL": httpserver.url_for("/").rstrip("/"),
-                       "TICKET_USERNAME": "svc", "TICKET_PASSWORD": "pw"}.items():  # fmt: skip
+    httpserver.expect_request("/api/now/table/incident", method="POST").respond_with_json(
+        {"result": {"sys_id": "x"}}, status=201
+    )
+    for key, value in {
+        "TICKET_SYSTEM": "servicenow",
+        "TICKET_URL": httpserver.url_for("/").rstrip("/"),
+        "TICKET_USERNAME": "svc",
+        "TICKET_PASSWORD": "pw",
+    }.items():
         monkeypatch.setenv(key, value)
     status, summary = handle(event("detected", "e-1"))
     assert status == 502 and summary["tickets"][0]["action"] == "failed"
@@ -298,8 +326,13 @@ def test_a_ticket_adapter_bug_is_reported_not_raised(tickets, monkeypatch):
     monkeypatch.setattr(get_pipeline().tracker.system, "create", broken)
     status, summary = handle(event("detected", "e-1"))
     assert status == 502 and summary["tickets"][0] == {
-        "eventId": "e-1", "problemId": sample(CRITICAL)["data"]["resourceId"], "system": tickets.system,
-        "action": "failed", "ticket": None, "reason": "ticket adapter error: KeyError: 'sys_id'"}  # fmt: skip
+        "eventId": "e-1",
+        "problemId": sample(CRITICAL)["data"]["resourceId"],
+        "system": tickets.system,
+        "action": "failed",
+        "ticket": None,
+        "reason": "ticket adapter error: KeyError: 'sys_id'",
+    }
 
 
 def test_retry_after_of_a_day_gives_up_at_once_even_without_a_deadline(tickets):

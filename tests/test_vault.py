@@ -11,7 +11,8 @@ import re
 import pytest
 from werkzeug import Response
 
-from forwarder.runtime.vault import SecretError, read_secret
+from forwarder.oci.clients import Clients
+from forwarder.oci.vault import SecretError, read_secret
 from tests.conftest import sample_bytes
 from tests.support import oci as rp_support
 from tests.test_http_delivery import hec_events
@@ -47,13 +48,17 @@ def secrets_endpoint(httpserver, rpst, principal, seen: list, content: str = TOK
     httpserver.expect_request(f"/20190301/secretbundles/{SECRET_OCID}", method="GET").respond_with_handler(endpoint)
 
 
+def _clients(httpserver) -> Clients:
+    return Clients("resource_principal", {"secrets": httpserver.url_for("")}, timeout=10.0)
+
+
 def test_read_secret_with_real_sdk_and_signer(httpserver, resource_principal, monkeypatch):
     env, rpst, principal = resource_principal
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     seen: list = []
     secrets_endpoint(httpserver, rpst, principal, seen)
-    assert read_secret(SECRET_OCID, key="SIEM_HTTP_TOKEN_SECRET_OCID", endpoint=httpserver.url_for("")) == TOKEN
+    assert read_secret(SECRET_OCID, key="SIEM_HTTP_TOKEN_SECRET_OCID", clients=_clients(httpserver)) == TOKEN
     (params,) = seen
     assert params["algorithm"] == "rsa-sha256" and "(request-target)" in params["headers"]
 
@@ -64,7 +69,7 @@ def test_unreadable_secret_names_the_key(httpserver, resource_principal, monkeyp
         monkeypatch.setenv(name, value)
     secrets_endpoint(httpserver, "some-other-token", principal, [])  # the token the server expects differs
     with pytest.raises(SecretError, match=r"SIEM_HTTP_TOKEN_SECRET_OCID: cannot read Vault secret .*HTTP 401"):
-        read_secret(SECRET_OCID, key="SIEM_HTTP_TOKEN_SECRET_OCID", endpoint=httpserver.url_for(""))
+        read_secret(SECRET_OCID, key="SIEM_HTTP_TOKEN_SECRET_OCID", clients=_clients(httpserver))
 
 
 def test_hec_token_from_vault_through_fdk(httpserver, resource_principal, function_server):
@@ -103,8 +108,13 @@ def test_ticket_credentials_from_a_vault_json_secret(httpserver, resource_princi
     env, rpst, principal = resource_principal
     servicenow = ServiceNowStandIn(httpserver, credentials=("svc-vault", "pw-from-vault"))
     secrets_endpoint(httpserver, rpst, principal, [], content='{"username": "svc-vault", "password": "pw-from-vault"}')
-    config = {"TICKET_SYSTEM": "servicenow", "TICKET_URL": servicenow.url(), "TICKET_SECRET_OCID": SECRET_OCID,
-              "OCI_SECRETS_ENDPOINT": httpserver.url_for("/"), **env}  # fmt: skip
+    config = {
+        "TICKET_SYSTEM": "servicenow",
+        "TICKET_URL": servicenow.url(),
+        "TICKET_SECRET_OCID": SECRET_OCID,
+        "OCI_SECRETS_ENDPOINT": httpserver.url_for("/"),
+        **env,
+    }
     for name, value in config.items():
         monkeypatch.setenv(name, value)
     status, summary = handle(sample_bytes("cloudguard-problemdetected-bucket-public-critical.json"))
@@ -117,8 +127,14 @@ def test_ticket_secret_missing_a_field_is_named(httpserver, resource_principal, 
 
     env, rpst, principal = resource_principal
     secrets_endpoint(httpserver, rpst, principal, [], content='{"username": "only-user"}')
-    config = {"TICKET_SYSTEM": "jira", "TICKET_URL": "https://example.atlassian.net", "TICKET_JIRA_PROJECT": "SEC",
-              "TICKET_SECRET_OCID": SECRET_OCID, "OCI_SECRETS_ENDPOINT": httpserver.url_for("/"), **env}  # fmt: skip
+    config = {
+        "TICKET_SYSTEM": "jira",
+        "TICKET_URL": "https://example.atlassian.net",
+        "TICKET_JIRA_PROJECT": "SEC",
+        "TICKET_SECRET_OCID": SECRET_OCID,
+        "OCI_SECRETS_ENDPOINT": httpserver.url_for("/"),
+        **env,
+    }
     for name, value in config.items():
         monkeypatch.setenv(name, value)
     status, summary = handle(sample_bytes("cloudguard-problemdetected-bucket-public-critical.json"))

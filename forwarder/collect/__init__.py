@@ -1,25 +1,43 @@
 """The pull side: collection runs over the OCI APIs, into the same pipeline as pushed events.
 
 `shards` plans what to read (sources x regions x compartments or queries) and in which window,
-`ledger` keeps each shard's checkpoint (leased, moved only after delivery), `run.Collector` reads
-shards concurrently and delivers page by page, `report` says what happened. `build(settings, pipeline,
-auth=...)` wires a Collector from validated settings (the function's task bodies and the CLI).
+`checkpoints` and `ledger` keep each shard's checkpoint (leased, moved only after delivery),
+`run.Collector` reads shards concurrently and delivers page by page, `outcome` says what happened,
+`config` holds the collector's keys. `build(settings, pipeline, auth=...)` wires a Collector from
+validated settings (the function's task bodies and the CLI). Nothing heavy is imported with the
+package: settings read `collect.config` at every cold start.
 """
 
 from __future__ import annotations
 
-from forwarder.collect.run import Collector, parse_when
-from forwarder.collect.shards import SOURCES
+from forwarder.collect.config import SOURCES
 
-__all__ = ["Collector", "SOURCES", "build", "parse_when"]
+__all__ = ["SOURCES", "build", "parse_when"]
 
 
-def build(settings, pipeline, auth: str = "resource_principal", config_file: str | None = None,
-          profile: str | None = None, state_path: str | None = None, progress=None) -> Collector:  # fmt: skip
-    """A Collector for `settings` (forwarder.settings.Settings): clients for `auth`, checkpoints in
-    `state_path` (a local file) when given, else in CHECKPOINT_BUCKET when set, else none."""
-    from forwarder.delivery import checkpoints
-    from forwarder.sources.api.clients import AuthError, for_settings
+def parse_when(text: str, now=None):
+    """`--since/--until` (see `run.parse_when`)."""
+    from forwarder.collect.run import parse_when as parse
+
+    return parse(text, now)
+
+
+def build(
+    settings,
+    pipeline,
+    auth: str = "resource_principal",
+    config_file: str | None = None,
+    profile: str | None = None,
+    state_path: str | None = None,
+    progress=None,
+):
+    """A `run.Collector` for `settings` (forwarder.settings.Settings): clients for `auth`, checkpoints in
+    `state_path` (a local file) when given, else in CHECKPOINT_BUCKET (in the principal's region) when
+    set, else none. Nothing is read or signed until the first run."""
+    from forwarder.collect import checkpoints
+    from forwarder.collect.run import Collector
+    from forwarder.oci.bucket import Bucket
+    from forwarder.oci.clients import for_settings
 
     c = settings.collect
     clients = for_settings(settings, auth, config_file, profile)
@@ -27,12 +45,5 @@ def build(settings, pipeline, auth: str = "resource_principal", config_file: str
     if state_path:
         store = checkpoints.FileStore(state_path)
     elif c.checkpoint_bucket:
-        region = clients.home or settings.region
-        if not region:
-            raise AuthError(
-                "CHECKPOINT_BUCKET: the principal names no region; set OCI_RESOURCE_PRINCIPAL_REGION "
-                "or the config file's region"
-            )
-        store = checkpoints.BucketStore(clients.get("objectstorage", region), c.checkpoint_bucket,
-                                        c.checkpoint_namespace)  # fmt: skip
+        store = checkpoints.BucketStore(Bucket(clients, c.checkpoint_bucket, c.checkpoint_namespace))
     return Collector(c, pipeline, clients, store, progress=progress)

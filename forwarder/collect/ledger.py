@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from forwarder.delivery.checkpoints import Conflict
+from forwarder.collect.checkpoints import Conflict
 from forwarder.normalize.timeparse import parse_time
 
 _HOST = socket.gethostname()
@@ -118,22 +118,24 @@ class Ledger:
         if floor is not None:
             next_start = min(next_start, floor)
         seen = {**self.seen, **marks}
-        self.document["end"] = _iso(end)
-        self.document["next"] = _iso(datetime.fromtimestamp(next_start, UTC))
-        self.document["seen"] = {i: t for i, t in seen.items() if t >= next_start}
-        self.document["floor"] = floor
-        self._write(lease=None)
+        moved = {
+            "end": _iso(end),
+            "next": _iso(datetime.fromtimestamp(next_start, UTC)),
+            "seen": {i: t for i, t in seen.items() if t >= next_start},
+            "floor": floor,
+        }
+        self._write(lease=None, changes=moved)  # the document changes only once it is written
 
     def release(self, start: datetime, marks: dict[str, float]) -> None:
         """End the lease without moving the checkpoint; remember `marks` (delivered) as seen.
         `start` is this window's start: the next window starts there again."""
-        self.document.setdefault("next", _iso(start))
-        self.document["seen"] = {**self.seen, **marks}
-        self._write(lease=None)
+        self._write(
+            lease=None, changes={"next": self.document.get("next") or _iso(start), "seen": {**self.seen, **marks}}
+        )
 
-    def _write(self, lease: dict[str, Any] | None) -> None:
+    def _write(self, lease: dict[str, Any] | None, changes: dict[str, Any] | None = None) -> None:
         with self._lock:
-            document = dict(self.document)
+            document = {**self.document, **(changes or {})}
             if lease is not None:
                 until = time.time() + self.lease_seconds
                 document["lease"] = {**lease, "owner": self.owner, "until": until}

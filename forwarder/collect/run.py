@@ -1,7 +1,7 @@
 """A collection run: plan the shards, read them concurrently, deliver page by page, then checkpoint.
 
-Worker threads (at most COLLECT_WORKERS) read shards from the OCI APIs and put pages on a bounded
-queue; the calling thread sends each page through the pipeline (the same normalize -> deliver ->
+Worker threads (at most COLLECT_WORKERS, `forwarder.oci.fanout`) read shards from the OCI APIs, a few
+pages ahead; the calling thread sends each page through the pipeline (the same normalize -> deliver ->
 dead-letter -> tickets path as pushed events) and moves a shard's checkpoint only once every event of
 its window was delivered or kept. So memory stays bounded (queue length x page size) and sinks are
 used from one thread, as in the function.
@@ -16,20 +16,21 @@ next run does.
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import NamedTuple
 
 from forwarder.collect import shards as sh
+from forwarder.collect.checkpoints import CheckpointError, Conflict
 from forwarder.collect.ledger import Ledger, owner_id
-from forwarder.collect.report import Report
-from forwarder.delivery.checkpoints import CheckpointError, Conflict
+from forwarder.collect.outcome import Outcome
 from forwarder.normalize.timeparse import parse_time
-from forwarder.sources.api.calls import ApiFailure, Counter
-from forwarder.sources.api.clients import AuthError
+from forwarder.oci.auth import AuthError
+from forwarder.oci.calls import Counter
+from forwarder.oci.fanout import fan_out
+from forwarder.retry import Failure, describe
+from forwarder.sources.pull import source
 
 log = logging.getLogger("forwarder")
 
@@ -44,8 +45,8 @@ class Collector:
 
     Args:
         settings: `forwarder.settings.CollectSettings`.
-        pipeline: the `delivery.pipeline.Pipeline` records go through.
-        clients: `sources.api.clients.Clients` (the principal and endpoints).
+        pipeline: the `pipeline.Pipeline` records go through.
+        clients: `oci.clients.Clients` (the principal and endpoints).
         store: a checkpoint store (`delivery.checkpoints`), or None: poller runs then read the
             look-back window and remember nothing.
         progress: called as `progress(shards_done, shards_total, events)` after each page and shard.
@@ -61,107 +62,102 @@ class Collector:
         self.progress = progress
         self.counter = Counter()
 
-    def run(self, sources: tuple[str, ...], since: datetime | None = None, until: datetime | None = None,
-            regions: tuple[str, ...] | None = None, deadline: float | None = None) -> Report:  # fmt: skip
-        """Collect `sources` (a subset of `shards.SOURCES`) once. Never raises for API or sink failures.
+    def run(
+        self,
+        sources: tuple[str, ...],
+        since: datetime | None = None,
+        until: datetime | None = None,
+        regions: tuple[str, ...] | None = None,
+        deadline: float | None = None,
+    ) -> Outcome:
+        """Collect `sources` (a subset of `forwarder.sources.COLLECTED`) once. Never raises for API or sink failures.
 
         Args:
             since, until: a backfill window (aware datetimes); None: poll from the checkpoints.
             regions: regions to read; None: COLLECT_REGIONS, else every subscribed region.
             deadline: `time.monotonic()` by which the run must end, or None.
         """
-        report = Report(backfill=since is not None)
+        outcome = Outcome(backfill=since is not None)
         started = time.monotonic()
         self.counter = Counter()  # this run's calls (a function container runs many)
+        if self.store is not None and hasattr(self.store, "deadline"):  # a bucket: its calls end with the run
+            self.store.deadline = deadline
         try:
             tenancy_id = self.settings.tenancy or self.clients.tenancy
             home = self.clients.home or (regions or self.settings.regions or ("",))[0]
         except AuthError as exc:
-            report.errors.append(str(exc))
-            return report
+            outcome.errors.append(str(exc))
+            return outcome
         if not tenancy_id:
-            report.errors.append("COLLECT_TENANCY_OCID: the principal does not name its tenancy; set it")
-            return report
-        plan, errors = sh.plan(self.settings, self.clients, tenancy_id, home, sources,
-                               regions or self.settings.regions, deadline, self.counter)  # fmt: skip
-        report.errors += errors
-        report.shards_total = len(plan)
-        stop_new = None if deadline is None else deadline - (deadline - started) / 3
-        work = queue.Queue()
-        for shard in plan:
-            work.put(shard)
-        pages: queue.Queue = queue.Queue(maxsize=2 * self.settings.workers)
-        context = {"tenancy": tenancy_id, "since": since, "until": until, "deadline": deadline, "stop_new": stop_new,
-                   "owner": owner_id(), "now": sh.now()}  # fmt: skip
-        workers = [threading.Thread(target=self._worker, args=(work, pages, context), daemon=True)
-                   for _ in range(min(self.settings.workers, len(plan)))]  # fmt: skip
-        for worker in workers:
-            worker.start()
-        running = len(workers)
+            outcome.errors.append("COLLECT_TENANCY_OCID: the principal does not name its tenancy; set it")
+            return outcome
+        planning = sh.Scope(self.settings, self.clients, tenancy_id, home, deadline, self.counter)
+        plan, errors = sh.plan(self.settings, planning, sources, regions or self.settings.regions)
+        outcome.errors += errors
+        outcome.shards_total = len(plan)
+        context = _Context(
+            tenancy_id,
+            home,
+            since,
+            until,
+            deadline,
+            None if deadline is None else deadline - (deadline - started) / 3,
+            owner_id(),
+            sh.now(),
+        )
         send_deadline = None if deadline is None else deadline - 2.0
-        while running:
-            kind, state, payload = pages.get()
-            if kind == "stop":
-                running -= 1
-            elif kind == "page":
-                self._deliver(state, payload, send_deadline, report)
+        for _, step in fan_out(
+            plan, lambda shard: self._read_shard(shard, context), self.settings.workers, on_error=_crashed
+        ):
+            if isinstance(step, Page):
+                self._deliver(step, send_deadline, outcome)
             else:
-                self._finish(state, payload, report)
+                self._finish(step.state, step.outcome, outcome)
             if self.progress is not None:
-                self.progress(report.shards_done, report.shards_total, report.events)
-        report.api_calls, report.throttled = self.counter.calls, self.counter.throttled
-        return report
+                self.progress(outcome.shards_done, outcome.shards_total, outcome.events)
+        outcome.api_calls, outcome.throttled = self.counter.calls, self.counter.throttled
+        return outcome
 
-    def _worker(self, work: queue.Queue, pages: queue.Queue, context: dict[str, Any]) -> None:
-        try:
-            while True:
-                try:
-                    shard = work.get_nowait()
-                except queue.Empty:
-                    return
-                if context["stop_new"] is not None and time.monotonic() >= context["stop_new"]:
-                    pages.put(("end", _State(shard), "deferred: the run's deadline is near"))
-                    continue
-                self._read_shard(shard, pages, context)
-        finally:
-            pages.put(("stop", None, None))
-
-    def _read_shard(self, shard: sh.Shard, pages: queue.Queue, context: dict[str, Any]) -> None:
+    def _read_shard(self, shard: sh.Shard, context: _Context) -> Iterator[Page | End]:
+        """One shard's pages, then its End (runs on a worker thread; reports every failure as the End)."""
         state = _State(shard)
-        settings, deadline = self.settings, context["deadline"]
+        settings, deadline = self.settings, context.deadline
+        if context.stop_new is not None and time.monotonic() >= context.stop_new:
+            yield End(state, "deferred: the run's deadline is near")
+            return
         try:
-            if context["since"] is not None:
-                window = sh.Window(context["since"], context["until"] or context["now"])
+            if context.since is not None:
+                window = sh.Window(context.since, context.until or context.now)
             else:
-                end = context["now"]
+                end = context.now
                 if self.store is not None:
                     lag = settings.lag_minutes * 60.0
                     lease = LEASE_SECONDS if deadline is None else max(deadline - time.monotonic(), 1.0) + 5.0
-                    state.ledger = Ledger(self.store, shard.key, context["owner"], lease, lag)
+                    state.ledger = Ledger(self.store, shard.key, context.owner, lease, lag)
                     busy = state.ledger.claim(end)
                     if busy:
                         state.ledger = None
-                        pages.put(("end", state, f"skipped: {busy}"))
+                        yield End(state, f"skipped: {busy}")
                         return
                     start = state.ledger.next_start
                 else:
                     start = None
                 window = sh.Window(start or end - timedelta(minutes=settings.lookback_minutes), end)
-            window = sh.align(shard, window, settings)
+            reader = source(shard.source, settings)
+            window = reader.align(window)
             state.window = window
             seen = state.ledger.seen if state.ledger is not None else {}
-            open_ended = shard.source == "cloudguard" and context["since"] is None
+            open_ended = reader.polled_open_ended and context.since is None
             taken: set[str] = set()  # ids read in this run (checkpointed shards only: a backfill keeps none)
             remember = state.ledger is not None
             if window.start < window.end:
                 read_deadline = None if deadline is None else deadline - RESERVE_SECONDS
-                reading = sh.read(shard, window, settings, self.clients, context["tenancy"], read_deadline,
-                                  self.counter, open_ended)  # fmt: skip
-                for events in reading:
+                scope = sh.Scope(settings, self.clients, context.tenancy, context.home, read_deadline, self.counter)
+                for events in reader.read(shard, window, scope, open_ended):
                     state.read += len(events)
                     if not remember:  # a backfill: every event goes, nothing is remembered
-                        sh.complete(shard, events, self.clients, read_deadline, self.counter)
-                        pages.put(("page", state, (events, {})))
+                        _complete(reader, shard, events, scope)
+                        yield Page(state, events, {})
                         continue
                     fresh, marks = [], {}
                     for event in events:
@@ -176,46 +172,96 @@ class Collector:
                                 continue
                             taken.add(event_id)
                         fresh.append(event)
-                    sh.complete(shard, fresh, self.clients, read_deadline, self.counter)
-                    pages.put(("page", state, (fresh, marks)))
-            pages.put(("end", state, None))
-        except (ApiFailure, CheckpointError, ValueError) as exc:
+                    _complete(reader, shard, fresh, scope)
+                    yield Page(state, fresh, marks)
+            yield End(state, None)
+        except (Failure, CheckpointError, ValueError) as exc:
             reason = getattr(exc, "reason", None) or str(exc)
             if deadline is not None and time.monotonic() >= deadline - RESERVE_SECONDS:
-                pages.put(("end", state, f"deferred: the run's deadline came while reading ({reason})"))
+                yield End(state, f"deferred: the run's deadline came while reading ({reason})")
             else:
-                pages.put(("end", state, f"failed: {reason}"))
+                yield End(state, f"failed: {reason}")
         except Exception as exc:  # a bug must not hang the run: the shard is reported, the others go on
             log.exception("collecting %s", shard.key)
-            pages.put(("end", state, f"failed: {type(exc).__name__}: {exc}"))
+            yield End(state, f"failed: {describe(exc)}")
 
-    def _deliver(self, state: _State, payload: tuple[list[dict], dict[str, float]], deadline: float | None,
-                 report: Report) -> None:  # fmt: skip
-        events, marks = payload
-        if events:
-            summary = self.pipeline.process_items(events, deadline, region=state.shard.region)
-            report.add(state.shard, summary)
+    def _deliver(self, page: Page, deadline: float | None, outcome: Outcome) -> None:
+        state = page.state
+        if page.events:
+            summary = self.pipeline.process_items(page.events, deadline, region=state.shard.region)
+            outcome.add(state.shard, summary)
             if not summary.ok:
                 state.undelivered = True
         if not state.undelivered:
-            state.marks.update(marks)  # delivered, kept, or repeats: all seen
+            state.marks.update(page.marks)  # delivered, kept, or repeats: all seen
         if state.ledger is not None:
             state.ledger.renew()
 
-    def _finish(self, state: _State, outcome: str | None, report: Report) -> None:
+    def _finish(self, state: _State, problem: str | None, outcome: Outcome) -> None:
+        """Move the shard's checkpoint when its window was read and delivered whole (`problem` None), else
+        end its lease without moving it; a checkpoint that could not be moved fails the shard, and its
+        lease is still given back, so the next run (another container, maybe) reads the shard again."""
         shard, ledger = state.shard, state.ledger
-        if outcome is None and state.undelivered:
-            outcome = "failed: some events were neither delivered nor kept"
-        try:
-            if ledger is not None and outcome is None:
-                ledger.commit(state.window.end, state.marks, state.floor)
-            elif ledger is not None:
-                ledger.release(state.window.start if state.window else sh.now(), state.marks)
-        except (Conflict, CheckpointError) as exc:
-            outcome = f"failed: checkpoint not moved: {exc}"
-        report.finish(shard, state.read, state.repeats, state.window, outcome)
-        if outcome is not None and not outcome.startswith(("skipped", "deferred")):
-            log.warning("collect %s: %s", shard.key, outcome)
+        if problem is None and state.undelivered:
+            problem = "failed: some events were neither delivered nor kept"
+        if ledger is not None:
+            start = state.window.start if state.window else sh.now()
+            try:
+                if problem is None:
+                    ledger.commit(state.window.end, state.marks, state.floor)
+                else:
+                    ledger.release(start, state.marks)
+            except Conflict as exc:  # another run holds the shard now: its lease is not ours to end
+                problem = f"failed: checkpoint not moved: {exc}"
+            except CheckpointError as exc:
+                problem = f"failed: checkpoint not moved: {exc}"
+                try:
+                    ledger.release(start, state.marks)
+                except (Conflict, CheckpointError) as again:
+                    log.warning("collect %s: the lease could not be given back either: %s", shard.key, again)
+        outcome.finish(shard, state.read, state.repeats, state.window, problem)
+        if problem is not None and not problem.startswith(("skipped", "deferred")):
+            log.warning("collect %s: %s", shard.key, problem)
+
+
+class _Context(NamedTuple):
+    """What every shard of one run shares."""
+
+    tenancy: str
+    home: str  #: the region of tenancy-wide calls
+    since: datetime | None  #: a backfill's window, else None
+    until: datetime | None
+    deadline: float | None  #: time.monotonic()
+    stop_new: float | None  #: no shard is started after this (time.monotonic())
+    owner: str  #: the lease owner (`ledger.owner_id`)
+    now: datetime  #: the end of every poller window of this run
+
+
+class Page(NamedTuple):
+    """Events read from one shard, and their marks (event id -> event time) for the checkpoint."""
+
+    state: _State
+    events: list[dict]
+    marks: dict[str, float]
+
+
+class End(NamedTuple):
+    """A shard's last word: `outcome` None when its window was read whole, else why not."""
+
+    state: _State
+    outcome: str | None
+
+
+def _complete(reader, shard: sh.Shard, events: list[dict], scope: sh.Scope) -> None:
+    """Fill in what a listing leaves out of the events a run sends (in place); what cannot be read is
+    logged and sent as listed. Raises retry.Failure (transient, outlasting its retries)."""
+    for line in reader.complete(shard, events, scope):
+        log.warning("collect %s: sent as listed, GetProblem failed: %s", shard.key, line)
+
+
+def _crashed(shard: sh.Shard, exc: Exception) -> End:
+    log.error("collecting %s: %s", shard.key, describe(exc))
+    return End(_State(shard), f"failed: {describe(exc)}")
 
 
 class _State:

@@ -2,5 +2,5 @@
 per-sink memory of handled ids (`dedupe`), the summary, and replay of dead letters.
 
 Modules are imported directly (`forwarder.delivery.pipeline`, ...): this package imports nothing, so
-a sink can use `delivery.retry` without loading the pipeline.
+a sink can use `forwarder.retry` without loading the pipeline.
 """

@@ -7,10 +7,10 @@ event with credentials redacted, or a detection record; a body that could not be
 (`forwarder.runtime.scrub`) before it is written.
 
 Object names sort by time and are unique: `dead-letter/YYYY/MM/DD/HHMMSS.mmmZ-<sink>-<random>.ndjson`.
-They are written with `If-None-Match: *` so nothing is ever overwritten (Object Storage PutObject).
-Written through the real OCI SDK with the resource-principal signer; `oci` is imported on first use.
-Each request's timeout is bounded by the time left before the invocation deadline, so keeping
-events never outlasts the invocation (the pipeline stops sending `RESERVE` seconds before it).
+They are written with `If-None-Match: *` so nothing is ever overwritten (Object Storage PutObject),
+through `forwarder.oci.bucket` (the one retry rule; each request's timeout cut to the time left before
+the invocation deadline), so keeping events never outlasts the invocation (the pipeline stops sending
+`RESERVE` seconds before it).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from typing import Any
 
 from forwarder.jsoncodec import dumps_lenient, loads
 from forwarder.normalize.credentials import scrub_bytes
-from forwarder.runtime import oci_auth
 from forwarder.runtime.scrub import scrub
 
 PREFIX = "dead-letter/"
@@ -68,74 +67,56 @@ class DeadLetter:
     """Writes, lists, reads and deletes dead-letter objects in one bucket.
 
     Args:
-        bucket: the bucket name (DEAD_LETTER_BUCKET).
-        namespace: the Object Storage namespace (DEAD_LETTER_NAMESPACE); looked up once when None.
-        endpoint: service endpoint override (OCI_OBJECTSTORAGE_ENDPOINT).
-        timeout: connect and read timeout of each request, seconds.
+        bucket: a `forwarder.oci.bucket.Bucket` (DEAD_LETTER_BUCKET, DEAD_LETTER_NAMESPACE; the function's
+            resource principal, OCI_OBJECTSTORAGE_ENDPOINT).
+    Every method raises `DeadLetterError` (naming the bucket, the HTTP status and code) when Object
+    Storage cannot be reached or refuses.
     """
 
-    def __init__(self, bucket: str, namespace: str | None = None, endpoint: str | None = None, timeout: float = 10.0):
+    def __init__(self, bucket):
         self.bucket = bucket
-        self.namespace = namespace
-        self.endpoint = endpoint
-        self.timeout = timeout
-        self._client = None
 
-    def _object_storage(self, deadline: float | None = None):
-        """The client, its per-request timeout cut to what is left before `deadline` (seconds, monotonic)."""
-        if self._client is None:
-            import oci
+    def _do(self, what: str, operation, *args, deadline: float | None = None, **kwargs):
+        from forwarder.oci.auth import AuthError
+        from forwarder.retry import Failure
 
-            # No SDK retries: the pipeline already spent the deadline; a failure must surface now.
-            self._client = oci_auth.client(
-                oci.object_storage.ObjectStorageClient,
-                endpoint=self.endpoint,
-                timeout=self.timeout,
-                retry_strategy=oci.retry.NoneRetryStrategy(),
-            )
-        left = None if deadline is None else deadline - time.monotonic()
-        if left is not None and left <= 0.05:
-            raise TimeoutError("no time left before the invocation deadline")
-        oci_auth.cap_timeout(self._client, self.timeout, left)
-        if self.namespace is None:
-            self.namespace = self._client.get_namespace().data
-        return self._client
+        if deadline is not None and deadline - time.monotonic() <= 0.05:
+            raise DeadLetterError(f"cannot {what} bucket {self.bucket.name}: no time left before the deadline")
+        try:
+            return operation(*args, deadline=deadline, **kwargs)
+        except (Failure, AuthError) as exc:
+            raise DeadLetterError(f"cannot {what} bucket {self.bucket.name}: {getattr(exc, 'reason', exc)}") from None
 
     def keep(self, sink: str, entries: list[dict], deadline: float | None = None) -> str:
-        """Write `entries` as one new NDJSON object before `deadline`; return its name.
+        """Write `entries` as one new NDJSON object before `deadline` (time.monotonic()); return its name.
 
         Raises:
-            DeadLetterError: the object could not be written in time (HTTP status and code named).
+            DeadLetterError: the object could not be written in time.
         """
         name = object_name(sink)
         # every line scrubbed (secret values and credential patterns), whatever shape the event had
         body = "".join(scrub(dumps_lenient(e)) + "\n" for e in entries).encode("utf-8", "backslashreplace")
-        try:
-            client = self._object_storage(deadline)
-            client.put_object(self.namespace, self.bucket, name, body, content_type="application/x-ndjson",
-                              if_none_match="*")  # fmt: skip
-        except Exception as exc:
-            raise DeadLetterError(
-                f"cannot write dead-letter object to bucket {self.bucket}: {oci_auth.describe_error(exc)}"
-            ) from None
+        self._do(
+            "write dead-letter object to",
+            self.bucket.put,
+            name,
+            body,
+            deadline=deadline,
+            content_type="application/x-ndjson",
+            if_none_match="*",
+        )
         return name
 
-    def list(self) -> list[str]:
+    def list(self, deadline: float | None = None) -> list[str]:
         """Names of the dead-letter objects, oldest first."""
-        client = self._object_storage()
-        names: list[str] = []
-        start = None
-        while True:
-            page = client.list_objects(self.namespace, self.bucket, prefix=PREFIX, start=start).data
-            names += [o.name for o in page.objects]
-            start = page.next_start_with
-            if not start:
-                return sorted(names)
+        return self._do("list", self.bucket.names, PREFIX, deadline=deadline)
 
-    def read(self, name: str) -> list[dict]:
-        """The entries of one dead-letter object."""
-        response = self._object_storage().get_object(self.namespace, self.bucket, name)
-        return [loads(line) for line in response.data.content.split(b"\n") if line.strip()]  # not splitlines: U+2028
+    def read(self, name: str, deadline: float | None = None) -> list[dict]:
+        """The entries of one dead-letter object (none when it is gone)."""
+        found = self._do(f"read {name} from", self.bucket.get, name, deadline=deadline)
+        if found is None:
+            return []
+        return [loads(line) for line in found[0].split(b"\n") if line.strip()]  # not splitlines: U+2028
 
-    def delete(self, name: str) -> None:
-        self._object_storage().delete_object(self.namespace, self.bucket, name)
+    def delete(self, name: str, deadline: float | None = None) -> None:
+        self._do(f"delete {name} from", self.bucket.delete, name, deadline=deadline)

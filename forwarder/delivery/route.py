@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from forwarder.delivery.dedupe import Memory
 from forwarder.normalize.record import Record
+from forwarder.runtime.dedupe import Memory
 from forwarder.sinks.base import Sink
 
 
@@ -18,21 +17,32 @@ class Payload(NamedTuple):
     records: tuple[int, ...]  #: indexes into the records being sent
 
 
-@dataclass
 class Route:
     """A format and a sink.
 
     Each record is encoded by `item`; with `join`, up to `batch_size` encoded records (and about
     `max_bytes`) make one payload, otherwise each record is one payload. `memory` holds the event
     ids this sink already delivered or kept, so a batch retried by Connector Hub is not sent twice.
+    (A plain class: a dataclass would cost every cold start the `dataclasses` import.)
     """
 
-    item: Callable[[Record], bytes]
-    sink: Sink
-    join: Callable[[Sequence[bytes]], bytes] | None = None
-    batch_size: int = 1
-    max_bytes: int = 5_000_000
-    memory: Memory = field(default_factory=Memory)
+    __slots__ = ("item", "sink", "join", "batch_size", "max_bytes", "memory")
+
+    def __init__(
+        self,
+        item: Callable[[Record], bytes],
+        sink: Sink,
+        join: Callable[[Sequence[bytes]], bytes] | None = None,
+        batch_size: int = 1,
+        max_bytes: int = 5_000_000,
+        memory: Memory | None = None,
+    ):
+        self.item = item
+        self.sink = sink
+        self.join = join
+        self.batch_size = batch_size
+        self.max_bytes = max_bytes
+        self.memory = Memory() if memory is None else memory
 
     @property
     def name(self) -> str:

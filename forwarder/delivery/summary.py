@@ -34,8 +34,17 @@ class Summary:
     every event was delivered or kept.
     """
 
-    __slots__ = ("received", "delivered", "dead_lettered", "failed", "failures", "dead_letters", "errors", "tickets",
-                 "detection")  # fmt: skip
+    __slots__ = (
+        "received",
+        "delivered",
+        "dead_lettered",
+        "failed",
+        "failures",
+        "dead_letters",
+        "errors",
+        "tickets",
+        "detection",
+    )
 
     def __init__(self, errors: list[str] | None = None):  # a plain class: a dataclass costs the cold start ~1 ms
         self.received = 0
@@ -61,8 +70,9 @@ class Summary:
     def count(self, table: dict[str, int], sink: str, n: int) -> None:
         table[sink] = table.get(sink, 0) + n
 
-    def note_detection(self, matched: int, detections: int, state: str, warning: str | None,
-                       unevaluated: int = 0) -> None:  # fmt: skip
+    def note_detection(
+        self, matched: int, detections: int, state: str, warning: str | None, unevaluated: int = 0
+    ) -> None:
         """Count what detection did: rule matches, detection records made, where windows were counted
         ("redis", or "memory": per container, also when Redis was unreachable), records no rule could
         be evaluated on (`unevaluated`), and any warning."""
@@ -95,8 +105,11 @@ class Summary:
     def add_counts(self, other: Summary) -> None:
         """Add another summary's counts (received; per sink delivered, dead-lettered, failed), not its lists."""
         self.received += other.received
-        for mine, theirs in ((self.delivered, other.delivered), (self.dead_lettered, other.dead_lettered),
-                             (self.failed, other.failed)):  # fmt: skip
+        for mine, theirs in (
+            (self.delivered, other.delivered),
+            (self.dead_lettered, other.dead_lettered),
+            (self.failed, other.failed),
+        ):
             for sink, n in theirs.items():
                 mine[sink] = mine.get(sink, 0) + n
 

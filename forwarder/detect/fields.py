@@ -13,8 +13,11 @@ from forwarder.detect import RuleError
 #: (field, meaning). A trailing `.<key>` / `.<path>` means any key below.
 FIELDS: tuple[tuple[str, str], ...] = (
     ("eventId", "event id (`eventID`, `id` or `eventId`)"),
-    ("eventType", "event type as sent, e.g. `com.oraclecloud.identitycontrolplane.uploadapikey` (audit logs send "
-                  "`com.oraclecloud.identityControlPlane.UploadApiKey`: values compare case-insensitively)"),
+    (
+        "eventType",
+        "event type as sent, e.g. `com.oraclecloud.identitycontrolplane.uploadapikey` (audit logs send "
+        "`com.oraclecloud.identityControlPlane.UploadApiKey`: values compare case-insensitively)",
+    ),
     ("kind", "`audit`, `cloudguard_problem` or `other`"),
     ("lifecycle", "Cloud Guard problems: `detected`, `updated`, `dismissed`, `remediated`, `threshold_reached`"),
     ("source", "the envelope's source, e.g. `ObjectStorage`"),
@@ -31,8 +34,10 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("status", "problem status"),
     ("reason", "Cloud Guard reason sentence"),
     ("labels", "problem labels (a list: a value matches any element)"),
-    ("details.<key>", "`data.additionalDetails` (problems: `problemAdditionalDetails`), "
-                      "e.g. `details.publicAccessType`"),
+    (
+        "details.<key>",
+        "`data.additionalDetails` (problems: `problemAdditionalDetails`), e.g. `details.publicAccessType`",
+    ),
     ("firstDetected", "problem first detected, RFC 3339 UTC"),
     ("lastDetected", "problem last detected, RFC 3339 UTC"),
     ("targetId", "Cloud Guard target OCID"),
@@ -55,9 +60,11 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("request.action", "HTTP method: GET, POST, PUT, PATCH, DELETE"),
     ("request.path", "request path"),
     ("responseStatus", "HTTP status as text, e.g. `200`, `401`"),
-    ("original.<path>", "the event as received (credentials redacted), e.g. "
-                        "`original.data.stateChange.current.statements`"),
-)  # fmt: skip
+    (
+        "original.<path>",
+        "the event as received (credentials redacted), e.g. `original.data.stateChange.current.statements`",
+    ),
+)
 
 _EXACT = frozenset(name for name, _ in FIELDS if "<" not in name)
 _PREFIXES = tuple(name.split("<", 1)[0] for name, _ in FIELDS if "<" in name)

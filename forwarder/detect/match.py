@@ -235,8 +235,13 @@ def _value_test(op: str, args: list) -> Callable[[Any], bool]:
         number = args[0]
         return lambda v: _number(v) == number
     if op == "cmp":
-        compare = {"lt": float.__lt__, "lte": float.__le__, "gt": float.__gt__, "gte": float.__ge__,
-                   "neq": float.__ne__}[args[0]]  # fmt: skip
+        compare = {
+            "lt": float.__lt__,
+            "lte": float.__le__,
+            "gt": float.__gt__,
+            "gte": float.__ge__,
+            "neq": float.__ne__,
+        }[args[0]]
         bound = float(args[1])
 
         def cmp(v: Any) -> bool:

@@ -28,8 +28,9 @@ from forwarder.normalize.timeparse import parse_text
 MAX_IDS = 100
 
 
-def detection(rule: dict[str, Any], members: list[Member], last: Record | None, group: dict[str, str] | None = None
-              ) -> Record:  # fmt: skip
+def detection(
+    rule: dict[str, Any], members: list[Member], last: Record | None, group: dict[str, str] | None = None
+) -> Record:
     """The detection record of `rule` for matched events `members` (time-sorted); `last` is the last
     matched record when this process has it (principal, compartment and the like are shared with it:
     records are read-only)."""
@@ -92,24 +93,54 @@ def _templates(rule: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     risk = LEVELS[rule["level"]]
     correlation = rule.get("correlation")
     details = {
-        "ruleId": rule["id"], "ruleName": rule["name"], "ruleFile": rule.get("file"), "level": rule["level"],
-        "attackVersion": attack.table().version, "tactics": attack.named(rule["tactics"]),
-        "techniques": attack.named(rule["techniques"]), "groupBy": None, "count": 0,
-        "timespan": correlation["timespan"] if correlation else None, "matchedEventIds": None, "firstTime": None,
-        "lastTime": None, "falsePositives": rule["falsepositives"],
-    }  # fmt: skip
+        "ruleId": rule["id"],
+        "ruleName": rule["name"],
+        "ruleFile": rule.get("file"),
+        "level": rule["level"],
+        "attackVersion": attack.table().version,
+        "tactics": attack.named(rule["tactics"]),
+        "techniques": attack.named(rule["techniques"]),
+        "groupBy": None,
+        "count": 0,
+        "timespan": correlation["timespan"] if correlation else None,
+        "matchedEventIds": None,
+        "firstTime": None,
+        "lastTime": None,
+        "falsePositives": rule["falsepositives"],
+    }
     data = {
-        "eventId": None, "eventType": "detection", "kind": Kind.DETECTION, "lifecycle": Lifecycle.DETECTED,
-        "source": "sigma", "time": None, "riskLevel": risk, "severity": severity_for_risk(risk),
-        "title": rule["title"], "description": rule["description"], "recommendation": rule["remediation"],
-        "problemId": None, "problemName": rule["id"], "problemType": "DETECTION", "detector": None, "status": "OPEN",
-        "reason": None, "labels": list(rule["tags"]), "details": None, "firstDetected": None, "lastDetected": None,
-        "targetId": None, "resource": {"name": None, "id": None, "type": None},
-        "impactedResource": {"name": None, "id": None, "type": None}, "compartment": {"id": None, "name": None},
-        "tenancyId": None, "region": None,
+        "eventId": None,
+        "eventType": "detection",
+        "kind": Kind.DETECTION,
+        "lifecycle": Lifecycle.DETECTED,
+        "source": "sigma",
+        "time": None,
+        "riskLevel": risk,
+        "severity": severity_for_risk(risk),
+        "title": rule["title"],
+        "description": rule["description"],
+        "recommendation": rule["remediation"],
+        "problemId": None,
+        "problemName": rule["id"],
+        "problemType": "DETECTION",
+        "detector": None,
+        "status": "OPEN",
+        "reason": None,
+        "labels": list(rule["tags"]),
+        "details": None,
+        "firstDetected": None,
+        "lastDetected": None,
+        "targetId": None,
+        "resource": {"name": None, "id": None, "type": None},
+        "impactedResource": {"name": None, "id": None, "type": None},
+        "compartment": {"id": None, "name": None},
+        "tenancyId": None,
+        "region": None,
         "principal": {"name": None, "id": None, "ip": None, "userAgent": None, "authType": None},
-        "request": {"id": None, "action": None, "path": None}, "responseStatus": None, "original": None,
-    }  # fmt: skip
+        "request": {"id": None, "action": None, "path": None},
+        "responseStatus": None,
+        "original": None,
+    }
     _TEMPLATES[id(rule)] = (rule, data, details)
     return data, details
 

@@ -25,6 +25,8 @@ from forwarder.jsoncodec import loads
 RULES_DIR = os.path.join(os.path.dirname(__file__), "rules")
 PACK = os.path.join(os.path.dirname(__file__), "pack.json")
 _SUFFIXES = (".yml", ".yaml")
+#: Most seconds spent reading the rule files of one oci:// location at cold start, retries included.
+READ_SECONDS = 30.0
 
 
 @lru_cache(maxsize=1)
@@ -43,12 +45,14 @@ def compile_builtin() -> dict[str, Any]:
 
     files = sorted(Path(RULES_DIR).glob("*.yml"))
     rules = compile_files([(f"rules/{f.name}", f.read_text(encoding="utf-8")) for f in files])
-    return {"about": "Compiled from forwarder/detect/rules by `python -m forwarder.detect.pack`; do not edit.",
-            "attackVersion": attack.table().version, "rules": rules}  # fmt: skip
+    return {
+        "about": "Compiled from forwarder/detect/rules by `python -m forwarder.detect.pack`; do not edit.",
+        "attackVersion": attack.table().version,
+        "rules": rules,
+    }
 
 
-def load(sources: tuple[str, ...] = (), disable: frozenset[str] = frozenset(), *, endpoint: str | None = None,
-         timeout: float = 10.0) -> list[dict[str, Any]]:  # fmt: skip
+def load(sources: tuple[str, ...] = (), disable: frozenset[str] = frozenset(), *, clients=None) -> list[dict[str, Any]]:
     """Built-in rules not disabled, then the rules of `sources` (DETECTION_RULES).
 
     Raises:
@@ -59,23 +63,26 @@ def load(sources: tuple[str, ...] = (), disable: frozenset[str] = frozenset(), *
     known = {r["id"] for r in pack} | {r["name"] for r in pack if r["name"]}
     unknown = sorted(set(disable) - known - {"all"})
     if unknown:
-        raise RuleError(f"DETECTION_DISABLE: no built-in rule has the id or name {', '.join(unknown)} "
-                        "(python -m forwarder rules list)")  # fmt: skip
+        raise RuleError(
+            f"DETECTION_DISABLE: no built-in rule has the id or name {', '.join(unknown)} "
+            "(python -m forwarder rules list)"
+        )
     off = disabled(disable)
     rules = [r for r in pack if r["id"] not in off]
     if sources:
         from forwarder.detect.sigma import compile_files
 
         try:
-            user = compile_files(read_sources(sources, endpoint=endpoint, timeout=timeout))
+            user = compile_files(read_sources(sources, clients=clients))
         except RuleError as exc:
             text = str(exc)
             raise RuleError(text if text.startswith("DETECTION_RULES:") else f"DETECTION_RULES: {text}") from None
         taken = {r["id"] for r in pack}
         for rule in user:
             if rule["id"] in taken:
-                raise RuleError(f"DETECTION_RULES: {rule['file']}: rule {rule['title']}: id {rule['id']} is a "
-                                "built-in rule's id")  # fmt: skip
+                raise RuleError(
+                    f"DETECTION_RULES: {rule['file']}: rule {rule['title']}: id {rule['id']} is a built-in rule's id"
+                )
         rules += user
     return rules
 
@@ -96,15 +103,19 @@ def disabled(disable: frozenset[str]) -> set[str]:
     return off
 
 
-def read_sources(sources: tuple[str, ...], *, endpoint: str | None = None, timeout: float = 10.0
-                 ) -> list[tuple[str, str]]:  # fmt: skip
-    """(name, YAML text) of every rule file the sources name."""
+def read_sources(sources: tuple[str, ...], *, clients=None) -> list[tuple[str, str]]:
+    """(name, YAML text) of every rule file the sources name; `oci://` ones read with `clients`
+    (`forwarder.oci.clients.Clients`: the function's principal), within READ_SECONDS.
+
+    Raises:
+        RuleError: a file or object cannot be read (named).
+    """
     from pathlib import Path
 
     out: list[tuple[str, str]] = []
     for source in sources:
         if source.startswith("oci://"):
-            out += _read_bucket(source, endpoint, timeout)
+            out += _read_bucket(source, clients)
             continue
         path = Path(source)
         if path.is_dir():
@@ -121,29 +132,30 @@ def read_sources(sources: tuple[str, ...], *, endpoint: str | None = None, timeo
     return out
 
 
-def _read_bucket(source: str, endpoint: str | None, timeout: float) -> list[tuple[str, str]]:
-    import oci
+def _read_bucket(source: str, clients) -> list[tuple[str, str]]:
+    import time
 
-    from forwarder.runtime import oci_auth
+    from forwarder.oci.auth import AuthError
+    from forwarder.oci.bucket import Bucket
+    from forwarder.oci.clients import Clients
+    from forwarder.retry import Failure
 
     where, _, prefix = source[len("oci://") :].partition("/")
-    bucket, _, namespace = where.partition("@")
-    if not bucket or not namespace:
+    name, _, namespace = where.partition("@")
+    if not name or not namespace:
         raise RuleError(f"DETECTION_RULES: {source}: expected oci://<bucket>@<namespace>/<prefix>")
-    client = oci_auth.client(oci.object_storage.ObjectStorageClient, endpoint=endpoint, timeout=timeout)
-    out, start = [], None
+    bucket = Bucket(clients or Clients("resource_principal"), name, namespace)
+    deadline = time.monotonic() + READ_SECONDS
+    out = []
     try:
-        while True:
-            page = client.list_objects(namespace, bucket, prefix=prefix or None, start=start).data
-            for obj in page.objects:
-                if obj.name.endswith(_SUFFIXES):
-                    body = client.get_object(namespace, bucket, obj.name).data.content
-                    out.append((f"oci://{bucket}@{namespace}/{obj.name}", body.decode("utf-8", "replace")))
-            start = page.next_start_with
-            if not start:
-                return out
-    except Exception as exc:  # a service error, or no connection: named, never a traceback
-        raise RuleError(f"DETECTION_RULES: {source}: {oci_auth.describe_error(exc)}") from None
+        for object_name in bucket.names(prefix, deadline):
+            if object_name.endswith(_SUFFIXES):
+                found = bucket.get(object_name, deadline)
+                if found is not None:
+                    out.append((f"oci://{name}@{namespace}/{object_name}", found[0].decode("utf-8", "replace")))
+    except (Failure, AuthError) as exc:  # a service error, or no connection: named, never a traceback
+        raise RuleError(f"DETECTION_RULES: {source}: {getattr(exc, 'reason', exc)}") from None
+    return out
 
 
 def markdown_table() -> str:

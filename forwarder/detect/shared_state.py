@@ -96,8 +96,9 @@ class RedisState:
         warning: why detection ran on per-container memory in the last `add_many`, or None.
     """
 
-    def __init__(self, url: str, password: str | None = None, ca_cert: str | None = None,
-                 prefix: str = "oci-forwarder:window:"):  # fmt: skip
+    def __init__(
+        self, url: str, password: str | None = None, ca_cert: str | None = None, prefix: str = "oci-forwarder:window:"
+    ):
         import redis  # only when DETECTION_STATE_URL is set
 
         self._errors = (redis.exceptions.RedisError, OSError)
@@ -106,8 +107,14 @@ class RedisState:
             tls = {"ssl_cert_reqs": "required", "ssl_check_hostname": True}
             if ca_cert:
                 tls["ssl_ca_data" if ca_cert.lstrip().startswith("-----BEGIN") else "ssl_ca_certs"] = ca_cert
-        self._client = redis.Redis.from_url(url, password=password, socket_timeout=TIMEOUT,
-                                            socket_connect_timeout=TIMEOUT, retry_on_timeout=False, **tls)  # fmt: skip
+        self._client = redis.Redis.from_url(
+            url,
+            password=password,
+            socket_timeout=TIMEOUT,
+            socket_connect_timeout=TIMEOUT,
+            retry_on_timeout=False,
+            **tls,
+        )
         self._script = self._client.register_script(_SCRIPT)
         self._prefix = prefix
         self._memory = MemoryState()
@@ -124,8 +131,14 @@ class RedisState:
         try:
             pipe = self._client.pipeline(transaction=False)
             for key, window, members in entries:
-                args: list[object] = [window.span, HORIZON, window.op, window.count, int(window.distinct),
-                                      (window.span + HORIZON) * 1000]  # fmt: skip
+                args: list[object] = [
+                    window.span,
+                    HORIZON,
+                    window.op,
+                    window.count,
+                    int(window.distinct),
+                    (window.span + HORIZON) * 1000,
+                ]
                 for m in members:
                     args += [m.time, f"{m.event_id}\x1f{m.value}"]
                 tag = "{" + key + "}"

@@ -13,5 +13,9 @@ def attack_fields(d: dict) -> tuple[str | None, str | None, str | None, str | No
         return None, None, None, None
     details = d["details"]
     tactics, techniques = details.get("tactics") or [], details.get("techniques") or []
-    return (",".join(t["id"] for t in tactics) or None, ",".join(t["id"] for t in techniques) or None,
-            ",".join(t["name"] for t in tactics) or None, ",".join(t["name"] for t in techniques) or None)  # fmt: skip
+    return (
+        ",".join(t["id"] for t in tactics) or None,
+        ",".join(t["id"] for t in techniques) or None,
+        ",".join(t["name"] for t in tactics) or None,
+        ",".join(t["name"] for t in techniques) or None,
+    )

@@ -39,8 +39,9 @@ def extension_escape(value: object) -> str:
     return _CONTROL.sub(" ", text).translate(_EXTENSION_ESCAPES)  # type: ignore[arg-type]
 
 
-def key_values(pairs: list[tuple[str, object]], separator: str, plain: Callable[[str], bool],
-               escape: Callable[[str], str]) -> str:  # fmt: skip
+def key_values(
+    pairs: list[tuple[str, object]], separator: str, plain: Callable[[str], bool], escape: Callable[[str], str]
+) -> str:
     """`key=value` pairs joined by `separator` (a CEF extension, LEEF attributes). Values are escaped
     only when `plain` declines all of them at once: most records have nothing to escape."""
     values = [v if v.__class__ is str else str(v) for _, v in pairs]

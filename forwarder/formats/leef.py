@@ -66,8 +66,12 @@ def fields(record: Record) -> list[tuple[str, object]]:
     ]
     tactics, techniques, tactic_names, technique_names = attack_fields(d)
     if tactics or techniques:
-        pairs += [("attackTactics", tactics), ("attackTechniques", techniques), ("attackTacticNames", tactic_names),
-                  ("attackTechniqueNames", technique_names)]  # fmt: skip
+        pairs += [
+            ("attackTactics", tactics),
+            ("attackTechniques", techniques),
+            ("attackTacticNames", tactic_names),
+            ("attackTechniqueNames", technique_names),
+        ]
     return [pair for pair in pairs if pair[1] is not None]
 
 

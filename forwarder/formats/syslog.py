@@ -25,11 +25,31 @@ TRUNCATION_MARK = b"...[truncated]"
 MIN_KEPT = 64
 
 FACILITIES = {
-    "kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6, "news": 7,
-    "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11, "ntp": 12, "audit": 13, "alert": 14,
-    "clock": 15, "local0": 16, "local1": 17, "local2": 18, "local3": 19, "local4": 20,
-    "local5": 21, "local6": 22, "local7": 23,
-}  # fmt: skip
+    "kern": 0,
+    "user": 1,
+    "mail": 2,
+    "daemon": 3,
+    "auth": 4,
+    "syslog": 5,
+    "lpr": 6,
+    "news": 7,
+    "uucp": 8,
+    "cron": 9,
+    "authpriv": 10,
+    "ftp": 11,
+    "ntp": 12,
+    "audit": 13,
+    "alert": 14,
+    "clock": 15,
+    "local0": 16,
+    "local1": 17,
+    "local2": 18,
+    "local3": 19,
+    "local4": 20,
+    "local5": 21,
+    "local6": 22,
+    "local7": 23,
+}
 
 _NOT_PRINTUSASCII = re.compile(r"[^\x21-\x7e]")
 _SD_VALUE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "]": "\\]"})
@@ -61,16 +81,43 @@ def _origin(hostname: str, app_name: str) -> str:
 
 
 #: The SD-PARAM names of the `oci@32473` element, in order (values: `_sd_values`).
-SD_NAMES = ("eventId", "eventType", "kind", "lifecycle", "riskLevel", "severity", "problemId", "problemName",
-            "resourceId", "compartmentId", "tenancyId", "region", "principalName", "attackTactics",
-            "attackTechniques")  # fmt: skip
+SD_NAMES = (
+    "eventId",
+    "eventType",
+    "kind",
+    "lifecycle",
+    "riskLevel",
+    "severity",
+    "problemId",
+    "problemName",
+    "resourceId",
+    "compartmentId",
+    "tenancyId",
+    "region",
+    "principalName",
+    "attackTactics",
+    "attackTechniques",
+)
 
 
 def _sd_values(d: dict) -> tuple:
     """The values of SD_NAMES from a record's output mapping (strings, str enums or None)."""
-    return (d["eventId"], d["eventType"], d["kind"], d["lifecycle"], d["riskLevel"], d["severity"], d["problemId"],
-            d["problemName"], d["resource"]["id"], d["compartment"]["id"], d["tenancyId"], d["region"],
-            d["principal"]["name"], *attack_fields(d)[:2])  # fmt: skip
+    return (
+        d["eventId"],
+        d["eventType"],
+        d["kind"],
+        d["lifecycle"],
+        d["riskLevel"],
+        d["severity"],
+        d["problemId"],
+        d["problemName"],
+        d["resource"]["id"],
+        d["compartment"]["id"],
+        d["tenancyId"],
+        d["region"],
+        d["principal"]["name"],
+        *attack_fields(d)[:2],
+    )
 
 
 def sd_params(record: Record) -> list[tuple[str, str]]:

@@ -9,5 +9,15 @@ from forwarder.normalize.fields import type_problems
 from forwarder.normalize.record import RISK_LEVELS, Kind, Lifecycle, Principal, Record, Resource, Severity
 from forwarder.normalize.redact import REDACTED
 
-__all__ = ["normalize", "type_problems", "Record", "Kind", "Lifecycle", "Severity", "Resource", "Principal",
-           "RISK_LEVELS", "REDACTED"]  # fmt: skip
+__all__ = [
+    "normalize",
+    "type_problems",
+    "Record",
+    "Kind",
+    "Lifecycle",
+    "Severity",
+    "Resource",
+    "Principal",
+    "RISK_LEVELS",
+    "REDACTED",
+]

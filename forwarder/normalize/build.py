@@ -109,8 +109,7 @@ def normalize(event: dict[str, Any], default_region: str | None = None) -> Recor
     else:
         out["title"] = as_line(data.get("resourceName")) or event_type
         out["description"] = as_line(data.get("message"))
-        out["resource"] = {"name": as_str(data.get("resourceName")), "id": as_str(data.get("resourceId")),
-                           "type": None}  # fmt: skip
+        out["resource"] = {"name": as_str(data.get("resourceName")), "id": as_str(data.get("resourceId")), "type": None}
         out["details"] = details(data.get("additionalDetails"))
     if out["principal"] is None:
         out["principal"] = {"name": None, "id": None, "ip": None, "userAgent": None, "authType": None}
@@ -144,10 +143,16 @@ def _problem(f: dict[str, Any], suffix: str, data: dict[str, Any]) -> None:
     f["firstDetected"] = iso_or_raw(get("firstDetected"))
     f["lastDetected"] = iso_or_raw(get("lastDetected"))
     f["targetId"] = as_str(get("targetId"))
-    f["resource"] = {"name": as_str(get("resourceName")), "id": as_str(get("resourceId")),
-                     "type": as_str(get("resourceType"))}  # fmt: skip
-    f["impactedResource"] = {"name": as_str(get("impactedResourceName")), "id": as_str(get("impactedResourceId")),
-                             "type": as_str(get("impactedResourceType"))}  # fmt: skip
+    f["resource"] = {
+        "name": as_str(get("resourceName")),
+        "id": as_str(get("resourceId")),
+        "type": as_str(get("resourceType")),
+    }
+    f["impactedResource"] = {
+        "name": as_str(get("impactedResourceName")),
+        "id": as_str(get("impactedResourceId")),
+        "type": as_str(get("impactedResourceType")),
+    }
     f["tenancyId"] = as_str(get("tenantId")) or f["tenancyId"]
     f["region"] = as_str(get("region")) or f["region"]
 
@@ -169,6 +174,9 @@ def _audit(f: dict[str, Any], data: dict[str, Any], event_type: str | None) -> N
         "authType": as_str(identity.get("authType")),
     }
     f["tenancyId"] = f["tenancyId"] or as_str(identity.get("tenantId"))  # where it happened, else the caller's
-    f["request"] = {"id": as_str(request.get("id")), "action": as_str(request.get("action")),
-                    "path": as_str(request.get("path"))}  # fmt: skip
+    f["request"] = {
+        "id": as_str(request.get("id")),
+        "action": as_str(request.get("action")),
+        "path": as_str(request.get("path")),
+    }
     f["responseStatus"] = as_str(as_map(data.get("response")).get("status"))

@@ -31,9 +31,17 @@ _MASK = REDACTED.encode()
 
 #: Header names whose values are credentials (compared case-insensitively).
 SENSITIVE_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "opc-principal", "opc-obo-token", "x-subject-token", "x-auth-token",
-     "cookie", "set-cookie"}
-)  # fmt: skip
+    {
+        "authorization",
+        "proxy-authorization",
+        "opc-principal",
+        "opc-obo-token",
+        "x-subject-token",
+        "x-auth-token",
+        "cookie",
+        "set-cookie",
+    }
+)
 
 # An optional quote (also escaped, as in JSON inside JSON), a separator, an optional list bracket and quote;
 # atomic, so a value that is already masked is never matched from inside its quotes.
@@ -59,7 +67,7 @@ _RULES: tuple[tuple[bytes, re.Pattern[bytes]], ...] = (
     *(
         (name.encode(), re.compile(re.escape(name.encode()) + _SEPARATOR + _NOT_MASKED + _HEADER_VALUE))
         for name in _HEADER_RULES
-    ),  # fmt: skip
+    ),
 )
 
 

@@ -101,8 +101,11 @@ _DETAILS = (
     ("labels", (str, list), "a string"),
     ("problemAdditionalDetails", (dict,), "an object"),
 )
-_DATA_AUDIT = (("identity", (dict,), "an object or null"), ("request", (dict,), "an object or null"),
-               ("response", (dict,), "an object or null"))  # fmt: skip
+_DATA_AUDIT = (
+    ("identity", (dict,), "an object or null"),
+    ("request", (dict,), "an object or null"),
+    ("response", (dict,), "an object or null"),
+)
 
 
 _STR = (str, type(None))

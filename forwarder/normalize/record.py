@@ -16,12 +16,13 @@ from datetime import datetime
 from typing import Any
 
 #: The JSON payload's keys, in order (the schema of `Record.data`; nested objects shown by their keys).
-SCHEMA = (
-    "eventId", "eventType", "kind", "lifecycle", "source", "time", "riskLevel", "severity", "title",
-    "description", "recommendation", "problemId", "problemName", "problemType", "detector", "status",
-    "reason", "labels", "details", "firstDetected", "lastDetected", "targetId", "resource",
-    "impactedResource", "compartment", "tenancyId", "region", "principal", "request", "responseStatus", "original",
-)  # fmt: skip
+SCHEMA = tuple(
+    """
+    eventId eventType kind lifecycle source time riskLevel severity title description recommendation
+    problemId problemName problemType detector status reason labels details firstDetected lastDetected
+    targetId resource impactedResource compartment tenancyId region principal request responseStatus original
+    """.split()
+)
 
 
 class Kind(enum.StrEnum):

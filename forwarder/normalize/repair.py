@@ -1,4 +1,4 @@
-"""Repairs for records exported through a Python round trip (seen in public samples, FACTS 1):
+"""Repairs for records exported through a Python round trip (seen in public samples):
 object fields written as JSON text (`"headers": "{\"Authorization\": ...}"`) and nulls written as
 the string "None", and object fields written as a Python `repr` (`"{'authType': 'natv', 'credentials':
 ...}"`, read with `ast.literal_eval`, which evaluates literals only). Object fields are decoded in
@@ -22,8 +22,12 @@ from forwarder.normalize.fields import PYTHON_NONE
 #: Where objects are expected: top-level sections, `data` sections, and fields of those sections.
 _TOP = ("data", "oracle", "extensions")
 _DATA = ("identity", "request", "response", "stateChange", "additionalDetails", "freeformTags", "definedTags")
-_SECTIONS = (("request", ("headers", "parameters")), ("response", ("headers", "payload")),
-             ("stateChange", ("previous", "current")), ("identity", ("credentials",)))  # fmt: skip
+_SECTIONS = (
+    ("request", ("headers", "parameters")),
+    ("response", ("headers", "payload")),
+    ("stateChange", ("previous", "current")),
+    ("identity", ("credentials",)),
+)
 
 
 #: Keys that mark an event written with snake_case or kebab-case model keys.

@@ -63,8 +63,16 @@ def parse_lenient(value: str) -> datetime | None:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
-        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
-                          int((fraction or "0")[:6].ljust(6, "0")), tzinfo=UTC)  # fmt: skip
+        moment = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            int((fraction or "0")[:6].ljust(6, "0")),
+            tzinfo=UTC,
+        )
     except ValueError:
         return None
     if zone and zone not in ("Z", "z"):
@@ -98,3 +106,24 @@ def iso_or_raw(value: Any) -> str | None:
     if value is None or isinstance(value, (dict, list)):
         return None
     return str(value) or None
+
+
+class UnknownZone(ValueError):
+    """Not an IANA time zone name. `expected` says what was expected, without the value."""
+
+    expected = "an IANA time zone name such as UTC or Europe/Paris"
+
+
+def time_zone(name: str):
+    """The `zoneinfo.ZoneInfo` of an IANA name (`UTC`, `Europe/Paris`; the `tzdata` package where the system
+    has no time zone database, as in the function's image).
+
+    Raises:
+        UnknownZone: not a time zone name (naming it).
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UnknownZone(f"{UnknownZone.expected}; got {name!r}") from None

@@ -4,30 +4,39 @@
 REPORT_TIMEZONE, `read` reads the day's audit changes (Logging Search, per region and hour), `tally`
 counts them in bounded memory, `render` writes the three forms, `store` puts them in a folder or a
 bucket, `notify` publishes the summary, `run.Reporter` does it all. `build(settings, ...)` wires a
-Reporter from validated settings (the function's `{"task": "report"}` body and the CLI).
+Reporter from validated settings (the function's `{"task": "report"}` body and the CLI); `config` holds
+the reporter's keys. Nothing heavy is imported with the package.
 """
 
 from __future__ import annotations
 
-from forwarder.report.run import Reporter
+from typing import TYPE_CHECKING
 
-__all__ = ["Reporter", "build"]
+if TYPE_CHECKING:
+    from forwarder.report.run import Reporter
+
+__all__ = ["build"]
 
 
-def build(settings, auth: str = "resource_principal", config_file: str | None = None, profile: str | None = None,
-          out: str | None = None) -> Reporter:  # fmt: skip
-    """A Reporter for `settings` (forwarder.settings.Settings): reports in `out` (a local folder) when
+def build(
+    settings,
+    auth: str = "resource_principal",
+    config_file: str | None = None,
+    profile: str | None = None,
+    out: str | None = None,
+) -> Reporter:
+    """A `run.Reporter` for `settings` (forwarder.settings.Settings): reports in `out` (a local folder) when
     given, else in REPORT_BUCKET (in the principal's region), else in the current folder."""
+    from forwarder.oci.bucket import Bucket
+    from forwarder.oci.clients import for_settings
+    from forwarder.report.run import Reporter
     from forwarder.report.store import BucketStore, LocalStore
-    from forwarder.sources.api.clients import for_settings
 
     r = settings.report
     clients = for_settings(settings, auth, config_file, profile)
     if out is not None or not r.bucket:
         store = LocalStore(out or ".")
-    else:
-
-        def store(home: str) -> BucketStore:  # the region is known once the principal is set up
-            return BucketStore(clients.get("objectstorage", home or settings.region), r.bucket, r.namespace)
+    else:  # in the principal's own region, known once the principal is set up
+        store = BucketStore(Bucket(clients, r.bucket, r.namespace))
 
     return Reporter(r, settings.collect, clients, store)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from forwarder.normalize.timeparse import time_zone
 
 
 class Day(NamedTuple):
@@ -44,8 +46,9 @@ class Day(NamedTuple):
         zone = ZoneInfo(self.zone)
         starts = [(self.start + timedelta(hours=h)).astimezone(zone) for h in range(self.hours)]
         shifts = len({s.utcoffset() for s in starts}) > 1
-        return [s.strftime("%H:%M") + (s.strftime("%z")[:3] + ":" + s.strftime("%z")[3:] if shifts else "")
-                for s in starts]  # fmt: skip
+        return [
+            s.strftime("%H:%M") + (s.strftime("%z")[:3] + ":" + s.strftime("%z")[3:] if shifts else "") for s in starts
+        ]
 
     def local(self, moment: datetime) -> str:
         """An instant in the day's time zone, RFC 3339 with milliseconds (`2026-11-21T14:03:22.120+01:00`)."""
@@ -62,12 +65,9 @@ def zone(name: str) -> ZoneInfo:
     """The time zone of an IANA name.
 
     Raises:
-        ValueError: not a time zone name (naming it).
+        timeparse.UnknownZone (a ValueError): not a time zone name (naming it).
     """
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"an IANA time zone name such as UTC or Europe/Paris; got {name!r}") from None
+    return time_zone(name)
 
 
 def of(local_date: date, zone_name: str) -> Day:
@@ -87,8 +87,7 @@ def yesterday(zone_name: str, now: datetime | None = None) -> Day:
 def parse(text: str, zone_name: str) -> Day:
     """`--date YYYY-MM-DD` (ValueError naming what was expected)."""
     try:
-        return of(date.fromisoformat(text.strip()), zone_name)
-    except ValueError as exc:
-        if "time zone" in str(exc):
-            raise
+        local = date.fromisoformat(text.strip())
+    except ValueError:
         raise ValueError(f"a date YYYY-MM-DD; got {text!r}") from None
+    return of(local, zone_name)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from forwarder.sources.api.calls import ApiFailure, call
+from forwarder.oci.calls import call
+from forwarder.retry import Failure
 
 #: Most characters of a title (the service takes a short subject line for email).
 TITLE_MAX = 200
@@ -34,18 +35,28 @@ def message(report: dict[str, Any], where: dict[str, str]) -> tuple[str, str]:
         f"  {t['failed']['total']} failed attempts (not counted as changes)",
     ]
     callouts = report["callouts"]
-    lines.append("  " + ", ".join(f"{name}: {c['changes']}" + (f" (+{c['failed']} failed)" if c["failed"] else "")
-                                  for name, c in callouts.items()))  # fmt: skip
+    lines.append(
+        "  "
+        + ", ".join(
+            f"{name}: {c['changes']}" + (f" (+{c['failed']} failed)" if c["failed"] else "")
+            for name, c in callouts.items()
+        )
+    )
     for name, label in (("deletions", "Deletions"), ("iam", "IAM changes")):
         rows = callouts[name]["rows"][:3]
         if rows:
             lines.append(f"{label} (first {len(rows)} of {callouts[name]['changes'] + callouts[name]['failed']}):")
-            lines += [f"  {r['time']} {r['principal_name'] or r['principal_id']} {r['event_name']} "
-                      f"{r['resource_name'] or r['resource_id']} ({r['outcome']})" for r in rows]  # fmt: skip
+            lines += [
+                f"  {r['time']} {r['principal_name'] or r['principal_id']} {r['event_name']} "
+                f"{r['resource_name'] or r['resource_id']} ({r['outcome']})"
+                for r in rows
+            ]
     if report["topPrincipals"]:
         lines.append("Most changes by:")
-        lines += [f"  {p['name'] or p['id']}: {p['changes']}" + (" (new)" if p.get("new") else "")
-                  for p in report["topPrincipals"][:5]]  # fmt: skip
+        lines += [
+            f"  {p['name'] or p['id']}: {p['changes']}" + (" (new)" if p.get("new") else "")
+            for p in report["topPrincipals"][:5]
+        ]
     new = report["newPrincipals"]
     if new:
         shown = ", ".join(p["name"] or p["id"] for p in new[:10])
@@ -69,8 +80,13 @@ def publish(clients, region: str, topic: str, title: str, body: str, deadline: f
         control = clients.get("notification", region)
         endpoint = call(control.get_topic, topic, deadline=deadline, counter=counter).data.api_endpoint
         data_plane = clients.get("notification-topic", region, endpoint)
-        response = call(data_plane.publish_message, topic, MessageDetails(title=title, body=body),
-                        deadline=deadline, counter=counter)  # fmt: skip
-    except ApiFailure as exc:
+        response = call(
+            data_plane.publish_message,
+            topic,
+            MessageDetails(title=title, body=body),
+            deadline=deadline,
+            counter=counter,
+        )
+    except Failure as exc:
         raise NotifyError(f"REPORT_TOPIC_OCID {topic}: {exc.reason}") from None
     return response.data.message_id

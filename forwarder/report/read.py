@@ -1,40 +1,31 @@
 """Reading one day of audit changes: one tenancy-wide Logging Search per region and hour, paged.
 
-The day is cut into shards of one hour in one region (`plan`), so several are read at once, and every
-shard is one query over `"<tenancy>/_Audit_Include_Subcompartment"` with the change filter
-(`changes.CHANGE_QUERY`: reads never leave the service). Shards are read by up to `workers` threads,
-ahead of the caller by at most `workers` shards and two pages each, and handed to the caller in plan
-order (hour, then region): the same day read twice yields its events in the same order, so the CSV
-is the same, and memory holds a few pages whatever the size of the day.
+The day is cut into shards of one hour in one region (the `changes` source of `forwarder.sources.pull`),
+so several are read at once, and every shard is one query over
+`"<tenancy>/_Audit_Include_Subcompartment"` with the change filter (`changes.CHANGE_QUERY`: reads
+never leave the service). Shards are read by up to `workers` threads (`forwarder.oci.fanout`,
+ordered), ahead of the caller by at most `workers` shards and two pages each, and handed to the caller
+in plan order (hour, then region): the same day read twice yields its events in the same order, so
+the CSV is the same, and memory holds a few pages whatever the size of the day.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
-from typing import NamedTuple
 
+from forwarder.oci.calls import Counter
+from forwarder.oci.clients import Clients
+from forwarder.oci.fanout import fan_out
 from forwarder.report.changes import CHANGE_QUERY
 from forwarder.report.day import Day
+from forwarder.retry import Failure, describe
 from forwarder.sources.api import audit
-from forwarder.sources.api.calls import ApiFailure, Counter
-from forwarder.sources.api.clients import Clients
+from forwarder.sources.pull import Changes, Scope, Shard, Window
 
 #: Seconds before the deadline at which reading stops (the report still has to be written).
 RESERVE_SECONDS = 20.0
 _PAGES_AHEAD = 2
-
-
-class Shard(NamedTuple):
-    """One hour of the day in one region: one Logging Search query, paged."""
-
-    region: str
-    hour: int
-    start: datetime  #: aware UTC, inclusive
-    end: datetime  #: aware UTC, exclusive
 
 
 def query(tenancy: str) -> str:
@@ -42,80 +33,46 @@ def query(tenancy: str) -> str:
     return f"{audit.audit_query(tenancy)} | {CHANGE_QUERY}"
 
 
-def plan(day: Day, regions: list[str]) -> list[Shard]:
-    """Hour by hour, region by region."""
-    out = []
-    for hour in range(day.hours):
-        start = day.start + timedelta(hours=hour)
-        out += [Shard(region, hour, start, min(start + timedelta(hours=1), day.end)) for region in regions]
-    return out
+def source(day: Day) -> Changes:
+    """The day's reader: one shard per hour and region (`forwarder.sources.pull.Changes`)."""
+    return Changes(day.start, day.hours, day.end, CHANGE_QUERY)
 
 
-def read(clients: Clients, tenancy: str, shards: list[Shard], workers: int, deadline: float | None,
-         counter: Counter | None = None) -> Iterator[tuple[Shard, list[dict] | None, str | None]]:  # fmt: skip
-    """Yield `(shard, events, None)` for each page and then `(shard, None, problem)` once per shard, in
-    shard order; `problem` is None when the shard was read to its end, else why not ("failed: ...",
-    "deferred: ..."). Never raises for API failures.
+def read(
+    clients: Clients,
+    tenancy: str,
+    day: Day,
+    regions: list[str],
+    workers: int,
+    deadline: float | None,
+    counter: Counter | None = None,
+) -> Iterator[tuple[Shard, Window, list[dict] | None, str | None]]:
+    """Yield `(shard, window, events, None)` for each page and then `(shard, window, None, problem)` once per
+    shard, hour by hour and region by region; `problem` is None when the shard was read to its end, else
+    why not ("failed: ...", "deferred: ..."). Never raises for API failures.
     """
-    text = query(tenancy)
+    changes = source(day)
     stop_at = None if deadline is None else deadline - RESERVE_SECONDS
-    queues = [queue.Queue(maxsize=_PAGES_AHEAD) for _ in shards]
-    state = {"next": 0, "consumed": 0}
-    lock = threading.Condition()
-    stop = threading.Event()
+    scope = Scope(None, clients, tenancy, "", stop_at, counter)
 
-    def put(i: int, item) -> bool:
-        while not stop.is_set():
-            try:
-                queues[i].put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
+    def produce(shard: Shard) -> Iterator[tuple[list[dict] | None, str | None]]:
+        if stop_at is not None and time.monotonic() >= stop_at:
+            yield None, "deferred: the run's deadline came before this hour was read"
+            return
+        try:
+            for events in changes.read(shard, changes.window_of(shard), scope):
+                yield events, None
+        except Failure as exc:
+            late = stop_at is not None and time.monotonic() >= stop_at - 1.0
+            yield None, f"{'deferred' if late else 'failed'}: {exc.reason or exc}"
+            return
+        yield None, None
 
-    def worker() -> None:
-        while True:
-            with lock:
-                i = state["next"]
-                if i >= len(shards):
-                    return
-                state["next"] += 1
-                while i >= state["consumed"] + workers and not stop.is_set():
-                    lock.wait(0.2)
-            if stop.is_set():
-                return
-            shard = shards[i]
-            problem = None
-            try:
-                if stop_at is not None and time.monotonic() >= stop_at:
-                    problem = "deferred: the run's deadline came before this hour was read"
-                else:
-                    for events in audit.search(clients, shard.region, text, shard.start, shard.end, stop_at, counter):
-                        if not put(i, (events, None)):
-                            return
-            except ApiFailure as exc:
-                late = stop_at is not None and time.monotonic() >= stop_at - 1.0
-                problem = f"{'deferred' if late else 'failed'}: {exc.reason or exc}"
-            except Exception as exc:  # a bug must not hang the report: the shard is reported
-                problem = f"failed: {type(exc).__name__}: {exc}"
-            if not put(i, (None, problem)):
-                return
+    def crashed(shard: Shard, exc: Exception) -> tuple[None, str]:  # a bug must not hang the report
+        return None, f"failed: {describe(exc)}"
 
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(max(1, min(workers, len(shards))))]
-    for thread in threads:
-        thread.start()
-    try:
-        for i, shard in enumerate(shards):
-            while True:
-                events, problem = queues[i].get()
-                if events is None:
-                    yield shard, None, problem
-                    break
-                yield shard, events, None
-            with lock:
-                state["consumed"] = i + 1
-                lock.notify_all()
-    finally:
-        stop.set()
-        with lock:
-            lock.notify_all()
+    shards = changes.plan(None, tuple(regions))
+    for shard, (events, problem) in fan_out(
+        shards, produce, workers, on_error=crashed, ordered=True, ahead=_PAGES_AHEAD
+    ):
+        yield shard, changes.window_of(shard), events, problem

@@ -67,14 +67,31 @@ def chart(per_hour: list[dict[str, Any]]) -> dict[str, Any]:
             if hour[kind]:
                 segments.append({"kind": kind, "y": round(y, 2), "height": round(height, 2), "colour": COLOURS[kind]})
         failed = hour["failed"] * scale
-        bars.append({"x": round(x, 2), "width": round(slot * 0.7 - 2, 2), "segments": segments,
-                     "failed_x": round(x + slot * 0.7 - 1, 2), "failed_width": round(slot * 0.2, 2),
-                     "failed_y": round(base - failed, 2), "failed_height": round(failed, 2),
-                     "label": hour["label"], "hour": hour, "text_x": round(x + slot * 0.35, 2)})  # fmt: skip
+        bars.append(
+            {
+                "x": round(x, 2),
+                "width": round(slot * 0.7 - 2, 2),
+                "segments": segments,
+                "failed_x": round(x + slot * 0.7 - 1, 2),
+                "failed_width": round(slot * 0.2, 2),
+                "failed_y": round(base - failed, 2),
+                "failed_height": round(failed, 2),
+                "label": hour["label"],
+                "hour": hour,
+                "text_x": round(x + slot * 0.35, 2),
+            }
+        )
     ticks = sorted({0, peak // 2, peak})
-    return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "left": CHART_LEFT, "base": base, "bars": bars,
-            "ticks": [{"value": t, "y": round(base - t * scale, 2)} for t in ticks], "colours": COLOURS,
-            "label_every": max(1, len(per_hour) // 12)}  # fmt: skip
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": CHART_LEFT,
+        "base": base,
+        "bars": bars,
+        "ticks": [{"value": t, "y": round(base - t * scale, 2)} for t in ticks],
+        "colours": COLOURS,
+        "label_every": max(1, len(per_hour) // 12),
+    }
 
 
 def html(report: dict[str, Any], rows: list[Change], csv_name: str = "changes.csv") -> bytes:
@@ -84,10 +101,14 @@ def html(report: dict[str, Any], rows: list[Change], csv_name: str = "changes.cs
         import jinja2
 
         _environment = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
-            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        )  # fmt: skip
+            loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
     template = _environment.get_template("changes.html")
-    page = template.render(r=report, rows=rows, chart=chart(report["perHour"]), csv_name=csv_name, kinds=KINDS,
-                           listed=50)  # fmt: skip
+    page = template.render(
+        r=report, rows=rows, chart=chart(report["perHour"]), csv_name=csv_name, kinds=KINDS, listed=50
+    )
     return page.encode("utf-8")

@@ -19,21 +19,22 @@ from typing import Any
 
 from forwarder.jsoncodec import loads
 from forwarder.normalize import normalize
+from forwarder.oci.auth import AuthError
+from forwarder.oci.calls import Counter
 from forwarder.report import changes as ch
 from forwarder.report import read, render
 from forwarder.report.day import Day
 from forwarder.report.notify import NotifyError, message, publish
 from forwarder.report.store import StoreError
 from forwarder.report.tally import Tally
+from forwarder.retry import Failure
 from forwarder.sources.api import tenancy as tenancy_api
-from forwarder.sources.api.calls import ApiFailure, Counter
-from forwarder.sources.api.clients import AuthError
 
 log = logging.getLogger("forwarder")
 
 NAMES = {"html": "changes.html", "csv": "changes.csv", "json": "changes.json"}
 TYPES = {"html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8", "json": "application/json"}
-#: Audit events can appear this long after they happen (FACTS 7): a day reported sooner may miss some.
+#: Audit events can appear up to 15 minutes after they happen: a day reported sooner may miss some.
 SETTLE = timedelta(minutes=15)
 
 
@@ -43,8 +44,8 @@ class Reporter:
     Args:
         settings: `forwarder.settings.ReportSettings`.
         collect: `forwarder.settings.CollectSettings` (tenancy, regions, workers, endpoints).
-        clients: `sources.api.clients.Clients`.
-        store: `store.LocalStore` or `store.BucketStore` (built lazily when a callable).
+        clients: `oci.clients.Clients`.
+        store: `store.LocalStore` or `store.BucketStore`.
     """
 
     def __init__(self, settings, collect, clients, store):
@@ -53,8 +54,13 @@ class Reporter:
         self.clients = clients
         self.store = store
 
-    def run(self, day: Day, regions: tuple[str, ...] | None = None, deadline: float | None = None,
-            now: datetime | None = None) -> dict[str, Any]:  # fmt: skip
+    def run(
+        self,
+        day: Day,
+        regions: tuple[str, ...] | None = None,
+        deadline: float | None = None,
+        now: datetime | None = None,
+    ) -> dict[str, Any]:
         """Make the report of `day`. Never raises for API or store failures: they are in the result.
 
         Returns:
@@ -62,22 +68,28 @@ class Reporter:
             "apiCalls", "seconds"}`; `ok` when the whole day was read, written and (if configured) sent.
         """
         started, counter = time.monotonic(), Counter()
-        result: dict[str, Any] = {"ok": False, "date": day.date.isoformat(), "complete": False, "totals": None,
-                                  "where": {}, "problems": [], "errors": [], "apiCalls": 0}  # fmt: skip
+        result: dict[str, Any] = {
+            "ok": False,
+            "date": day.date.isoformat(),
+            "complete": False,
+            "totals": None,
+            "where": {},
+            "problems": [],
+            "errors": [],
+            "apiCalls": 0,
+        }
         try:
             tenancy_id = self.collect.tenancy or self.clients.tenancy
             home = self.clients.home or (regions or self.collect.regions or ("",))[0]
             names = list(regions or self.collect.regions or ())
             if not names:
                 names = [r.name for r in tenancy_api.regions(self.clients, tenancy_id, home, deadline, counter)]
-            if callable(self.store):
-                self.store = self.store(home)
             if hasattr(self.store, "deadline"):  # a bucket: its calls end with the run
                 self.store.deadline = deadline
             report, rows, csv_out = self._make(day, tenancy_id, names, deadline, counter, now or datetime.now(UTC))
             result.update(problems=report["problems"], complete=report["complete"], totals=report["totals"])
             result["where"] = self._deliver(day, report, rows, csv_out, deadline, counter, result["errors"])
-        except (ApiFailure, AuthError, StoreError) as exc:
+        except (Failure, AuthError, StoreError) as exc:
             result["errors"].append(getattr(exc, "reason", None) or str(exc))
         result["ok"] = result["complete"] and not result["errors"]
         result["apiCalls"], result["seconds"] = counter.calls, round(time.monotonic() - started, 3)
@@ -92,37 +104,51 @@ class Reporter:
         problems: list[str] = []
         try:
             out.write(render.csv_header())
-            for shard, events, problem in read.read(self.clients, tenancy_id, read.plan(day, regions),
-                                                    self.collect.workers, deadline, counter):  # fmt: skip
+            for shard, window, events, problem in read.read(
+                self.clients, tenancy_id, day, regions, self.collect.workers, deadline, counter
+            ):
                 if events is None:
                     if problem:
-                        problems.append(f"{shard.region} {shard.start:%H:%M}-{shard.end:%H:%M} UTC: {problem}")
+                        problems.append(f"{shard.region} {window.start:%H:%M}-{window.end:%H:%M} UTC: {problem}")
                     continue
                 out.write(render.csv_rows(self._count(tally, events, shard.region, day)))
             complete = not problems
             if not complete and existing is not None and existing.get("complete"):
-                raise StoreError(f"{day.prefix}: this run could not read the whole day ({problems[0]}); "
-                                 "the complete report already there is kept")  # fmt: skip
+                raise StoreError(
+                    f"{day.prefix}: this run could not read the whole day ({problems[0]}); "
+                    "the complete report already there is kept"
+                )
         except BaseException:
             out.abort()
             raise
         warnings = []
         if now < day.end + SETTLE:
             minutes = max(int((now - day.end).total_seconds() // 60), 0)
-            warnings.append(f"Made {minutes} minutes after the day ended: audit events can appear up to 15 minutes "
-                            "late; run the day again for them.")  # fmt: skip
+            warnings.append(
+                f"Made {minutes} minutes after the day ended: audit events can appear up to 15 minutes "
+                "late; run the day again for them."
+            )
         previous_keys = None
         if previous is not None:
             previous_keys = {p.get("id") or p.get("name") for p in previous.get("byPrincipal", ())}
         report = {
-            "report": "oci-changes", "version": 1, "date": day.date.isoformat(), "timezone": day.zone,
-            "window": {"start": day.start.isoformat().replace("+00:00", "Z"),
-                       "end": day.end.isoformat().replace("+00:00", "Z")},
-            "tenancy": tenancy_id, "regions": regions, "source": "Logging Search: " + read.query(tenancy_id),
-            "complete": complete, "problems": problems, "warnings": warnings,
+            "report": "oci-changes",
+            "version": 1,
+            "date": day.date.isoformat(),
+            "timezone": day.zone,
+            "window": {
+                "start": day.start.isoformat().replace("+00:00", "Z"),
+                "end": day.end.isoformat().replace("+00:00", "Z"),
+            },
+            "tenancy": tenancy_id,
+            "regions": regions,
+            "source": "Logging Search: " + read.query(tenancy_id),
+            "complete": complete,
+            "problems": problems,
+            "warnings": warnings,
             "previousReport": previous_day.isoformat() if previous is not None else None,
             **tally.summary(previous_keys),
-        }  # fmt: skip
+        }
         rows = tally.first.rows()
         report["rows"] = {"total": tally.changes + tally.attempts, "inHtml": len(rows), "outsideDay": tally.outside}
         report["objects"] = dict(NAMES)
@@ -143,12 +169,26 @@ class Reporter:
             moment, principal, resource = record.time, record.principal, record.resource
             service = ch.service_of(record.event_type)
             change = ch.Change(
-                "" if moment is None else day.local(moment), "failed" if ch.failed(record.response_status) else "done",
-                kind, ch.category(service) or "", service, name or "", (action or "").upper(), principal.name or "",
-                principal.id or "", principal.auth_type or "", principal.ip or "", resource.name or "",
-                resource.id or "", record.compartment_name or "", record.compartment_id or "", record.region or region,
-                record.response_status or "", record.request_id or "", record.event_id or "",
-            )  # fmt: skip
+                "" if moment is None else day.local(moment),
+                "failed" if ch.failed(record.response_status) else "done",
+                kind,
+                ch.category(service) or "",
+                service,
+                name or "",
+                (action or "").upper(),
+                principal.name or "",
+                principal.id or "",
+                principal.auth_type or "",
+                principal.ip or "",
+                resource.name or "",
+                resource.id or "",
+                record.compartment_name or "",
+                record.compartment_id or "",
+                record.region or region,
+                record.response_status or "",
+                record.request_id or "",
+                record.event_id or "",
+            )
             if tally.add(change, moment, record.time_iso or ""):
                 batch.append(change)
         return batch
@@ -164,8 +204,9 @@ class Reporter:
             return None
         return value if isinstance(value, dict) else None
 
-    def _deliver(self, day: Day, report: dict[str, Any], rows, csv_out, deadline, counter, errors: list[str]
-                 ) -> dict[str, str]:  # fmt: skip
+    def _deliver(
+        self, day: Day, report: dict[str, Any], rows, csv_out, deadline, counter, errors: list[str]
+    ) -> dict[str, str]:
         """Write the CSV (streamed so far), JSON and HTML, in that order, each rendered before any is
         written; then the link and the message."""
         store = self.store

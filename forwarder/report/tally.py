@@ -166,8 +166,9 @@ class Tally:
         principal = {"name": change.principal_name, "id": change.principal_id}
         groups["principal"].add(change.principal_id or change.principal_name, principal, kind, failed)
         if not failed and (change.resource_id or change.resource_name):
-            self.resources.add(change.resource_id or change.resource_name,
-                               {"name": change.resource_name, "id": change.resource_id})  # fmt: skip
+            self.resources.add(
+                change.resource_id or change.resource_name, {"name": change.resource_name, "id": change.resource_id}
+            )
         self.first.add(utc, change)
         for name in ("deletions" if kind == "delete" else None, change.category or None):
             if name is not None:
@@ -191,7 +192,7 @@ class Tally:
                 **self.done,
                 "failed": {"total": self.attempts, **self.failed},
                 "readPostsExcluded": self.read_posts,
-            },  # fmt: skip
+            },
             "byService": self.groups["service"].rows(),
             "byCompartment": self.groups["compartment"].rows(),
             "byPrincipal": principals,
@@ -200,7 +201,7 @@ class Tally:
             "perHour": [
                 {"hour": i, "label": labels[i], "create": c, "update": u, "delete": d, "failed": f}
                 for i, (c, u, d, f) in enumerate(self.hours)
-            ],  # fmt: skip
+            ],
             "topPrincipals": [r for r in principals if r["changes"]][:TOP],
             "topResources": self.resources.top(TOP),
             "topResourcesExact": not self.resources.evicted,
@@ -208,5 +209,5 @@ class Tally:
             "callouts": {
                 name: {"changes": done, "failed": failed, "rows": [c._asdict() for c in self.callouts[name].rows()]}
                 for name, (done, failed) in self.callout_counts.items()
-            },  # fmt: skip
+            },
         }

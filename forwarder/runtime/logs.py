@@ -1,6 +1,6 @@
 """The forwarder's logger: INFO and up, secret values scrubbed, chatty client libraries quieted.
 
-fdk sets the root logger to DEBUG when imported (FACTS 2); urllib3, httpx and the OCI SDK would then
+fdk sets the root logger to DEBUG when imported; urllib3, httpx and the OCI SDK would then
 log every request, headers included. `setup()` is idempotent and runs at import of the handler and CLI.
 """
 

@@ -113,3 +113,20 @@ def _as_file(pem_or_path: str, directory: str, name: str) -> str:
 
 def _why(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or " ".join(str(exc).split()) or type(exc).__name__
+
+
+def checked_context(
+    names: dict[str, str], ca: str | None, cert: str | None = None, key: str | None = None, verify: bool = True
+) -> ssl.SSLContext:
+    """`client_context`, with unusable material reported as a ConfigError naming its configuration key
+    (`names`: "ca", "cert", "key" -> key name).
+
+    Raises:
+        forwarder.config.ConfigError: `<KEY>: <what is wrong>`.
+    """
+    from forwarder.config import ConfigError
+
+    try:
+        return client_context(ca, cert, key, verify=verify)
+    except TlsMaterialError as exc:
+        raise ConfigError(f"{names.get(exc.part, exc.part)}: {exc.reason}") from None

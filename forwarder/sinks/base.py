@@ -7,9 +7,9 @@ Every sink has the same face:
     send(payloads, deadline) -> None
     close() -> None
 
-`send` delivers the payloads in order and raises `DeliveryError` at the first one it could not
-deliver, saying how many went before it. Connections are opened lazily, kept across invocations
-of a warm container, and re-opened when found broken.
+`send` delivers the payloads in order and raises `forwarder.retry.Failure` at the first one it could
+not deliver, its `delivered` saying how many went before it. Connections are opened lazily, kept
+across invocations of a warm container, and re-opened when found broken.
 """
 
 from __future__ import annotations
@@ -21,24 +21,6 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:  # socket and ssl load with the sinks that connect, not with every cold start
     import socket
     import ssl
-
-
-class DeliveryError(Exception):
-    """A payload could not be delivered.
-
-    Attributes:
-        reason: one line saying what failed (no secrets).
-        delivered: how many payloads of the `send` call were delivered before the failure.
-        permanent: True when sending again cannot help (HTTP 4xx other than 429, an untrusted certificate).
-        retry_after: seconds the receiver asked us to wait (HTTP Retry-After), or None.
-    """
-
-    def __init__(self, reason: str, delivered: int = 0, *, permanent: bool = False, retry_after: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.delivered = delivered
-        self.permanent = permanent
-        self.retry_after = retry_after
 
 
 class Sink(Protocol):
@@ -75,9 +57,3 @@ def connect(host: str, port: int, timeout: float, ssl_context: ssl.SSLContext | 
     except BaseException:
         sock.close()
         raise
-
-
-def describe(exc: BaseException) -> str:
-    """A one-line reason for an exception: its type and message."""
-    text = str(exc).replace("\n", " ").strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,7 +1,7 @@
 """The HTTP sink: POST each payload (one request body) to one URL over a reused httpx client.
 
 TLS is verified against the system trust store or a given CA bundle. Any status outside 2xx,
-and any transport error, stops the send with a `DeliveryError` (RFC 9110 status semantics):
+and any transport error, stops the send with a `Failure` (RFC 9110 status semantics):
 429 and 5xx are transient (with the server's Retry-After), other statuses permanent. Retrying is
 the pipeline's delivery policy, not the transport's.
 """
@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 
 import httpx
 
-from forwarder.delivery.retry import retry_after
+from forwarder.retry import Failure, describe, retry_after
 from forwarder.runtime.scrub import scrub
-from forwarder.sinks.base import DeliveryError, describe, time_left
+from forwarder.sinks.base import time_left
 
 #: Characters of an error body read (and scrubbed), and shown in a reason.
 _READ_CHARS = 4096
@@ -46,13 +46,13 @@ class HttpSink:
             try:
                 response = self._client.post(self.url, content=body, timeout=time_left(self.timeout, deadline))
             except httpx.HTTPError as exc:
-                raise DeliveryError(describe(exc), delivered=index, permanent=_untrusted(exc)) from exc
+                raise Failure(describe(exc), delivered=index, permanent=_untrusted(exc)) from exc
             status = response.status_code
             if not 200 <= status < 300:
                 # scrub first, then cut: a secret cut in half would no longer be recognized
                 detail = scrub(" ".join(response.text[:_READ_CHARS].split()))[:_SHOWN_CHARS]
                 transient = status == 429 or status >= 500
-                raise DeliveryError(
+                raise Failure(
                     f"HTTP {status} from {self._shown_url}: {detail}",
                     delivered=index,
                     permanent=not transient,

@@ -22,7 +22,8 @@ import ssl
 from collections.abc import Sequence
 
 from forwarder import __version__
-from forwarder.sinks.base import DeliveryError, connect, describe, time_left
+from forwarder.retry import Failure, describe
+from forwarder.sinks.base import connect, time_left
 
 #: Transactions sent and not yet answered, at most (librelp's own default window is 128).
 WINDOW = 128
@@ -47,8 +48,15 @@ class RelpSink:
     name = "syslog"
     max_payload_bytes = None
 
-    def __init__(self, host: str, port: int, *, ssl_context: ssl.SSLContext | None = None, timeout: float = 10.0,
-                 window: int = WINDOW):  # fmt: skip
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: float = 10.0,
+        window: int = WINDOW,
+    ):
         self.host = host
         self.port = port
         self.timeout = timeout
@@ -73,7 +81,7 @@ class RelpSink:
                 untrusted = isinstance(exc, ssl.SSLCertVerificationError)
                 refused = isinstance(exc, RelpError)
                 if attempt == 2 or untrusted or refused:
-                    raise DeliveryError(describe(exc), delivered=done, permanent=untrusted) from exc
+                    raise Failure(describe(exc), delivered=done, permanent=untrusted) from exc
 
     def close(self, polite: bool = True) -> None:
         """End the session (`close`, when `polite` and the connection still works) and the connection."""

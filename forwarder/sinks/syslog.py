@@ -32,7 +32,8 @@ import termios
 import time
 from collections.abc import Sequence
 
-from forwarder.sinks.base import DeliveryError, connect, describe, time_left
+from forwarder.retry import Failure, describe
+from forwarder.sinks.base import connect, time_left
 
 log = logging.getLogger("forwarder")
 
@@ -104,7 +105,7 @@ class SyslogSink:
             why = (
                 " (ICMP port unreachable: no receiver on that port)" if isinstance(exc, ConnectionRefusedError) else ""
             )
-            raise DeliveryError(describe(exc) + why, delivered=0) from exc
+            raise Failure(describe(exc) + why, delivered=0) from exc
 
     def _open_udp(self) -> socket.socket:
         family, kind, proto, _, address = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_DGRAM)[0]
@@ -137,7 +138,7 @@ class SyslogSink:
                 untrusted = isinstance(exc, ssl.SSLCertVerificationError)
                 if attempt == 2 or untrusted:
                     delivered = sum(count for _, count in chunks[:done])
-                    raise DeliveryError(describe(exc), delivered=delivered, permanent=untrusted) from exc
+                    raise Failure(describe(exc), delivered=delivered, permanent=untrusted) from exc
 
     def _await_acknowledged(self, sock: socket.socket, deadline: float | None) -> None:
         """Wait until the receiver's TCP acknowledged everything written: the send queue is empty

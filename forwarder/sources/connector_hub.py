@@ -31,8 +31,9 @@ def message_value(item: dict[str, Any]) -> str:
     """
     raw = item["value"].strip()
     try:
-        decoded = base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=b"-_" if "-" in raw or "_" in raw else None,
-                                   validate=True)  # fmt: skip
+        decoded = base64.b64decode(
+            raw + "=" * (-len(raw) % 4), altchars=b"-_" if "-" in raw or "_" in raw else None, validate=True
+        )
     except (binascii.Error, ValueError):
         raise MessageError("the stream message value is not base64") from None
     try:

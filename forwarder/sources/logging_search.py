@@ -2,7 +2,7 @@
 
 Each result's `data` holds `datetime` (epoch milliseconds) and `logContent`, the CloudEvents 1.0 log
 record. An older form also carries the record's attributes flattened beside `logContent`
-(`"oracle.tenantid"`, `"specversion"`, `"type"`, ...) (FACTS 1; oracle/oci-cli#443). `record()` returns
+(`"oracle.tenantid"`, `"specversion"`, `"type"`, ...) (as oracle/oci-cli#443 shows). `record()` returns
 the log record, with flattened attributes filling what `logContent` lacks.
 """
 

@@ -2,7 +2,7 @@
 
 A ticket API that answers 2xx with something other than a JSON object (a login page from a proxy, a
 hibernating ServiceNow instance), or without the fields its documentation promises, is a failed call
-(`ApiError`, permanent), reported in the summary like any other ticket failure.
+(`Failure`, permanent), reported in the summary like any other ticket failure.
 """
 
 from __future__ import annotations
@@ -11,17 +11,18 @@ from typing import Any
 
 import httpx
 
-from forwarder.delivery import retry
-from forwarder.delivery.retry import ApiError
+from forwarder import retry
+from forwarder.retry import Failure
 from forwarder.runtime.scrub import scrub
 
 
-def call_json(client: httpx.Client, method: str, url: str, *, deadline: float | None, timeout: float,
-              **kwargs) -> dict[str, Any]:  # fmt: skip
-    """Send a request (retried per `delivery.retry`) and return its JSON object body.
+def call_json(
+    client: httpx.Client, method: str, url: str, *, deadline: float | None, timeout: float, **kwargs
+) -> dict[str, Any]:
+    """Send a request (retried per `forwarder.retry`) and return its JSON object body.
 
     Raises:
-        ApiError: the request failed, or the 2xx body is not a JSON object.
+        Failure: the request failed, or the 2xx body is not a JSON object.
     """
     response = retry.request(client, method, url, deadline=deadline, timeout=timeout, **kwargs)
     try:
@@ -29,16 +30,22 @@ def call_json(client: httpx.Client, method: str, url: str, *, deadline: float | 
     except ValueError:
         kind = response.headers.get("Content-Type", "no content type")
         snippet = scrub(" ".join(response.text[:120].split()))
-        raise ApiError(f"HTTP {response.status_code} from {method} {url}: expected a JSON body, got {kind}: "
-                       f"{snippet!r}", permanent=True, status=response.status_code) from None  # fmt: skip
+        raise Failure(
+            f"HTTP {response.status_code} from {method} {url}: expected a JSON body, got {kind}: {snippet!r}",
+            permanent=True,
+            status=response.status_code,
+        ) from None
     if not isinstance(body, dict):
-        raise ApiError(f"HTTP {response.status_code} from {method} {url}: expected a JSON object",
-                       permanent=True, status=response.status_code)  # fmt: skip
+        raise Failure(
+            f"HTTP {response.status_code} from {method} {url}: expected a JSON object",
+            permanent=True,
+            status=response.status_code,
+        )
     return body
 
 
 def need(value: Any, path: str, kind: type, where: str) -> Any:
-    """`value` when it is a `kind`; else ApiError naming the missing or wrong field `path`."""
+    """`value` when it is a `kind`; else Failure naming the missing or wrong field `path`."""
     if not isinstance(value, kind) or (kind is str and not value):
-        raise ApiError(f"{where}: the response has no {kind.__name__} {path}", permanent=True)
+        raise Failure(f"{where}: the response has no {kind.__name__} {path}", permanent=True)
     return value

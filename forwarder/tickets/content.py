@@ -63,8 +63,10 @@ def facts(record: Record) -> list[tuple[str, str]]:
         ("Status", record.status),
         ("Lifecycle", record.lifecycle.value if record.lifecycle else None),
         ("Resource", _resource(record.resource.name, record.resource.type, record.resource.id)),
-        ("Impacted resource", _resource(record.impacted_resource.name, record.impacted_resource.type,
-                                        record.impacted_resource.id)),
+        (
+            "Impacted resource",
+            _resource(record.impacted_resource.name, record.impacted_resource.type, record.impacted_resource.id),
+        ),
         ("Compartment", compartment),
         ("Region", record.region),
         ("First detected", record.first_detected),
@@ -75,7 +77,7 @@ def facts(record: Record) -> list[tuple[str, str]]:
         ("Problem OCID", record.problem_id),
         ("Console", console_url(record)),
         ("Event", f"{record.event_type} {record.event_id}"),
-    ]  # fmt: skip
+    ]
     return [(label, value) for label, value in pairs if value]
 
 

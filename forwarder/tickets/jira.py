@@ -15,7 +15,7 @@ import hashlib
 
 import httpx
 
-from forwarder.delivery import retry
+from forwarder import retry
 from forwarder.normalize.record import Record
 from forwarder.tickets.api import call_json, need
 from forwarder.tickets.content import closing_heading, facts, summary_line, update_heading
@@ -85,10 +85,14 @@ class Jira:
 
     def resolve(self, ref: str, key: str, record: Record, deadline: float | None) -> bool:
         where = f"GET /issue/{ref}/transitions"
-        transitions = need(self._call("GET", f"/issue/{ref}/transitions", deadline).get("transitions", []),
-                           "transitions", list, where)  # fmt: skip
-        done = [t for t in transitions if isinstance(t, dict)
-                and ((t.get("to") or {}).get("statusCategory") or {}).get("key") == "done"]  # fmt: skip
+        transitions = need(
+            self._call("GET", f"/issue/{ref}/transitions", deadline).get("transitions", []), "transitions", list, where
+        )
+        done = [
+            t
+            for t in transitions
+            if isinstance(t, dict) and ((t.get("to") or {}).get("statusCategory") or {}).get("key") == "done"
+        ]
         if not done:
             return False
         self._post(f"/issue/{ref}/comment", deadline, {"body": adf(record, closing_heading(record))})

@@ -14,7 +14,6 @@ from forwarder.tickets.api import call_json, need
 from forwarder.tickets.content import console_url, facts, summary_line
 
 SEVERITY = {"CRITICAL": "critical", "HIGH": "error", "MEDIUM": "warning"}
-DEFAULT_URL = "https://events.pagerduty.com/v2/enqueue"
 
 
 class PagerDuty:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import httpx
 
-from forwarder.delivery.retry import ApiError
 from forwarder.normalize.record import Kind, Record
+from forwarder.retry import Failure
 from forwarder.tickets.api import call_json, need
 from forwarder.tickets.content import closing_heading, plain_text, summary_line, update_heading
 
@@ -84,5 +84,5 @@ class ServiceNow:
         if ref not in self._sys_ids:
             self.find(key, deadline)
         if ref not in self._sys_ids:
-            raise ApiError(f"incident {ref} is no longer open (correlation_id {key})", permanent=True)
+            raise Failure(f"incident {ref} is no longer open (correlation_id {key})", permanent=True)
         return self._sys_ids[ref]

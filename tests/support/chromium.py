@@ -1,4 +1,4 @@
-"""Debian's headless Chromium for pages the tests must see as a browser does (FACTS 6): a screenshot, and
+"""Debian's headless Chromium for pages the tests must see as a browser does: a screenshot, and
 the DOM after parsing (`--dump-dom`). Runs as root with no sandbox, no network use of its own, and a
 fresh profile each time."""
 
@@ -9,9 +9,17 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars")  # fmt: skip
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
 
 
 def binary() -> str | None:
@@ -20,8 +28,12 @@ def binary() -> str | None:
 
 def _run(page: Path, *extra: str) -> str:
     with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run([binary(), *FLAGS, f"--user-data-dir={profile}", *extra, page.resolve().as_uri()],
-                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        done = subprocess.run(
+            [binary(), *FLAGS, f"--user-data-dir={profile}", *extra, page.resolve().as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     if done.returncode != 0:
         raise RuntimeError(f"chromium failed ({done.returncode}): {done.stderr[-2000:]}")
     return done.stdout

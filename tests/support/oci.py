@@ -53,8 +53,9 @@ def _token(claims: dict) -> str:
 def resource_principal(directory: Path) -> ResourcePrincipal:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = directory / "rp.pem"
-    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption()))  # fmt: skip
+    pem.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     rpst = _token({"exp": int(time.time()) + 3600, "res_tenant": TENANCY, "res_compartment": TENANCY})
     rpst_file = directory / "rpst"
     rpst_file.write_text(rpst)
@@ -79,12 +80,16 @@ class ApiKeyPrincipal:
 def api_key_principal(directory: Path, region: str = "us-ashburn-1") -> ApiKeyPrincipal:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = directory / "api_key.pem"
-    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                                      serialization.NoEncryption()))  # fmt: skip
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        )
+    )
     user, fingerprint = "ocid1.user.oc1..aaaaaaaatestuser", "11:22:33:44:55:66:77:88:99:00:aa:bb:cc:dd:ee:ff"
     config = directory / "oci_config"
-    config.write_text(f"[DEFAULT]\nuser={user}\nfingerprint={fingerprint}\ntenancy={TENANCY}\nregion={region}\n"
-                      f"key_file={pem}\n")  # fmt: skip
+    config.write_text(
+        f"[DEFAULT]\nuser={user}\nfingerprint={fingerprint}\ntenancy={TENANCY}\nregion={region}\nkey_file={pem}\n"
+    )
     return ApiKeyPrincipal(config, key.public_key(), f"{TENANCY}/{user}/{fingerprint}")
 
 
@@ -106,8 +111,9 @@ def signature_problem(request: Request, principal) -> str | None:
         if request.headers.get("x-content-sha256") != digest:
             return "body does not match x-content-sha256"
     try:
-        principal.public_key.verify(base64.b64decode(params["signature"]), "\n".join(lines).encode(),
-                                    padding.PKCS1v15(), hashes.SHA256())  # fmt: skip
+        principal.public_key.verify(
+            base64.b64decode(params["signature"]), "\n".join(lines).encode(), padding.PKCS1v15(), hashes.SHA256()
+        )
     except Exception:
         return "bad signature"
     return None
@@ -122,8 +128,14 @@ class ObjectStorageStandIn:
     GetObject, DeleteObject. Every request must carry a valid resource-principal signature.
     Set `down = True` to answer 503 to everything."""
 
-    def __init__(self, httpserver, principal: ResourcePrincipal, namespace: str = "testns", bucket: str = "dl",
-                 extra_buckets: tuple[str, ...] = ()):  # fmt: skip
+    def __init__(
+        self,
+        httpserver,
+        principal: ResourcePrincipal,
+        namespace: str = "testns",
+        bucket: str = "dl",
+        extra_buckets: tuple[str, ...] = (),
+    ):
         self.principal = principal
         self.namespace = namespace
         self.bucket = bucket
@@ -133,6 +145,8 @@ class ObjectStorageStandIn:
         self.down = False
         self.delay = 0.0  #: seconds PutObject waits before answering (until `release()`)
         self.refuse: list[str] = []  #: PutObject answers 503 for object names containing any of these
+        self.flaky: list[str] = []  #: the first PutObject of each object whose name contains one of these: 503
+        self._flaked: set[str] = set()
         self._released = threading.Event()
         self.in_flight = 0
         self.put_headers: list[dict] = []
@@ -177,11 +191,16 @@ class ObjectStorageStandIn:
         if request.method == "GET" and not name:
             prefix = request.args.get("prefix", "")
             names = sorted(n for n in self.objects if n.startswith(prefix) and n >= request.args.get("start", ""))
-            return Response(json.dumps({"objects": [{"name": n} for n in names], "nextStartWith": None}),
-                            content_type="application/json")  # fmt: skip
+            return Response(
+                json.dumps({"objects": [{"name": n} for n in names], "nextStartWith": None}),
+                content_type="application/json",
+            )
         if request.method == "PUT" and name:
             if self.delay:
                 self._released.wait(self.delay)
+            if any(part in name for part in self.flaky) and name not in self._flaked:
+                self._flaked.add(name)
+                return _error(503, "ServiceUnavailable", "busy, once")
             if any(part in name for part in self.refuse):
                 return _error(503, "ServiceUnavailable", "refused on purpose")
             with self.lock:

@@ -45,16 +45,31 @@ def parse(text: str) -> datetime:
 
 def rest_event(record: dict) -> dict:
     """The Audit API's envelope of one audit log record (GET /20190901/auditEvents items)."""
-    return {"eventType": record["type"], "cloudEventsVersion": "0.1", "eventTypeVersion": "2.0",
-            "source": record.get("source"), "eventId": record["id"], "eventTime": record["time"],
-            "contentType": "application/json", "data": record["data"]}  # fmt: skip
+    return {
+        "eventType": record["type"],
+        "cloudEventsVersion": "0.1",
+        "eventTypeVersion": "2.0",
+        "source": record.get("source"),
+        "eventId": record["id"],
+        "eventTime": record["time"],
+        "contentType": "application/json",
+        "data": record["data"],
+    }
 
 
 class OciApis:
     """The read APIs on one loopback server. `endpoints` maps our config keys to `{region}` URLs."""
 
-    def __init__(self, principal, regions=("us-ashburn-1", "eu-frankfurt-1", "ap-tokyo-1"), home="us-ashburn-1",
-                 compartments=(), tenancy=TENANCY, page_size=50, compartment_page=2):  # fmt: skip
+    def __init__(
+        self,
+        principal,
+        regions=("us-ashburn-1", "eu-frankfurt-1", "ap-tokyo-1"),
+        home="us-ashburn-1",
+        compartments=(),
+        tenancy=TENANCY,
+        page_size=50,
+        compartment_page=2,
+    ):
         self.principal = principal
         self.tenancy = tenancy
         self.regions = list(regions)
@@ -85,11 +100,13 @@ class OciApis:
 
     @property
     def endpoints(self) -> dict[str, str]:
-        return {"OCI_IDENTITY_ENDPOINT": self.base + "/{region}/identity",
-                "OCI_AUDIT_ENDPOINT": self.base + "/{region}/audit",
-                "OCI_LOGGING_SEARCH_ENDPOINT": self.base + "/{region}/logging",
-                "OCI_CLOUDGUARD_ENDPOINT": self.base + "/{region}/cloudguard",
-                "OCI_NOTIFICATION_ENDPOINT": self.base + "/{region}/notification"}  # fmt: skip
+        return {
+            "OCI_IDENTITY_ENDPOINT": self.base + "/{region}/identity",
+            "OCI_AUDIT_ENDPOINT": self.base + "/{region}/audit",
+            "OCI_LOGGING_SEARCH_ENDPOINT": self.base + "/{region}/logging",
+            "OCI_CLOUDGUARD_ENDPOINT": self.base + "/{region}/cloudguard",
+            "OCI_NOTIFICATION_ENDPOINT": self.base + "/{region}/notification",
+        }
 
     def close(self) -> None:
         self._server.shutdown()
@@ -123,8 +140,12 @@ class OciApis:
         with self._lock:
             if self.throttle > 0:
                 self.throttle -= 1
-                return Response(json.dumps({"code": "TooManyRequests", "message": "user-rate limit exceeded"}),
-                                status=429, headers={"retry-after": "0"}, content_type="application/json")  # fmt: skip
+                return Response(
+                    json.dumps({"code": "TooManyRequests", "message": "user-rate limit exceeded"}),
+                    status=429,
+                    headers={"retry-after": "0"},
+                    content_type="application/json",
+                )
         if region not in self.regions:
             return _error(404, "NotAuthorizedOrNotFound", f"region {region} is not subscribed")
         args = {k: v[-1] for k, v in parse_qs(request.query_string.decode()).items()}
@@ -149,14 +170,18 @@ class OciApis:
 
     def _identity(self, request, path, args, region) -> Response:
         if path == f"/20160918/tenancies/{self.tenancy}/regionSubscriptions":
-            subs = [{"regionKey": r[:3].upper(), "regionName": r, "status": "READY", "isHomeRegion": r == self.home}
-                    for r in self.regions]  # fmt: skip
+            subs = [
+                {"regionKey": r[:3].upper(), "regionName": r, "status": "READY", "isHomeRegion": r == self.home}
+                for r in self.regions
+            ]
             return Response(json.dumps(subs), content_type="application/json")
         if path == "/20160918/compartments":
             if args.get("compartmentId") != self.tenancy or args.get("compartmentIdInSubtree") != "true":
                 return _error(400, "InvalidParameter", "subtree listing works only from the root")
-            items = [{"id": c, "compartmentId": self.tenancy, "name": c[-6:], "lifecycleState": "ACTIVE"}
-                     for c in self.compartments]  # fmt: skip
+            items = [
+                {"id": c, "compartmentId": self.tenancy, "name": c[-6:], "lifecycleState": "ACTIVE"}
+                for c in self.compartments
+            ]
             return self._page(items, args, self.compartment_page)
         return _error(404, "NotFound", path)
 
@@ -207,9 +232,14 @@ class OciApis:
         prefix = "/20181201/topics/"
         if request.method != "GET" or not path.startswith(prefix) or path[len(prefix) :] != TOPIC:
             return _error(404, "NotAuthorizedOrNotFound", f"no topic {path[len(prefix) :]}")
-        topic = {"topicId": TOPIC, "name": "reports", "apiEndpoint": f"{self.base}/{region}/onsdp",
-                 "lifecycleState": "ACTIVE", "compartmentId": self.tenancy,
-                 "timeCreated": "2026-01-01T00:00:00Z"}  # fmt: skip
+        topic = {
+            "topicId": TOPIC,
+            "name": "reports",
+            "apiEndpoint": f"{self.base}/{region}/onsdp",
+            "lifecycleState": "ACTIVE",
+            "compartmentId": self.tenancy,
+            "timeCreated": "2026-01-01T00:00:00Z",
+        }
         return Response(json.dumps(topic), content_type="application/json")
 
     def _onsdp(self, request, path, args, region) -> Response:
@@ -223,13 +253,17 @@ class OciApis:
         with self._lock:
             self.messages.append({"topic": TOPIC, "title": body.get("title"), "body": body["body"]})
             number = len(self.messages)
-        return Response(json.dumps({"messageId": f"msg-{number}", "timeStamp": "2026-01-01T00:00:00Z"}),
-                        content_type="application/json")  # fmt: skip
+        return Response(
+            json.dumps({"messageId": f"msg-{number}", "timeStamp": "2026-01-01T00:00:00Z"}),
+            content_type="application/json",
+        )
 
     def _cloudguard(self, request, path, args, region) -> Response:
         if path == "/20200131/configuration":
-            return Response(json.dumps({"reportingRegion": self.reporting_region, "status": "ENABLED"}),
-                            content_type="application/json")  # fmt: skip
+            return Response(
+                json.dumps({"reportingRegion": self.reporting_region, "status": "ENABLED"}),
+                content_type="application/json",
+            )
         if region != self.reporting_region:
             return _error(400, "InvalidParameter", "problems are read in the reporting region")
         if path.startswith("/20200131/problems/"):  # GetProblem: the whole Problem
@@ -251,9 +285,21 @@ class OciApis:
 
 
 #: Problem fields ListProblems leaves out (oci.cloud_guard.models: Problem minus ProblemSummary).
-PROBLEM_ONLY = frozenset({"additionalDetails", "autoResolveDate", "comment", "description", "impactedResourceId",
-                          "impactedResourceName", "impactedResourceType", "peakRiskScore", "peakRiskScoreDate",
-                          "peakRiskScoreLookupPeriodInDays", "recommendation"})  # fmt: skip
+PROBLEM_ONLY = frozenset(
+    {
+        "additionalDetails",
+        "autoResolveDate",
+        "comment",
+        "description",
+        "impactedResourceId",
+        "impactedResourceName",
+        "impactedResourceType",
+        "peakRiskScore",
+        "peakRiskScoreDate",
+        "peakRiskScoreLookupPeriodInDays",
+        "recommendation",
+    }
+)
 
 
 def _filter(stage: str):

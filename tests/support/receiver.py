@@ -23,8 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop rsyslogd on `kill` as on Ctrl-C
     work = Path(tempfile.mkdtemp(prefix="forwarder-receiver-"))
     server = start_rsyslog(work, ports={"tcp": args.tcp, "udp": args.udp, "tls": args.tls})
-    print(f"rsyslogd listening on tcp://127.0.0.1:{args.tcp}, udp://127.0.0.1:{args.udp} and "
-          f"tls://127.0.0.1:{args.tls} (CA: {server.ca}); Ctrl-C to stop", flush=True)  # fmt: skip
+    print(
+        f"rsyslogd listening on tcp://127.0.0.1:{args.tcp}, udp://127.0.0.1:{args.udp} and "
+        f"tls://127.0.0.1:{args.tls} (CA: {server.ca}); Ctrl-C to stop",
+        flush=True,
+    )
     shown = 0
     try:
         while True:
@@ -32,8 +35,11 @@ def main(argv: list[str] | None = None) -> int:
             for line in lines[shown:]:
                 sd = (line.get("sdparsed") or {}).get("oci@32473", {})
                 message = line["msg"].lstrip("\ufeff")
-                print(f"<{line['pri']}> {line['input']} {line['msgid']} eventId={sd.get('eventId')} "
-                      f"{json.dumps(message[:160])}", flush=True)  # fmt: skip
+                print(
+                    f"<{line['pri']}> {line['input']} {line['msgid']} eventId={sd.get('eventId')} "
+                    f"{json.dumps(message[:160])}",
+                    flush=True,
+                )
             shown = len(lines)
             time.sleep(0.2)
     except KeyboardInterrupt:

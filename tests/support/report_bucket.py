@@ -46,9 +46,18 @@ class ReportBucket(ObjectStorageStandIn):
             body = json.loads(request.get_data())
             upload = secrets.token_hex(8)
             self.uploads[upload] = {"name": body["object"], "parts": {}, "type": body.get("contentType", "")}
-            return Response(json.dumps({"uploadId": upload, "object": body["object"], "namespace": self.namespace,
-                                        "bucket": parts[4], "timeCreated": "2026-01-01T00:00:00Z"}),
-                            content_type="application/json")  # fmt: skip
+            return Response(
+                json.dumps(
+                    {
+                        "uploadId": upload,
+                        "object": body["object"],
+                        "namespace": self.namespace,
+                        "bucket": parts[4],
+                        "timeCreated": "2026-01-01T00:00:00Z",
+                    }
+                ),
+                content_type="application/json",
+            )
         upload = self.uploads.get(upload_id or "")
         if upload is None or upload["name"] != name:
             return _error(404, "NoSuchUpload", f"no upload {upload_id} for {name}")
@@ -83,11 +92,21 @@ class ReportBucket(ObjectStorageStandIn):
         expires = datetime.fromisoformat(body["timeExpires"].replace("Z", "+00:00"))
         self.pars[token] = {"prefix": body.get("objectName") or "", "expires": expires, "name": body["name"]}
         access = f"/p/{token}/n/{self.namespace}/b/{self.bucket}/o/"
-        return Response(json.dumps({"id": token[:8], "name": body["name"], "accessUri": access,
-                                    "objectName": body.get("objectName"), "accessType": "AnyObjectRead",
-                                    "bucketListingAction": "Deny", "timeExpires": body["timeExpires"],
-                                    "timeCreated": "2026-01-01T00:00:00Z"}),
-                        content_type="application/json")  # fmt: skip
+        return Response(
+            json.dumps(
+                {
+                    "id": token[:8],
+                    "name": body["name"],
+                    "accessUri": access,
+                    "objectName": body.get("objectName"),
+                    "accessType": "AnyObjectRead",
+                    "bucketListingAction": "Deny",
+                    "timeExpires": body["timeExpires"],
+                    "timeCreated": "2026-01-01T00:00:00Z",
+                }
+            ),
+            content_type="application/json",
+        )
 
     def _par_get(self, request: Request) -> Response:
         parts = request.path.split("/", 8)  # ['', 'p', token, 'n', ns, 'b', bucket, 'o', name]

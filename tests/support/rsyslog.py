@@ -72,10 +72,27 @@ def make_cert(directory: Path, name: str, cn: str = "localhost", loopback: bool 
     names = f"DNS:{cn},IP:127.0.0.1" if loopback else f"DNS:{cn}"
     cert, key = directory / f"{name}.pem", directory / f"{name}.key"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "2", "-subj", f"/CN={cn}", "-addext", f"subjectAltName={names}"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={cn}",
+            "-addext",
+            f"subjectAltName={names}",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
@@ -198,8 +215,10 @@ def start_rsyslog(directory: Path, ports: dict[str, int] | None = None, conf_tex
     log = open(directory / "rsyslogd.log", "wb")
     process = subprocess.Popen(
         [RSYSLOGD, "-n", "-f", str(conf), "-i", str(directory / "rsyslogd.pid")],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "RSYSLOG_DEBUG": ""},
-    )  # fmt: skip
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "RSYSLOG_DEBUG": ""},
+    )
     server = Rsyslog(directory, process=process, **ports)
     end = time.monotonic() + 10
     for port in (ports["tcp"], ports["tls"]):

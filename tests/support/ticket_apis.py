@@ -67,8 +67,13 @@ class ServiceNowStandIn(StandIn):
         )
 
     def unauthorized(self) -> Response:
-        return _json({"error": {"message": "User Not Authenticated", "detail": "Required to provide Auth information"},
-                      "status": "failure"}, 401)  # fmt: skip
+        return _json(
+            {
+                "error": {"message": "User Not Authenticated", "detail": "Required to provide Auth information"},
+                "status": "failure",
+            },
+            401,
+        )
 
     def handle(self, request: Request) -> Response:
         parts = request.path.rstrip("/").split("/")
@@ -92,8 +97,13 @@ class ServiceNowStandIn(StandIn):
         if request.method == "PATCH" and len(parts) == 6 and parts[5] in self.incidents:
             incident, body = self.incidents[parts[5]], request.get_json()
             if body.get("state") == "6" and not (body.get("close_code") and body.get("close_notes")):
-                return _json({"error": {"message": "Data Policy Exception: Resolution code, Resolution notes are "
-                                                   "mandatory"}, "status": "failure"}, 403)  # fmt: skip
+                return _json(
+                    {
+                        "error": {"message": "Data Policy Exception: Resolution code, Resolution notes are mandatory"},
+                        "status": "failure",
+                    },
+                    403,
+                )
             if "work_notes" in body:
                 incident["work_notes"].append(body.pop("work_notes"))
             incident.update(body)

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from forwarder.oci.calls import Counter, pages
+from forwarder.oci.clients import Clients
 from forwarder.sources import logging_search
-from forwarder.sources.api.calls import Counter, pages
-from forwarder.sources.api.clients import Clients
 
 #: Longest window of one Logging Search query (the API refuses more).
 SEARCH_MAX_WINDOW = timedelta(days=14)
@@ -32,13 +32,20 @@ def audit_query(tenancy: str) -> str:
     return f'search "{tenancy}/_Audit_Include_Subcompartment"'
 
 
-def list_events(clients: Clients, region: str, compartment: str, start: datetime, end: datetime,
-                deadline: float | None, counter: Counter | None = None) -> Iterator[list[dict]]:  # fmt: skip
+def list_events(
+    clients: Clients,
+    region: str,
+    compartment: str,
+    start: datetime,
+    end: datetime,
+    deadline: float | None,
+    counter: Counter | None = None,
+) -> Iterator[list[dict]]:
     """Pages of audit events of one compartment in [start, end) (whole minutes, UTC).
 
     Raises:
         ValueError: start or end is not a whole minute.
-        calls.ApiFailure: a page cannot be read.
+        retry.Failure: a page cannot be read.
     """
     for moment in (start, end):
         if moment.second or moment.microsecond:
@@ -48,12 +55,19 @@ def list_events(clients: Clients, region: str, compartment: str, start: datetime
         yield [e for e in data or () if isinstance(e, dict)]
 
 
-def search(clients: Clients, region: str, query: str, start: datetime, end: datetime, deadline: float | None,
-           counter: Counter | None = None) -> Iterator[list[dict]]:  # fmt: skip
+def search(
+    clients: Clients,
+    region: str,
+    query: str,
+    start: datetime,
+    end: datetime,
+    deadline: float | None,
+    counter: Counter | None = None,
+) -> Iterator[list[dict]]:
     """Pages of log records matching `query` in [start, end), cut into queries of at most 14 days.
 
     Raises:
-        calls.ApiFailure: a page cannot be read.
+        retry.Failure: a page cannot be read.
     """
     from oci.loggingsearch.models import SearchLogsDetails
 

@@ -3,7 +3,7 @@
 Problems are read in the reporting region (`GetConfiguration` -> `reportingRegion`) with
 `compartmentIdInSubtree=true`, `accessLevel=ACCESSIBLE` and a `timeLastDetected` window
 (GET /20200131/problems, `opc-next-page`). A problem object (REST camelCase or the SDK's snake_case)
-becomes the event Cloud Guard's Cloud Event responder would send (FACTS 1):
+becomes the event Cloud Guard's Cloud Event responder would send:
 - OPEN -> `problemdetected` ("New Problem detected" when first and last detection are the same,
   else "Existing Problem updated", which `normalize` marks UPDATED);
 - RESOLVED -> `problemremediated`; DISMISSED or DELETED -> `problemdismissed`.
@@ -21,8 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from forwarder.normalize.repair import camel
-from forwarder.sources.api.calls import ApiFailure, Counter, call, pages
-from forwarder.sources.api.clients import Clients
+from forwarder.oci.calls import Counter, call, pages
+from forwarder.oci.clients import Clients
+from forwarder.retry import Failure
 
 _EVENT_TYPES = {
     "OPEN": "problemdetected",
@@ -46,7 +47,7 @@ _DETAILS = (
     ("riskScore", "riskScore"),
 )
 
-#: GetProblem fields the summaries lack, under the names Cloud Guard's events give them (FACTS 1).
+#: GetProblem fields the summaries lack, under the names Cloud Guard's events give them.
 _DESCRIBED = (
     ("problemDescription", "description"),
     ("problemRecommendation", "recommendation"),
@@ -57,28 +58,40 @@ _DESCRIBED = (
 )
 
 
-def reporting_region(clients: Clients, tenancy: str, home: str, deadline: float | None,
-                     counter: Counter | None = None) -> str:  # fmt: skip
+def reporting_region(
+    clients: Clients, tenancy: str, home: str, deadline: float | None, counter: Counter | None = None
+) -> str:
     """Cloud Guard's reporting region (GetConfiguration), where problems are listed.
 
     Raises:
-        calls.ApiFailure: the configuration cannot be read (Cloud Guard not enabled: 404).
+        retry.Failure: the configuration cannot be read (Cloud Guard not enabled: 404).
     """
     client = clients.get("cloudguard", home)
     data = call(client.get_configuration, tenancy, deadline=deadline, counter=counter).data or {}
     return data.get("reportingRegion") or data.get("reporting_region") or home
 
 
-def problems(clients: Clients, region: str, tenancy: str, since: datetime, until: datetime | None,
-             deadline: float | None, counter: Counter | None = None) -> Iterator[list[dict]]:  # fmt: skip
+def problems(
+    clients: Clients,
+    region: str,
+    tenancy: str,
+    since: datetime,
+    until: datetime | None,
+    deadline: float | None,
+    counter: Counter | None = None,
+) -> Iterator[list[dict]]:
     """Pages of problem objects last detected at or after `since` (and at or before `until`).
 
     Raises:
-        calls.ApiFailure: a page cannot be read.
+        retry.Failure: a page cannot be read.
     """
     client = clients.get("cloudguard", region)
-    kwargs: dict[str, Any] = {"compartment_id_in_subtree": True, "access_level": "ACCESSIBLE",
-                              "time_last_detected_greater_than_or_equal_to": since, "limit": 1000}  # fmt: skip
+    kwargs: dict[str, Any] = {
+        "compartment_id_in_subtree": True,
+        "access_level": "ACCESSIBLE",
+        "time_last_detected_greater_than_or_equal_to": since,
+        "limit": 1000,
+    }
     if until is not None:
         kwargs["time_last_detected_less_than_or_equal_to"] = until
     for data, _ in pages(client.list_problems, tenancy, deadline=deadline, counter=counter, **kwargs):
@@ -127,15 +140,16 @@ def event(problem: dict, tenancy: str | None = None) -> dict[str, Any]:
     }
 
 
-def describe(clients: Clients, region: str, events: list[dict], deadline: float | None,
-             counter: Counter | None = None) -> list[str]:  # fmt: skip
+def describe(
+    clients: Clients, region: str, events: list[dict], deadline: float | None, counter: Counter | None = None
+) -> list[str]:
     """Complete problem events from `event` with GetProblem, in place (one call per event).
 
     A problem refused for good (404: deleted since it was listed; 403) is sent as listed.
     Returns:
         One line per problem that could not be read.
     Raises:
-        calls.ApiFailure: a transient failure outlasted its retries or the deadline came: the shard is
+        retry.Failure: a transient failure outlasted its retries or the deadline came: the shard is
             deferred or failed, and its problems are read again on the next run.
     """
     client = clients.get("cloudguard", region)
@@ -144,7 +158,7 @@ def describe(clients: Clients, region: str, events: list[dict], deadline: float 
         data = item["data"]
         try:
             found = call(client.get_problem, data["resourceId"], deadline=deadline, counter=counter).data or {}
-        except ApiFailure as exc:
+        except Failure as exc:
             if exc.transient:
                 raise
             unread.append(f"{data['resourceId']}: {exc.reason}")

@@ -4,7 +4,7 @@
   whose status is READY, home region first; read on every run, so a newly subscribed region is picked up.
 - `compartments`: `ListCompartments` from the root with `compartmentIdInSubtree=true`,
   `accessLevel=ACCESSIBLE`, `lifecycleState=ACTIVE`, every page, plus the root itself, which the
-  listing leaves out (FACTS 7). Subtree listing works only from the root.
+  listing leaves out. Subtree listing works only from the root.
 Identity is global: both are read through the home region's endpoint.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from forwarder.sources.api.calls import Counter, call, pages
-from forwarder.sources.api.clients import Clients
+from forwarder.oci.calls import Counter, call, pages
+from forwarder.oci.clients import Clients
 
 
 class Region(NamedTuple):
@@ -21,31 +21,43 @@ class Region(NamedTuple):
     home: bool
 
 
-def regions(clients: Clients, tenancy: str, home: str, deadline: float | None, counter: Counter | None = None
-            ) -> list[Region]:  # fmt: skip
+def regions(
+    clients: Clients, tenancy: str, home: str, deadline: float | None, counter: Counter | None = None
+) -> list[Region]:
     """The READY subscribed regions, home first.
 
     Raises:
-        calls.ApiFailure: the subscriptions cannot be read.
+        retry.Failure: the subscriptions cannot be read.
     """
     identity = clients.get("identity", home)
     data = call(identity.list_region_subscriptions, tenancy, deadline=deadline, counter=counter).data or []
-    found = [Region(r["regionName"], bool(r.get("isHomeRegion")))  # REST JSON (clients: no SDK models)
-             for r in data if (r.get("status") or "READY") == "READY"]  # fmt: skip
+    found = [
+        Region(r["regionName"], bool(r.get("isHomeRegion")))  # REST JSON (clients: no SDK models)
+        for r in data
+        if (r.get("status") or "READY") == "READY"
+    ]
     return sorted(found, key=lambda r: (not r.home, r.name))
 
 
-def compartments(clients: Clients, tenancy: str, home: str, deadline: float | None,
-                 counter: Counter | None = None) -> list[str]:  # fmt: skip
+def compartments(
+    clients: Clients, tenancy: str, home: str, deadline: float | None, counter: Counter | None = None
+) -> list[str]:
     """The OCIDs of the root and every ACTIVE compartment the principal can see, root first.
 
     Raises:
-        calls.ApiFailure: the listing cannot be read.
+        retry.Failure: the listing cannot be read.
     """
     identity = clients.get("identity", home)
     found = [tenancy]
-    for data, _ in pages(identity.list_compartments, tenancy, deadline=deadline, counter=counter,
-                         compartment_id_in_subtree=True, access_level="ACCESSIBLE", lifecycle_state="ACTIVE",
-                         limit=1000):  # fmt: skip
+    for data, _ in pages(
+        identity.list_compartments,
+        tenancy,
+        deadline=deadline,
+        counter=counter,
+        compartment_id_in_subtree=True,
+        access_level="ACCESSIBLE",
+        lifecycle_state="ACTIVE",
+        limit=1000,
+    ):
         found += [c["id"] for c in data or () if c.get("id") and c["id"] != tenancy]
     return found

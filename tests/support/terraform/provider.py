@@ -36,8 +36,11 @@ NAMESPACE = "standinnamespace"
 class Block(s.NestedBlock):
     """A nested block with the nesting mode SDKv2 gives it: LIST for TypeList, SET for TypeSet, SINGLE for timeouts."""
 
-    MODES = {"TypeList": pb.Schema.NestedBlock.NestingMode.LIST, "TypeSet": pb.Schema.NestedBlock.NestingMode.SET,
-             "Timeouts": pb.Schema.NestedBlock.NestingMode.SINGLE}  # fmt: skip
+    MODES = {
+        "TypeList": pb.Schema.NestedBlock.NestingMode.LIST,
+        "TypeSet": pb.Schema.NestedBlock.NestingMode.SET,
+        "Timeouts": pb.Schema.NestedBlock.NestingMode.SINGLE,
+    }
 
     def __init__(self, name: str, spec: dict[str, Any]):
         # helper/schema: MinItems of an Optional block is ignored; a Required block needs at least one.
@@ -46,8 +49,13 @@ class Block(s.NestedBlock):
         self.mode = self.MODES[spec["type"]]
 
     def to_pb(self) -> pb.Schema.NestedBlock:
-        return pb.Schema.NestedBlock(type_name=self.type_name, block=self.block.to_pb(), nesting=self.mode,
-                                     min_items=self.min_items, max_items=self.max_items)  # fmt: skip
+        return pb.Schema.NestedBlock(
+            type_name=self.type_name,
+            block=self.block.to_pb(),
+            nesting=self.mode,
+            min_items=self.min_items,
+            max_items=self.max_items,
+        )
 
     def encode(self, value: Any) -> Any:
         return value
@@ -76,8 +84,16 @@ def block(attributes: dict[str, dict]) -> s.Block:
             if spec.get("required") or spec.get("optional"):
                 blocks.append(Block(name, spec))
             continue
-        attrs.append(s.Attribute(name, tf_type(spec), required=spec.get("required"), optional=spec.get("optional"),
-                                 computed=spec.get("computed"), sensitive=spec.get("sensitive")))  # fmt: skip
+        attrs.append(
+            s.Attribute(
+                name,
+                tf_type(spec),
+                required=spec.get("required"),
+                optional=spec.get("optional"),
+                computed=spec.get("computed"),
+                sensitive=spec.get("sensitive"),
+            )
+        )
     return s.Block(attributes=attrs, block_types=blocks)
 
 

@@ -41,23 +41,17 @@ class CheckpointError(RuntimeError):
 
 
 class BucketStore:
-    """Checkpoints in an Object Storage bucket, written with If-Match / If-None-Match.
+    """Checkpoints in an Object Storage bucket, written with If-Match / If-None-Match, every call under the
+    one retry rule (`forwarder.oci.bucket`; a 503 is tried again, a 412 is a Conflict at once).
 
     Args:
-        client: an `oci.object_storage.ObjectStorageClient` (model deserialization on).
-        bucket, namespace: where (namespace looked up once when None).
+        bucket: a `forwarder.oci.bucket.Bucket`.
+        deadline: `time.monotonic()` bound of every call, or None (the collector sets it per run).
     """
 
-    def __init__(self, client, bucket: str, namespace: str | None = None):
-        self.client = client
+    def __init__(self, bucket, deadline: float | None = None):
         self.bucket = bucket
-        self.namespace = namespace
-        self._lock = threading.Lock()  # one SDK session: requests are sent one at a time
-
-    def _ns(self) -> str:
-        if self.namespace is None:
-            self.namespace = self.client.get_namespace().data
-        return self.namespace
+        self.deadline = deadline
 
     def read(self, key: str) -> tuple[dict[str, Any] | None, str | None]:
         """(document, etag), or (None, None) when there is no checkpoint yet.
@@ -65,37 +59,46 @@ class BucketStore:
         Raises:
             CheckpointError: the object cannot be read, or is not a JSON object.
         """
-        with self._lock:
-            try:
-                response = self.client.get_object(self._ns(), self.bucket, PREFIX + key + ".json")
-            except Exception as exc:
-                if getattr(exc, "status", None) == 404 and getattr(exc, "code", "") == "ObjectNotFound":
-                    return None, None
-                raise CheckpointError(f"checkpoint {key}: cannot read from bucket {self.bucket}: {_why(exc)}") from None
-            try:
-                document = loads(response.data.content)
-            except (ValueError, RecursionError):
-                document = None
-            return _checked(key, document), response.headers.get("etag")
+        from forwarder.retry import Failure
+
+        try:
+            found = self.bucket.get(PREFIX + key + ".json", self.deadline)
+        except Failure as exc:
+            raise CheckpointError(
+                f"checkpoint {key}: cannot read from bucket {self.bucket.name}: {exc.reason}"
+            ) from None
+        if found is None:
+            return None, None
+        try:
+            document = loads(found[0])
+        except (ValueError, RecursionError):
+            document = None
+        return _checked(key, document), found[1]
 
     def write(self, key: str, document: dict[str, Any], etag: str | None) -> str:
         """Write `document` if the checkpoint is still at `etag` (None: if there is none yet); return the new etag.
 
         Raises:
-            Conflict: another run wrote it first (412).
-            CheckpointError: any other failure.
+            Conflict: another run wrote it first (409, 412).
+            CheckpointError: any other failure, once the retries are spent.
         """
-        body = encode(document)
+        from forwarder.retry import Failure
+
         condition = {"if_match": etag} if etag else {"if_none_match": "*"}
-        with self._lock:
-            try:
-                response = self.client.put_object(self._ns(), self.bucket, PREFIX + key + ".json", body,
-                                                  content_type="application/json", **condition)  # fmt: skip
-            except Exception as exc:
-                if getattr(exc, "status", None) in (409, 412):
-                    raise Conflict(f"checkpoint {key} was changed by another run") from None
-                raise CheckpointError(f"checkpoint {key}: cannot write to bucket {self.bucket}: {_why(exc)}") from None
-            return response.headers.get("etag") or ""
+        try:
+            return self.bucket.put(
+                PREFIX + key + ".json",
+                encode(document),
+                deadline=self.deadline,
+                content_type="application/json",
+                **condition,
+            )
+        except Failure as exc:
+            if exc.status in (409, 412):
+                raise Conflict(f"checkpoint {key} was changed by another run") from None
+            raise CheckpointError(
+                f"checkpoint {key}: cannot write to bucket {self.bucket.name}: {exc.reason}"
+            ) from None
 
 
 class FileStore:
@@ -154,9 +157,3 @@ def _checked(key: str, document: Any) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise CheckpointError(f"checkpoint {key}: not a JSON object; delete it to start again from the look-back")
     return document
-
-
-def _why(exc: BaseException) -> str:
-    from forwarder.runtime.oci_auth import describe_error
-
-    return describe_error(exc)

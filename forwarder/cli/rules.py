@@ -40,14 +40,26 @@ def add_parser(commands) -> None:
     export.add_argument("--target", choices=["splunk"], required=True, help="query language (SPL for Splunk)")
 
 
-def run(args, settings) -> int:
-    """Run a `rules` subcommand with validated settings; returns the exit status."""
-    from forwarder.detect.pack import load
+def run(parser, args) -> int:
+    """Run a `rules` subcommand; returns the exit status.
 
+    Raises:
+        ConfigError: the settings are bad, or a rule file does not compile (named).
+    """
+    from forwarder.cli.common import settings as load
+    from forwarder.detect import RuleError
+    from forwarder.detect.pack import load as load_rules
+    from forwarder.oci.clients import for_function
+    from forwarder.settings import ConfigError
+
+    settings = load()
     d = settings.detection
-    if args.rules_command == "export":
-        return _export(args.target, d)
-    rules = load(d.rules, d.disable, endpoint=settings.collect.endpoints["objectstorage"], timeout=settings.timeout)
+    try:
+        if args.rules_command == "export":
+            return _export(args.target, d)
+        rules = load_rules(d.rules, d.disable, clients=for_function(settings))
+    except RuleError as exc:
+        raise ConfigError(str(exc)) from None
     if args.rules_command == "list":
         return _list(rules)
     return _test(rules, args.paths, args.json)
@@ -96,8 +108,10 @@ def _test(rules: list[dict], paths: list[str], as_json: bool) -> int:
     for rule_id, records in fired.items():
         details = records[0].details
         groups = "; ".join(", ".join(f"{k}={v}" for k, v in r.details["groupBy"].items()) or "-" for r in records)
-        print(f"fired  {details['ruleName'] or rule_id}  {records[0].title}  ({len(records)} detection(s), "
-              f"{sum(r.details['count'] for r in records)} event(s); groups: {groups})")  # fmt: skip
+        print(
+            f"fired  {details['ruleName'] or rule_id}  {records[0].title}  ({len(records)} detection(s), "
+            f"{sum(r.details['count'] for r in records)} event(s); groups: {groups})"
+        )
     print(f"{len(fired)} rule(s) fired, {len(detections)} detection(s), {matched} rule match(es)")
     if as_json:
         for record in detections:

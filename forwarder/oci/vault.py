@@ -8,37 +8,40 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 
-from forwarder.runtime import oci_auth
 from forwarder.runtime.scrub import register
+
+#: Most seconds spent reading one secret, retries included.
+SECONDS = 20.0
 
 
 class SecretError(RuntimeError):
     """A Vault secret could not be read. The message names the configuration key, never the value."""
 
 
-def read_secret(secret_ocid: str, *, key: str, endpoint: str | None = None, timeout: float = 10.0) -> str:
+def read_secret(secret_ocid: str, *, key: str, clients) -> str:
     """Read the CURRENT version of a Vault secret as text.
 
-    Calls `GET /20190301/secretbundles/{secretId}?stage=CURRENT` (Vault Secret Retrieval API)
-    through `oci.secrets.SecretsClient`, signed by the resource-principal signer (the
-    OCI_RESOURCE_PRINCIPAL_* environment of OCI Functions), with a bounded retry.
+    Calls `GET /20190301/secretbundles/{secretId}?stage=CURRENT` (Vault Secret Retrieval API) through
+    `oci.secrets.SecretsClient` and `forwarder.oci.calls.call` (the one retry rule), for at most
+    SECONDS in all.
 
     Args:
         secret_ocid: the secret's OCID.
         key: the configuration key that named it (for error messages).
-        endpoint: service endpoint override (OCI_SECRETS_ENDPOINT); default: the signer's region.
-        timeout: connect and read timeout, seconds.
+        clients: `forwarder.oci.clients.Clients` (the function's resource principal; OCI_SECRETS_ENDPOINT).
     Returns:
         The decoded secret content, surrounding whitespace stripped.
     Raises:
         SecretError: naming `key` and the reason (HTTP status, missing principal...).
     """
-    try:
-        import oci
+    from forwarder.oci.auth import describe_error
+    from forwarder.oci.calls import call
 
-        client = oci_auth.client(oci.secrets.SecretsClient, endpoint=endpoint, timeout=timeout)
-        bundle = client.get_secret_bundle(secret_ocid, stage="CURRENT").data
+    try:
+        client = clients.get("secrets")
+        bundle = call(client.get_secret_bundle, secret_ocid, stage="CURRENT", deadline=time.monotonic() + SECONDS).data
         content = bundle.secret_bundle_content.content
         value = base64.b64decode(content, validate=True).decode("utf-8").strip()
         register(value)
@@ -50,8 +53,8 @@ def read_secret(secret_ocid: str, *, key: str, endpoint: str | None = None, time
         return value
     except SecretError:
         raise
-    except Exception as exc:  # the SDK raises many types; all mean "could not read"
-        detail = oci_auth.describe_error(exc)
+    except Exception as exc:  # Failure, AuthError, a bad bundle: all mean "could not read"
+        detail = getattr(exc, "reason", None) or describe_error(exc)
         if isinstance(exc, (binascii.Error, UnicodeDecodeError)):
             detail = "secret content is not base64-encoded UTF-8 text"
         raise SecretError(f"{key}: cannot read Vault secret {secret_ocid}: {detail}") from None

@@ -1,4 +1,4 @@
-"""Re-send dead-lettered events: `python -m forwarder replay-dead-letter`.
+"""`python -m forwarder replay-dead-letter`: re-send dead-lettered events and remove what is delivered.
 
 Each dead-letter object is read oldest first; its events are sent again to the sink named in each
 line (through the same routes and retries as the function). An object whose events were all
@@ -9,16 +9,64 @@ that was not JSON) cannot be re-sent and stay.
 
 from __future__ import annotations
 
+import argparse
+import json
 import logging
+import sys
+import textwrap
 import time
 from dataclasses import dataclass
 
-from forwarder.delivery.deadletter import DeadLetter
-from forwarder.delivery.pipeline import Pipeline
+from forwarder.delivery.deadletter import DeadLetter, DeadLetterError
 from forwarder.detect.output import is_kept_detection, restore
 from forwarder.normalize import normalize
+from forwarder.pipeline import Pipeline
 
 log = logging.getLogger("forwarder")
+
+
+def add_parser(commands) -> None:
+    """Add the `replay-dead-letter` command to an argparse subparsers object."""
+    from forwarder.cli.common import add_deadline
+
+    dead = commands.add_parser(
+        "replay-dead-letter",
+        help="re-send dead-lettered events and remove what is delivered",
+        description=textwrap.dedent(
+            """\
+            List the objects in DEAD_LETTER_BUCKET (oldest first) and send their events again to the
+            sink each line names, with the same configuration keys as the function. Objects whose
+            events are all delivered are deleted; the rest of a partly delivered object is written to a
+            new object before the old one is deleted. Prints one JSON line per object; exits 1 if
+            anything is still not delivered. Needs the resource-principal environment (or run it in the
+            function's own network and identity)."""
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_deadline(dead, "dead-letter object")
+
+
+def run(parser, args) -> int:
+    """Replay every dead-letter object; print one JSON line per object. Returns the exit status."""
+    from forwarder.cli import common
+
+    settings = common.settings()
+    if settings.dead_letter is None:
+        print("replay-dead-letter: DEAD_LETTER_BUCKET is not set", file=sys.stderr)
+        return 1
+    pipeline = common.pipeline(settings)
+    if pipeline is None:
+        return 1
+    try:
+        results = replay(pipeline, pipeline.dead_letter, seconds_per_object=args.deadline)
+    except DeadLetterError as exc:  # the bucket cannot be listed or read
+        print(f"replay-dead-letter: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        pipeline.close()
+    for result in results:
+        print(json.dumps(result.to_dict()))
+    return 1 if any(r.delivered < r.lines for r in results) else 0
 
 
 @dataclass

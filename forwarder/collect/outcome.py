@@ -1,6 +1,6 @@
-"""What a collection run did, per source and region, and whether every collected event went out.
+"""A collection run's summary: what it did per source and region, and whether every collected event went out.
 
-`Report.to_dict()` (the CLI's stdout, the collector function's answer):
+`Outcome.to_dict()` (the CLI's stdout, the collector function's answer):
 `{"ok", "complete", "backfill", "shards": {"total", "done", "failed", "skipped", "deferred"},
 "sources": {source: {region: {"windows", "events", "repeats", "delivered": {sink: n},
 "deadLettered": {sink: n}, "failed": {sink: n}, "problems": [...]}}}, "apiCalls", "throttled",
@@ -17,7 +17,7 @@ from typing import Any
 from forwarder.delivery.summary import MAX_LISTED_FAILURES, Summary
 
 
-class Report:
+class Outcome:
     def __init__(self, backfill: bool = False):
         self.backfill = backfill
         self.sources: dict[str, dict[str, dict[str, Any]]] = {}
@@ -75,11 +75,11 @@ class Report:
                 "total": self.shards_total,
                 "done": self.shards_done - sum(self.outcomes.values()),
                 **self.outcomes,
-            },  # fmt: skip
+            },
             "sources": {
                 source: {region: _shown(entry) for region, entry in regions.items()}
                 for source, regions in self.sources.items()
-            },  # fmt: skip
+            },
             "apiCalls": self.api_calls,
             "throttled": self.throttled,
             "errors": self.errors,
@@ -90,6 +90,12 @@ class Report:
 def _shown(entry: dict[str, Any]) -> dict[str, Any]:
     """One region's entry as the summary shows it: the counts of its Summary in place of the object."""
     counts = entry["counts"]
-    return {"windows": entry["windows"], "events": entry["events"], "repeats": entry["repeats"],
-            "delivered": counts.delivered, "deadLettered": counts.dead_lettered, "failed": counts.failed,
-            "problems": entry["problems"]}  # fmt: skip
+    return {
+        "windows": entry["windows"],
+        "events": entry["events"],
+        "repeats": entry["repeats"],
+        "delivered": counts.delivered,
+        "deadLettered": counts.dead_lettered,
+        "failed": counts.failed,
+        "problems": entry["problems"],
+    }

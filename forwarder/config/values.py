@@ -11,8 +11,10 @@ from urllib.parse import urlsplit
 
 Parser = Callable[[str], Any]
 
-_INTEGER = re.compile(r"[0-9]{1,18}")  # longer is out of every range, and int() refuses thousands of digits
-_DECIMAL = re.compile(r"[0-9]{1,18}(?:\.[0-9]{1,18})?")
+# Patterns are compiled on first use (re caches them): a parser runs only for a key that is set, and
+# compiling every pattern at import would cost each cold start milliseconds.
+_INTEGER = r"[0-9]{1,18}"  # longer is out of every range, and int() refuses thousands of digits
+_DECIMAL = r"[0-9]{1,18}(?:\.[0-9]{1,18})?"
 
 
 class Invalid(ValueError):
@@ -39,7 +41,7 @@ def integer(low: int, high: int) -> Parser:
     """A whole number written in ASCII digits, from `low` to `high`."""
 
     def parse(raw: str) -> int:
-        if not _INTEGER.fullmatch(raw) or not low <= int(raw) <= high:
+        if not re.fullmatch(_INTEGER, raw) or not low <= int(raw) <= high:
             raise Invalid(f"a whole number from {low} to {high} in ASCII digits")
         return int(raw)
 
@@ -50,7 +52,7 @@ def number(low: float, high: float) -> Parser:
     """A decimal number written in ASCII digits (`10`, `2.5`), from `low` to `high`."""
 
     def parse(raw: str) -> float:
-        if not _DECIMAL.fullmatch(raw) or not low <= float(raw) <= high:
+        if not re.fullmatch(_DECIMAL, raw) or not low <= float(raw) <= high:
             raise Invalid(f"a number from {low:g} to {high:g} in ASCII digits")
         return float(raw)
 
@@ -101,10 +103,10 @@ def _host_port(raw: str, schemes: tuple[str, ...], expected: str) -> tuple[str, 
 
 def ocid(kind: str) -> Parser:
     """An OCID of the given resource type (`ocid1.<kind>.<realm>...`)."""
-    pattern = re.compile(rf"ocid1\.{re.escape(kind)}\.[a-z0-9-]+\.[a-z0-9-]*\.[A-Za-z0-9._-]+")
+    pattern = rf"ocid1\.{re.escape(kind)}\.[a-z0-9-]+\.[a-z0-9-]*\.[A-Za-z0-9._-]+"
 
     def parse(raw: str) -> str:
-        if not pattern.fullmatch(raw):
+        if not re.fullmatch(pattern, raw):
             raise Invalid(f"an OCID of the form ocid1.{kind}.<realm>.<region>.<unique id>")
         return raw
 
@@ -116,7 +118,7 @@ def one_of_names(names: dict[str, int], low: int, high: int, label: str) -> Pars
 
     def parse(raw: str) -> int:
         value = raw.lower()
-        if _INTEGER.fullmatch(value) and low <= int(value) <= high:
+        if re.fullmatch(_INTEGER, value) and low <= int(value) <= high:
             return int(value)
         if value in names:
             return names[value]
@@ -151,18 +153,18 @@ def names(*options: str) -> Parser:
     return parse
 
 
-_REGION = re.compile(r"[a-z]{2,}-[a-z0-9]+-[0-9]+")
+_REGION = r"[a-z]{2,}-[a-z0-9]+-[0-9]+"
 
 
 def region_list(raw: str) -> tuple[str, ...]:
     """Comma-separated OCI region identifiers (`eu-frankfurt-1,us-ashburn-1`)."""
     items = tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
-    if not items or not all(_REGION.fullmatch(item) for item in items):
+    if not items or not all(re.fullmatch(_REGION, item) for item in items):
         raise Invalid("comma-separated region identifiers such as eu-frankfurt-1,us-ashburn-1")
     return items
 
 
-_QUERY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_QUERY_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
 
 
 def named_queries(raw: str) -> dict[str, str]:
@@ -175,7 +177,7 @@ def named_queries(raw: str) -> dict[str, str]:
     if not isinstance(value, dict) or not value:
         raise Invalid(expected)
     for name, query in value.items():
-        if not _QUERY_NAME.fullmatch(name):
+        if not re.fullmatch(_QUERY_NAME, name):
             raise Invalid(f"query names of letters, digits, '_', '.' or '-' (at most 64); got {name!r}")
         if not isinstance(query, str) or not query.strip().lower().startswith("search"):
             raise Invalid(f'query {name!r}: a Logging Search query text starting with search "..."')
@@ -193,16 +195,19 @@ def rule_sources(raw: str) -> tuple[str, ...]:
 
 def rule_ids(raw: str) -> frozenset[str]:
     """Comma-separated rule ids or names (or `all`)."""
-    return frozenset(part.strip().lower() if part.strip().lower() == "all" else part.strip()
-                     for part in raw.split(",") if part.strip())  # fmt: skip
+    return frozenset(
+        part.strip().lower() if part.strip().lower() == "all" else part.strip()
+        for part in raw.split(",")
+        if part.strip()
+    )
 
 
-_USERINFO = re.compile(r"(?<=://)[^/?#@\s]*@")
+_USERINFO = r"(?<=://)[^/?#@\s]*@"
 
 
 def shown(raw: str) -> str:
     """`raw` as an error message may show it: a URL's `user:password@` becomes `***@`."""
-    return _USERINFO.sub("***@", raw)
+    return re.sub(_USERINFO, "***@", raw)
 
 
 def is_loopback(host: str) -> bool:
@@ -219,10 +224,10 @@ def is_loopback(host: str) -> bool:
 
 def timezone(raw: str) -> str:
     """An IANA time zone name (`UTC`, `Europe/Paris`), checked against the time zone database."""
-    from forwarder.report.day import zone  # zoneinfo only when the key is set
+    from forwarder.normalize.timeparse import UnknownZone, time_zone  # zoneinfo only when the key is set
 
     try:
-        zone(raw)
-    except ValueError as exc:
-        raise Invalid(str(exc).split("; got")[0]) from None
+        time_zone(raw)
+    except UnknownZone:
+        raise Invalid(UnknownZone.expected) from None
     return raw

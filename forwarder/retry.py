@@ -1,11 +1,14 @@
-"""The one retry policy, shared by sinks (`delivery.pipeline`) and ticket APIs (`request`).
+"""The one retry policy of the project, and the one failure type: sinks, ticket APIs and OCI calls.
 
-Transient failures (connection errors, timeouts, HTTP 429 and 5xx) are retried with exponential
-backoff and jitter, honouring `Retry-After` (RFC 9110 section 10.2.3: seconds or an HTTP date).
-Every wait is bounded: by MAX_DELAY, by the attempts left, and by the deadline. A receiver that asks
-for a longer wait than MAX_DELAY, or one that would cross the deadline, ends the retries at once
-(the events are then dead-lettered or reported, never waited on forever). Only 2xx is success:
-a redirect (3xx) or any other 4xx is permanent.
+Transient failures (no answer: a timeout or connection error; HTTP 429 and 5xx) are retried with
+exponential backoff and jitter, honouring `Retry-After` (RFC 9110 section 10.2.3: seconds or an HTTP
+date). Every wait is bounded: by MAX_DELAY, by the attempts left, and by the deadline. A receiver that
+asks for a longer wait than MAX_DELAY, or one that would cross the deadline, ends the retries at once
+(the events are then dead-lettered or reported, never waited on forever). Only 2xx is success: a
+redirect (3xx) or any other 4xx is permanent.
+
+Who retries: `forwarder.pipeline` around each sink's `send`; `request` for the ticket APIs;
+`forwarder.oci.calls.call` for every OCI API call. Each raises `Failure` when it gives up.
 """
 
 from __future__ import annotations
@@ -13,9 +16,6 @@ from __future__ import annotations
 import random
 import time
 from typing import TYPE_CHECKING
-
-from forwarder.runtime.scrub import scrub
-from forwarder.sinks.base import describe
 
 if TYPE_CHECKING:  # httpx is imported by request() only: backoff() is on the cold path
     import httpx
@@ -26,15 +26,53 @@ BASE_DELAY = 0.5  #: seconds before the first retry (doubled each time, with jit
 MAX_DELAY = 30.0  #: the longest single wait, Retry-After included
 
 
-class ApiError(Exception):
-    """A request failed. `permanent` is True when sending it again cannot help (3xx, 4xx but 429,
-    a response that is not what the API documents)."""
+def transient(status: int | None) -> bool:
+    """The rule "may the same request work later?": no status (a timeout or connection error), 429 or 5xx."""
+    return status is None or status == 429 or status >= 500
 
-    def __init__(self, reason: str, *, permanent: bool, status: int | None = None):
+
+class Failure(Exception):
+    """An operation failed for good, or ran out of attempts or time.
+
+    Attributes:
+        reason: one line saying what failed (no secrets), e.g. `HTTP 503 from https://...: busy` or
+            `GetObject: HTTP 404 NotAuthorizedOrNotFound: ...`.
+        status: the HTTP status, or None (a timeout, a connection error, a socket).
+        permanent: True when trying again cannot help; by default `not transient(status)` when a status
+            is given, else False.
+        retry_after: seconds the receiver asked to wait (Retry-After), or None.
+        code: the service's error code (OCI: `NotAuthorizedOrNotFound`, `ObjectNotFound`, ...), or None.
+        delivered: for a sink's `send`: how many payloads went before the failure.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int | None = None,
+        permanent: bool | None = None,
+        retry_after: float | None = None,
+        code: str | None = None,
+        delivered: int = 0,
+    ):
         super().__init__(reason)
         self.reason = reason
-        self.permanent = permanent
         self.status = status
+        self.permanent = (status is not None and not transient(status)) if permanent is None else permanent
+        self.retry_after = retry_after
+        self.code = code
+        self.delivered = delivered
+
+    @property
+    def transient(self) -> bool:
+        """Whether the same operation may work on a later try or run."""
+        return not self.permanent
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line reason for an exception: its type and message."""
+    text = str(exc).replace("\n", " ").strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def backoff(attempt: int) -> float:
@@ -42,8 +80,9 @@ def backoff(attempt: int) -> float:
     return min(BASE_DELAY * 2 ** (attempt - 1), MAX_DELAY) * random.uniform(0.5, 1.0)
 
 
-def next_wait(attempt: int, asked: float | None, deadline: float | None, max_attempts: int = MAX_ATTEMPTS
-              ) -> tuple[float | None, str]:  # fmt: skip
+def next_wait(
+    attempt: int, asked: float | None, deadline: float | None, max_attempts: int = MAX_ATTEMPTS
+) -> tuple[float | None, str]:
     """How long to wait before the next attempt, or (None, why) to stop retrying.
 
     Args:
@@ -95,16 +134,18 @@ def request(
     Returns:
         The first 2xx response.
     Raises:
-        ApiError: permanent for 3xx and other 4xx; transient when attempts or time ran out.
+        Failure: permanent for 3xx and other 4xx; transient when attempts or time ran out.
     """
     import httpx
+
+    from forwarder.runtime.scrub import scrub
 
     attempt = 0
     while True:
         attempt += 1
         left = None if deadline is None else deadline - time.monotonic()
         if left is not None and left <= 0:
-            raise ApiError(f"{method} {url}: no time left before the deadline", permanent=False)
+            raise Failure(f"{method} {url}: no time left before the deadline")
         try:
             response = client.request(method, url, timeout=min(timeout, left) if left else timeout, **kwargs)
         except httpx.HTTPError as exc:
@@ -115,14 +156,14 @@ def request(
                 return response
             if 300 <= status < 400:
                 where = response.headers.get("Location", "elsewhere")
-                raise ApiError(f"HTTP {status} from {method} {url}: redirected to {scrub(where)}; check the URL",
-                               permanent=True, status=status)  # fmt: skip
+                reason = f"HTTP {status} from {method} {url}: redirected to {scrub(where)}; check the URL"
+                raise Failure(reason, status=status, permanent=True)
             detail = scrub(" ".join(response.text[:200].split()))
             reason = f"HTTP {status} from {method} {url}: {detail}"
-            if status != 429 and status < 500:
-                raise ApiError(reason, permanent=True, status=status)
+            if not transient(status):
+                raise Failure(reason, status=status)
             asked = retry_after(response)
         wait, why = next_wait(attempt, asked, deadline)
         if wait is None:
-            raise ApiError(f"{reason} ({why})", permanent=False, status=status)
+            raise Failure(f"{reason} ({why})", status=status, permanent=False)
         time.sleep(wait)

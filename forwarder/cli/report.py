@@ -15,7 +15,7 @@ import textwrap
 
 def add_parser(commands) -> None:
     """Add the `report` command to an argparse subparsers object."""
-    from forwarder.sources.api.clients import AUTH_MODES
+    from forwarder.cli.common import add_principal
 
     report = commands.add_parser(
         "report",
@@ -34,18 +34,22 @@ def add_parser(commands) -> None:
     report.add_argument("--date", metavar="YYYY-MM-DD", help="the day to report (default: yesterday)")
     report.add_argument("--out", metavar="DIR", help="write the files under DIR (default: REPORT_BUCKET, else .)")
     report.add_argument("--regions", metavar="R1,R2", help="regions to read (default: every subscribed region)")
-    report.add_argument("--auth", choices=AUTH_MODES,
-                        help="the principal (default: api_key outside OCI Functions)")  # fmt: skip
-    report.add_argument("--config-file", metavar="PATH", help="OCI config file for api_key (default ~/.oci/config)")
-    report.add_argument("--profile", metavar="NAME", help="profile of the OCI config file (default DEFAULT)")
+    add_principal(report)
 
 
-def run(parser: argparse.ArgumentParser, args, settings) -> int:
-    """Make the report `args` ask for; print its summary. Returns the exit status."""
+def run(parser: argparse.ArgumentParser, args) -> int:
+    """Make the report `args` ask for; print its summary. Returns the exit status. Builds no pipeline:
+    a bad SIEM or detection key does not stop the report.
+
+    Raises:
+        ConfigError: the settings are bad.
+    """
+    from forwarder.cli.common import settings as load
+    from forwarder.config import values
+    from forwarder.oci.auth import default_auth
     from forwarder.report import build, day
-    from forwarder.settings import values
-    from forwarder.sources.api.clients import default_auth
 
+    settings = load()
     zone = settings.report.timezone
     try:
         which = day.parse(args.date, zone) if args.date else day.yesterday(zone)

@@ -7,7 +7,7 @@
 3. events become `Record`s (`forwarder.normalize`); the detector matches them against the rule pack and
    adds the detection records it makes (`forwarder.detect`; never holds delivery back);
 4. every record goes to every route, retrying transient failures under the one policy of
-   `delivery.retry`, until `dead_letter.RESERVE` seconds before the deadline; what still fails is kept
+   `forwarder.retry`, until `dead_letter.RESERVE` seconds before the deadline; what still fails is kept
    in the dead-letter bucket; ids a sink already delivered or kept are not sent or kept again;
 5. tickets are opened, updated or resolved for problems (after the SIEM, so they never hold it back).
 The `Summary` says per sink what was delivered, kept or failed: the caller answers success only when
@@ -21,19 +21,17 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from forwarder.delivery import dedupe
 from forwarder.delivery.deadletter import RESERVE, DeadLetter, DeadLetterError, entry
-from forwarder.delivery.retry import next_wait
 from forwarder.delivery.route import Route
 from forwarder.delivery.summary import Summary
 from forwarder.normalize import Record, normalize, type_problems
-from forwarder.runtime import gc_tuning
-from forwarder.sinks.base import DeliveryError, describe
+from forwarder.retry import Failure, describe, next_wait
+from forwarder.runtime import dedupe, gc_tuning
 from forwarder.sources import Item, Reject, read_body
 
 if TYPE_CHECKING:  # tickets (and httpx) load only when configured: keeps the cold start short
     from forwarder.detect.engine import Detector
-    from forwarder.tickets import Tracker
+    from forwarder.tickets.tracker import Tracker
 
 log = logging.getLogger("forwarder")
 
@@ -80,8 +78,7 @@ class Pipeline:
         """
         return self.process_items(read_body(body), deadline)
 
-    def process_items(self, items: Iterable[Item], deadline: float | None = None, region: str | None = None
-                      ) -> Summary:  # fmt: skip
+    def process_items(self, items: Iterable[Item], deadline: float | None = None, region: str | None = None) -> Summary:
         """`process` for items already read (events and rejects), e.g. one batch of a file or one page
         read from an OCI API in `region` (reported for events that name none; default: the pipeline's)."""
         with gc_tuning.paused():  # a bounded batch of acyclic data: no collector passes over it
@@ -106,8 +103,7 @@ class Pipeline:
             self._keep_rejects(rejects, summary, deadline)
         if self.detector is not None and records:
             found = self.detector.evaluate(records)
-            summary.note_detection(found.matched, len(found.detections), found.state, found.warning,
-                                   found.unevaluated)  # fmt: skip
+            summary.note_detection(found.matched, len(found.detections), found.state, found.warning, found.unevaluated)
             records += found.detections
         send_deadline = deadline
         if deadline is not None and self.dead_letter is not None:
@@ -180,8 +176,8 @@ class Pipeline:
             try:
                 route.sink.send([p.data for p in remaining], deadline)
                 sent, permanent, asked = len(remaining), False, None
-            except Exception as exc:  # DeliveryError, or a sink bug (not retried): either way not delivered
-                failure = exc if isinstance(exc, DeliveryError) else DeliveryError(describe(exc), permanent=True)
+            except Exception as exc:  # Failure, or a sink bug (not retried): either way not delivered
+                failure = exc if isinstance(exc, Failure) else Failure(describe(exc), permanent=True)
                 sent, reason, permanent = failure.delivered, failure.reason, failure.permanent
                 asked = failure.retry_after
                 log.warning("sink %s, attempt %d: %s", route.name, attempts, reason)
@@ -198,8 +194,13 @@ class Pipeline:
             time.sleep(wait)
         undelivered += [(records[i], reason, attempts) for p in remaining for i in p.records]
         if undelivered:
-            log.error("sink %s: %d events not delivered after %d attempts: %s",
-                      route.name, len(undelivered), attempts, undelivered[-1][1])  # fmt: skip
+            log.error(
+                "sink %s: %d events not delivered after %d attempts: %s",
+                route.name,
+                len(undelivered),
+                attempts,
+                undelivered[-1][1],
+            )
         return delivered, kept, undelivered
 
     def _keep_or_fail(
