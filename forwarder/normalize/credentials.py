@@ -55,20 +55,27 @@ _HEADER_RULES = sorted(n for n in SENSITIVE_HEADERS if not any(o != n and o in n
 
 #: (trigger in the lowered text, pattern over the lowered text whose group "v" is the secret value). Each pattern
 #: starts with a literal (no leading `\b`), so the regular expression engine searches for it as fast as `in`.
-_RULES: tuple[tuple[bytes, re.Pattern[bytes]], ...] = (
-    (b"credentials", re.compile(rb"credentials" + _SEPARATOR + _NOT_MASKED + rb"""(?P<v>[^"'\\\s,;}\[\]]+)""")),
-    (b"keyid", re.compile(rb"keyid\\*=(?:\\*[\"'])?" + _NOT_MASKED + rb"""(?P<v>[^"'\\\s,]+)""")),
-    (b"signature", re.compile(rb"signature\\*=(?:\\*[\"'])?" + _NOT_MASKED + rb"""(?P<v>[^"'\\\s,]+)""")),
-    (b"bearer", re.compile(rb"bearer[ \t]+" + _NOT_MASKED + rb"(?P<v>[a-z0-9\-._~+/]{8,}=*)")),
-    (b"basic", re.compile(rb"basic[ \t]+" + _NOT_MASKED + rb"(?P<basic>[a-z0-9+/]{6,}={0,2})")),
-    (b"splunk", re.compile(rb"splunk[ \t]+(?P<v>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")),
-    (b"://", re.compile(rb"""://(?P<v>[^/?#@\s"'\\]*:[^/?#@\s"'\\]*)@""")),
-    (b".eyj", re.compile(rb"(?P<v>eyj[a-z0-9_-]{4,}\.eyj[a-z0-9_-]{4,}\.[a-z0-9_-]*)")),  # every JWT holds ".eyj"
-    *(
-        (name.encode(), re.compile(re.escape(name.encode()) + _SEPARATOR + _NOT_MASKED + _HEADER_VALUE))
-        for name in _HEADER_RULES
-    ),
+#: A pattern is compiled the first time its trigger is seen (`_pattern`): most payloads hold few triggers, and
+#: compiling every pattern at import would cost each cold start milliseconds.
+_RULES: tuple[tuple[bytes, bytes], ...] = (
+    (b"credentials", rb"credentials" + _SEPARATOR + _NOT_MASKED + rb"""(?P<v>[^"'\\\s,;}\[\]]+)"""),
+    (b"keyid", rb"keyid\\*=(?:\\*[\"'])?" + _NOT_MASKED + rb"""(?P<v>[^"'\\\s,]+)"""),
+    (b"signature", rb"signature\\*=(?:\\*[\"'])?" + _NOT_MASKED + rb"""(?P<v>[^"'\\\s,]+)"""),
+    (b"bearer", rb"bearer[ \t]+" + _NOT_MASKED + rb"(?P<v>[a-z0-9\-._~+/]{8,}=*)"),
+    (b"basic", rb"basic[ \t]+" + _NOT_MASKED + rb"(?P<basic>[a-z0-9+/]{6,}={0,2})"),
+    (b"splunk", rb"splunk[ \t]+(?P<v>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"),
+    (b"://", rb"""://(?P<v>[^/?#@\s"'\\]*:[^/?#@\s"'\\]*)@"""),
+    (b".eyj", rb"(?P<v>eyj[a-z0-9_-]{4,}\.eyj[a-z0-9_-]{4,}\.[a-z0-9_-]*)"),  # every JWT holds ".eyj"
+    *((name.encode(), re.escape(name.encode()) + _SEPARATOR + _NOT_MASKED + _HEADER_VALUE) for name in _HEADER_RULES),
 )
+_COMPILED: list[re.Pattern[bytes] | None] = [None] * len(_RULES)
+
+
+def _pattern(index: int) -> re.Pattern[bytes]:
+    compiled = _COMPILED[index]
+    if compiled is None:
+        compiled = _COMPILED[index] = re.compile(_RULES[index][1])
+    return compiled
 
 
 def scrub_bytes(data: bytes) -> bytes:
@@ -79,9 +86,9 @@ def scrub_bytes(data: bytes) -> bytes:
     """
     low = data.lower()
     spans: list[tuple[int, int]] = []
-    for trigger, pattern in _RULES:
+    for index, (trigger, _) in enumerate(_RULES):
         if trigger in low:
-            for match in pattern.finditer(low):
+            for match in _pattern(index).finditer(low):
                 if match.lastgroup == "basic":
                     if _is_basic(data[match.start("basic") : match.end("basic")]):
                         spans.append(match.span("basic"))

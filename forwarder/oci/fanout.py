@@ -76,9 +76,9 @@ def fan_out(
 
     def work() -> None:
         while (index := take()) is not None:
-            shard = shards[index]
-            items = iter(produce(shard))
+            shard, items = shards[index], None
             try:
+                items = iter(produce(shard))
                 for item in items:
                     put(index, (shard, item))
             except _Stopped:
