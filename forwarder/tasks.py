@@ -25,7 +25,7 @@ class Collect(NamedTuple):
 
 
 class Report(NamedTuple):
-    date: str | None  #: YYYY-MM-DD, or None: yesterday
+    day: Any  #: the `report.day.Day` asked for, or None: yesterday in REPORT_TIMEZONE
 
 
 #: What each task body may hold besides `task`.
@@ -91,12 +91,12 @@ def _report(value: dict[str, Any], settings) -> Report:
     date = value.get("date")
     if date is not None and not isinstance(date, str):
         raise TaskError(f"task: date must be a string YYYY-MM-DD; got {date!r}")
-    if date is not None:
-        try:
-            day.parse(date, settings.report.timezone)
-        except ValueError as exc:
-            raise TaskError(f"task: date: expected {exc}") from None
-    return Report(date)
+    if date is None:
+        return Report(None)
+    try:
+        return Report(day.parse(date, settings.report.timezone))
+    except ValueError as exc:
+        raise TaskError(f"task: date: expected {exc}") from None
 
 
 _PARSERS = {"collect": _collect, "report": _report}
@@ -152,8 +152,7 @@ def _run_report(container: Container, task: Report, deadline: float) -> tuple[bo
     from forwarder.report import build, day
 
     settings = container.get_settings()
-    zone = settings.report.timezone
-    which = day.parse(task.date, zone) if task.date else day.yesterday(zone)
+    which = task.day or day.yesterday(settings.report.timezone)
     if container.reporter is None:
         container.reporter = build(settings)
     result = container.reporter.run(which, deadline=deadline)
