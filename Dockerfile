@@ -1,6 +1,6 @@
 # The function's image (func.yaml `runtime: docker`: `fn build` and `fn deploy` use this file).
 # What fn generates for `runtime: python3.11`, plus compiled bytecode: OCI mounts /function read-only,
-# so without .pyc files every cold start would compile forwarder/ again (README, "Speed and benchmark").
+# so without .pyc files every cold start would compile forwarder/ again (docs/benchmark.md).
 FROM fnproject/python:3.11-dev AS build-stage
 WORKDIR /function
 ADD requirements.txt image/prune.py /function/

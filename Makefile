@@ -1,4 +1,4 @@
-# Everything a fresh machine needs: `make test`, `make demo`, `make bench` (see README, "First hour").
+# Everything a fresh machine needs: `make test`, `make demo`, `make bench` (docs/development.md).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -64,7 +64,7 @@ demo: $(STAMP) rsyslog
 bench: $(STAMP) rsyslog
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
-# A local syslog receiver printing what it gets: TCP and UDP 5514, TLS 6514 (README, "Local run").
+# A local syslog receiver printing what it gets: TCP and UDP 5514, TLS 6514 (README, "Try it in five minutes").
 receiver: $(STAMP) rsyslog
 	$(BIN)/python -m tests.support.receiver
 

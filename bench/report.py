@@ -92,8 +92,16 @@ def child(n: int, out: str, floor: bool) -> None:
     read.read = synthetic
     settings = load_settings({})
 
+    class Identity:  # ListRegionSubscriptions, as the REST JSON the clients return
+        def list_region_subscriptions(self, tenancy):
+            region = {"regionName": "us-ashburn-1", "isHomeRegion": True, "status": "READY"}
+            return type("Response", (), {"data": [region], "headers": {}})()
+
     class Clients:
         tenancy, home = "ocid1.tenancy.oc1..bench", "us-ashburn-1"
+
+        def get(self, service, region):
+            return Identity()
 
     result = Reporter(settings.report, settings.collect, Clients(), LocalStore(out)).run(day, regions=("us-ashburn-1",))
     if not result["ok"]:

@@ -92,7 +92,10 @@ class Pipeline:
             summary.received += 1
             if not isinstance(item, Reject):
                 try:
-                    records.append(self._record(item, region))
+                    record = self._record(item, region)
+                    records.append(record)
+                    if record.data["eventType"] is None:
+                        summary.unknown_shape += 1
                     continue
                 except Exception as exc:  # a normalize bug must not lose the event, nor the batch
                     log.exception("cannot normalize an event")
@@ -101,6 +104,10 @@ class Pipeline:
             rejects.append(item)
         if rejects:
             self._keep_rejects(rejects, summary, deadline)
+        if summary.unknown_shape:
+            log.warning(
+                "%d event(s) of no known shape (no eventType or type): forwarded as kind 'other'", summary.unknown_shape
+            )
         if self.detector is not None and records:
             found = self.detector.evaluate(records)
             summary.note_detection(found.matched, len(found.detections), found.state, found.warning, found.unevaluated)
@@ -111,6 +118,7 @@ class Pipeline:
         for route in self.routes:
             delivered, kept, undelivered = self.send(route, records, send_deadline)
             summary.count(summary.delivered, route.name, delivered)
+            log.debug("sink %s: %d of %d records delivered, %d kept before", route.name, delivered, len(records), kept)
             if kept:
                 summary.count(summary.dead_lettered, route.name, kept)
             if undelivered:

@@ -115,9 +115,11 @@ class Container:
     def get_settings(self):
         """Raises ConfigError (every bad key)."""
         if self.settings is None:
-            from forwarder.settings import load_settings
+            from forwarder.settings import load_settings, near_misses
 
             self.settings = load_settings()
+            for line in near_misses():  # a key outside the known prefixes cannot be refused: said once
+                log.warning("configuration: %s", line)
         return self.settings
 
     def get_pipeline(self):

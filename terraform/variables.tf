@@ -80,7 +80,7 @@ variable "function_memory_mb" {
 }
 
 variable "function_timeout_seconds" {
-  description = "Function timeout in seconds (sinks stop 1 s before it; 3 s are kept for dead-lettering)."
+  description = "Function timeout in seconds (the function works until 1 s before Fn-Deadline; with a dead-letter bucket, sinks stop 3 s before that)."
   type        = number
   default     = 120
   validation {
@@ -406,7 +406,7 @@ variable "freeform_tags" {
 }
 
 # ---------------------------------------------------------------------------------------------------
-# Collector: a second function reading the OCI APIs on a schedule (README, "Collection")
+# Collector: a second function reading the OCI APIs on a schedule (docs/collection.md)
 # ---------------------------------------------------------------------------------------------------
 variable "collect_sources" {
   description = "Sources the collector function reads on a schedule: audit, cloudguard, logsearch. Empty: no collector."
@@ -469,7 +469,7 @@ variable "checkpoint_bucket_name" {
 }
 
 # ---------------------------------------------------------------------------------------------------
-# Detections (README, "Detections")
+# Detections (docs/detections.md)
 # ---------------------------------------------------------------------------------------------------
 variable "detection_rules" {
   description = "DETECTION_RULES: your Sigma rules beside the built-in pack: paths in the image and oci://<bucket>@<namespace>/<prefix> locations, comma-separated. The functions get read access to those buckets."

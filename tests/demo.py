@@ -1,14 +1,15 @@
-"""`make demo`: the function end to end on the sample events, push and pull.
+"""`make demo`: the function end to end on the sample events, push and pull, in lines a newcomer can read.
 
-Push: starts a real rsyslogd on loopback (TCP and TLS), starts the real fdk server on a unix socket
-configured for TLS syslog (CEF) ... then for TCP syslog (JSON), invokes it with every sample event
-in tests/data, and prints what the SIEM received and the function's summaries.
+Push: starts a real rsyslogd on loopback (TCP and TLS) and the real fdk server on a unix socket, invokes
+the function once per sample event file in tests/data and prints, per sample, what the event became and
+what reached the SIEM (syslog over TCP with JSON payloads), then the detections the rule pack made;
+then the same samples over TLS with CEF payloads.
 Pull: `python -m forwarder collect` against loopback stand-ins of the OCI APIs (3 regions, 5
 compartments, the real SDK signing every request) holding audit events made from the sample, twice:
 the second run only finds repeats.
-Report: `python -m forwarder report --out DIR` against the same stand-ins holding yesterday's audit events
-(made from the sample: reads, reads sent as POST, changes of every kind, failed attempts, 3 regions); prints
-the totals and where to open the HTML page.
+Report: `python -m forwarder report --out DIR` against the same stand-ins holding a realistic yesterday
+(people, a pipeline, an instance and a function making changes of every kind in 3 regions); prints the
+totals and where to open the HTML page.
 """
 
 from __future__ import annotations
@@ -21,65 +22,102 @@ from tests.support.fdk_server import FunctionServer
 from tests.support.rsyslog import start_rsyslog
 
 DATA = Path(__file__).parent / "data"
+WIDTH = 100  #: no line of the demo is longer
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def became(records: list[dict]) -> str:
+    """What the events of one sample became, in a few words."""
+    events = [r for r in records if r["kind"] != "detection"]
+    if len(events) == 1:
+        r = events[0]
+        if r["kind"] == "cloudguard_problem":
+            return f"problem {r['riskLevel']} {r['lifecycle']}: {r['title']}"
+        if r["kind"] == "audit":
+            return f"audit: {r['title']} ({r['principal']['name']})"
+        return f"event {r['eventType']}"
+    kinds: dict[str, int] = {}
+    for r in events:
+        kinds[r["kind"].replace("cloudguard_problem", "problem")] = kinds.get(r["kind"], 0) + 1
+    return f"{len(events)} events: " + ", ".join(f"{n} {k}" for k, n in kinds.items())
 
 
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="forwarder-demo-"))
     receiver = start_rsyslog(work / "rsyslog")
-    print(f"rsyslogd listening on {receiver.url('tcp')} and {receiver.url('tls')} (output: {receiver.output})")
+    print(f"A real rsyslogd is the SIEM: {receiver.url('tcp')} and {receiver.url('tls')}")
+    print(f"(what it receives is written to {receiver.output})")
     failures = 0
-    runs = [
-        (
-            "TLS, RFC 5424, CEF",
-            {
-                "SIEM_SYSLOG_URL": receiver.url("tls"),
-                "SIEM_SYSLOG_CA_CERT": str(receiver.ca),
-                "SIEM_SYSLOG_PAYLOAD": "cef",
-            },
-        ),
-        ("TCP, RFC 5424, JSON", {"SIEM_SYSLOG_URL": receiver.url("tcp"), "SIEM_SYSLOG_FACILITY": "auth"}),
-    ]
     try:
-        for title, config in runs:
-            receiver.clear()
-            function = FunctionServer(work / title.split(",")[0].lower(), config)
-            print(f"\n=== {title}: fdk server on {function.socket}")
-            print("config:", json.dumps({k: v for k, v in config.items() if k != "SIEM_SYSLOG_CA_CERT"}))
-            sent = 0
-            try:
-                for path in sorted(DATA.glob("*.json")):
-                    result = function.invoke(path.read_bytes())
-                    detections = (result.summary.get("detection") or {}).get("detections", 0)
-                    sent += (result.summary.get("received") or 0) + detections  # detections go to the SIEM too
-                    failures += result.status != 200
-                    print(f"  {path.name}: HTTP {result.status} {result.text}")
-            finally:
-                function.stop()
-            lines = receiver.wait_for(sent)
-            print(f"--- the SIEM (rsyslog) received {len(lines)} of {sent} messages:")
-            for line in lines:
-                sd = line.get("sdparsed", {}).get("oci@32473", {})
-                print(
-                    f"  <{line['pri']}> app={line['appname']} msgid={line['msgid']} risk={sd.get('riskLevel', '-')} "
-                    f"eventId={sd.get('eventId')}"
-                )
-                print(f"      {line['msg'].lstrip(chr(0xFEFF))[:220]}")
-            failures += len(lines) != sent
-            found = [line for line in lines if line["msgid"] == "detection"]
-            print(f"--- of which {len(found)} detections (the Sigma rule pack, MITRE ATT&CK):")
-            for line in found:
-                sd = line.get("sdparsed", {}).get("oci@32473", {})
-                print(
-                    f"  {sd.get('riskLevel')} {sd.get('attackTechniques')} ({sd.get('attackTactics')}): "
-                    f"{line['msg'].lstrip(chr(0xFEFF))[:160]}"
-                )
-            failures += not found
+        failures += push_json(work, receiver)
+        failures += push_cef(work, receiver)
         failures += pull(work, receiver)
         failures += report(work)
     finally:
         receiver.stop()
     print("\ndemo", "FAILED" if failures else "OK: every sample event reached rsyslog, pushed and pulled; report made")
     return 1 if failures else 0
+
+
+def push_json(work: Path, receiver) -> int:
+    """Each sample through the function to rsyslog over TCP (JSON): one line per sample; 0 when all arrived."""
+    function = FunctionServer(work / "tcp", {"SIEM_SYSLOG_URL": receiver.url("tcp")})
+    print("\n=== Push: the function (the real fdk server) is invoked once per sample file in tests/data")
+    print("    its SIEM is syslog over TCP, RFC 5424, each record as JSON; the last column counts the events")
+    print("    delivered of those in the file, and the detections they made (delivered too)\n")
+    print(f"  {'sample':40}  {'what it became':42}  to the SIEM")
+    failures, found = 0, []
+    try:
+        for path in sorted(DATA.glob("*.json")):
+            receiver.clear()
+            result = function.invoke(path.read_bytes())
+            detections = (result.summary.get("detection") or {}).get("detections", 0)
+            expected = (result.summary.get("received") or 0) + detections
+            lines = receiver.wait_for(expected)
+            records = [json.loads(line["msg"].lstrip("\ufeff")) for line in lines]
+            failures += result.status != 200 or len(records) != expected
+            extra = f" (+{detections} detection)" if detections else ""
+            sent = f"{len(records) - detections} of {expected - detections}{extra}"
+            print(f"  {clip(path.name, 40):40}  {clip(became(records), 42):42}  {sent}")
+            found += [(path.name, r) for r in records if r["kind"] == "detection"]
+    finally:
+        function.stop()
+    print(f"\n  {len(found)} detections: a rule of the built-in Sigma pack fired on those samples. A detection is a")
+    print("  record of its own (kind 'detection') with its MITRE ATT&CK technique, sent to every sink:")
+    for name, r in found:
+        technique = ",".join(t["id"] for t in r["details"]["techniques"])
+        print(f"    {r['riskLevel']:6} {technique:10} {clip(r['title'], 38):38}  on {clip(name, 38)}")
+    return failures + (not found)
+
+
+def push_cef(work: Path, receiver) -> int:
+    """Every sample again, over TLS (certificate verified) with CEF payloads; 0 when all arrived."""
+    config = {
+        "SIEM_SYSLOG_URL": receiver.url("tls"),
+        "SIEM_SYSLOG_CA_CERT": str(receiver.ca),
+        "SIEM_SYSLOG_PAYLOAD": "cef",
+    }
+    function = FunctionServer(work / "tls", config)
+    receiver.clear()
+    expected = failures = 0
+    try:
+        for path in sorted(DATA.glob("*.json")):
+            result = function.invoke(path.read_bytes())
+            failures += result.status != 200
+            expected += (result.summary.get("received") or 0) + (result.summary.get("detection") or {}).get(
+                "detections", 0
+            )
+    finally:
+        function.stop()
+    lines = receiver.wait_for(expected)
+    print("\n=== Push again over TLS (the receiver's certificate verified), each record as CEF")
+    print(f"  rsyslog received {len(lines)} of {expected} messages; the first one, cut at {WIDTH - 4} characters:")
+    if lines:
+        print(f"    {clip(lines[0]['msg'].lstrip(chr(0xFEFF)), WIDTH - 4)}")
+    return failures + (len(lines) != expected)
 
 
 def pull(work: Path, receiver) -> int:
@@ -104,24 +142,27 @@ def pull(work: Path, receiver) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SIEM_", "COLLECT_", "CHECKPOINT_"))}
     env.update(principal.env, **apis.endpoints, SIEM_SYSLOG_URL=receiver.url("tcp"), COLLECT_AUDIT_METHOD="list-events")
     command = [sys.executable, "-m", "forwarder", "collect", "--source", "audit", "--state", str(work / "state.json")]
-    print(f"\n=== Pull: {' '.join(command[1:])}")
-    print(f"    from OCI API stand-ins at {apis.base} (regions {', '.join(apis.regions)}; root + 4 compartments;")
-    print("    Audit ListEvents per compartment, requests signed by the real SDK with a resource principal)")
+    print("\n=== Pull: python -m forwarder collect --source audit --state STATE")
+    print(f"    from OCI API stand-ins on loopback: {len(apis.regions)} regions x (root + 4 compartments), one audit")
+    print("    event in each; Audit ListEvents per compartment; every request signed by the real OCI SDK")
     failures = 0
     try:
-        for attempt in ("first run", "second run (nothing new: repeats only)"):
+        for attempt in ("first run ", "second run"):
             done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-            report = json.loads(done.stdout.strip().splitlines()[-1])
-            per_region = {r: (v["events"], v["repeats"]) for r, v in report["sources"]["audit"].items()}
-            print(f"  {attempt}: exit {done.returncode}, shards {report['shards']}, api calls {report['apiCalls']}")
-            print(f"    read, repeats per region: {per_region}; delivered {report['delivery']['delivered']}")
+            summary = json.loads([line for line in done.stderr.splitlines() if line.startswith("{")][-1])
+            regions = summary["sources"]["audit"].values()
+            read, repeats = sum(r["events"] for r in regions), sum(r["repeats"] for r in regions)
+            sent = summary["delivery"]["delivered"].get("syslog", 0)
+            print(
+                f"  {attempt}: exit {done.returncode}, {summary['shards']['done']} shards read, {read} events read, "
+                f"{repeats} already sent, {sent} sent to syslog, {summary['apiCalls']} API calls"
+            )
             failures += done.returncode != 0
     finally:
         apis.close()
     lines = receiver.wait_for(15)
-    print(f"--- the SIEM (rsyslog) received {len(lines)} of 15 collected audit events, e.g.:")
-    for line in lines[:3]:
-        print(f"      {line['msg'].lstrip(chr(0xFEFF))[:200]}")
+    print("  the second run sends nothing again: the checkpoints in STATE remember what was delivered.")
+    print(f"  rsyslog received {len(lines)} of the 15 collected audit events, each once.")
     return failures + (len(lines) != 15)
 
 
@@ -132,14 +173,14 @@ def report(work: Path) -> int:
     import sys
 
     from forwarder.report import day
-    from tests.report_day import generate
+    from tests.report_day import REALISTIC_PRINCIPALS, generate
     from tests.support.oci import resource_principal
     from tests.support.oci_apis import OciApis
 
     principal = resource_principal(work)
     apis = OciApis(principal)
     yesterday = day.yesterday("UTC")
-    events, expected = generate(yesterday, apis.regions, 2000)
+    events, expected = generate(yesterday, apis.regions, 2000, principals=REALISTIC_PRINCIPALS, realistic=True)
     for region, records in events.items():
         for record in records:
             apis.add(region, record)
@@ -147,23 +188,26 @@ def report(work: Path) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SIEM_", "COLLECT_", "REPORT_"))}
     env.update(principal.env, **apis.endpoints)
     command = [sys.executable, "-m", "forwarder", "report", "--out", str(out)]
-    print(f"\n=== Report: {' '.join(command[1:])}")
-    print(f"    yesterday ({yesterday.date}, UTC) from the same stand-ins: 2,000 audit events over 3 regions")
+    print("\n=== Report: python -m forwarder report --out DIR")
+    print(f"    yesterday ({yesterday.date}, UTC) in the same stand-ins: 2,000 audit events in 3 regions, reads and")
+    print("    changes by three people, a Terraform pipeline, an instance and a function")
     try:
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     finally:
         apis.close()
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads([line for line in done.stderr.splitlines() if line.startswith("{")][-1])
     totals = result["totals"] or {}
     print(
         f"  exit {done.returncode}: {totals.get('changes')} changes ({totals.get('create')} created, "
-        f"{totals.get('update')} updated, {totals.get('delete')} deleted), "
-        f"{(totals.get('failed') or {}).get('total')} failed attempts, {result['apiCalls']} API calls"
+        f"{totals.get('update')} updated, {totals.get('delete')} deleted)"
+    )
+    print(
+        f"  and {(totals.get('failed') or {}).get('total')} failed attempts; reads are not changes and are left out; "
+        f"{result['apiCalls']} API calls"
     )
     wanted = expected["create"] + expected["update"] + expected["delete"]
-    for form, where in result["where"].items():
-        print(f"  {form}: {where}")
-    print(f"--- open it: file://{result['where'].get('html', '')}")
+    print(f"  open it in a browser: file://{result['where'].get('html', '')}")
+    print(f"  (the same numbers beside it in {Path(result['where'].get('csv', '')).name} and changes.json)")
     return int(done.returncode != 0 or totals.get("changes") != wanted)
 
 

@@ -23,6 +23,23 @@ PRINCIPALS = [(f"ocid1.user.oc1..aaaaaaaauser{i:02d}", f"user-{i:02d}@example.co
     ("ocid1.fnfunc.oc1.iad.aaaaaaaadeployer", "deployer<script>alert(1)</script>", "res_principal"),
 ]
 
+#: Who a newcomer's demo day shows (`make demo`): people, a pipeline, an instance, a function; no hostile names.
+REALISTIC_PRINCIPALS = [
+    ("ocid1.user.oc1..aaaaaaaaalice", "alice.martin@example.com", "natv"),
+    ("ocid1.user.oc1..aaaaaaaabob", "bob.nguyen@example.com", "natv"),
+    ("ocid1.user.oc1..aaaaaaaaterraform", "terraform-ci", "natv"),
+    ("ocid1.user.oc1..aaaaaaaacarol", "carol.diaz@example.com", "natv"),
+    ("ocid1.instance.oc1.iad.aaaaaaaabatch", "ocid1.instance.oc1.iad.aaaaaaaabatch", "instance"),
+    ("ocid1.fnfunc.oc1.iad.aaaaaaaarotate", "key-rotation-fn", "res_principal"),
+]
+REALISTIC_COMPARTMENTS = [
+    (TENANCY, "root"),
+    *[(f"ocid1.compartment.oc1..aaaaaaaa{n}", n) for n in ("prod", "dev", "network", "security")],
+]
+
+#: A demo day's answers: mostly success, a few refusals and conflicts.
+STATUSES_REALISTIC = (200,) * 14 + (204, 404, 409, 403)
+
 #: (service, event name, HTTP action, label): label is what the report must make of it.
 CALLS = [
     ("objectstorage", "GetBucket", "GET", "read"),
@@ -85,9 +102,12 @@ def record(event_id: str, moment, region: str, call, principal, compartment, res
     return event
 
 
-def generate(day, regions, n: int = 5000, seed: int = 7, principals=PRINCIPALS):
-    """(events by region, expected counts) for `n` events inside `day` and four just outside it."""
+def generate(day, regions, n: int = 5000, seed: int = 7, principals=PRINCIPALS, realistic: bool = False):
+    """(events by region, expected counts) for `n` events inside `day` and four just outside it.
+    `realistic`: only real OCI services and compartment names, no name a spreadsheet would run (the demo)."""
     rng = random.Random(seed)
+    calls = [c for c in CALLS if c[0] != "widgets"] if realistic else CALLS
+    compartments = REALISTIC_COMPARTMENTS if realistic else COMPARTMENTS
     events: dict[str, list[dict]] = {r: [] for r in regions}
     seconds = int((day.end - day.start).total_seconds())
     exp = {
@@ -110,18 +130,21 @@ def generate(day, regions, n: int = 5000, seed: int = 7, principals=PRINCIPALS):
     for k, millis in enumerate(offsets):
         moment = day.start + timedelta(milliseconds=millis)
         region = regions[k % len(regions)]
-        call = rng.choice(CALLS)
+        call = rng.choice(calls)
         principal = principals[min(int(rng.expovariate(0.45)), len(principals) - 1)]
-        compartment = rng.choice(COMPARTMENTS)
+        compartment = rng.choice(compartments)
         resource = (
             HOT
             if call[0] == "objectstorage" and rng.random() < 0.5
             else (f"ocid1.resource.oc1..r{rng.randrange(400):04d}", f"res-{rng.randrange(400):04d}")
         )
-        resource = (resource[0], f"name-of-{resource[0][-5:]}") if resource != HOT else HOT
+        if resource != HOT:
+            resource = (resource[0], f"{call[0]}-{resource[0][-4:]}" if realistic else f"name-of-{resource[0][-5:]}")
         if call[0] == "widgets":  # a name a spreadsheet would run as a formula
             resource = (resource[0], '=HYPERLINK("http://example.com/x","click")')
-        status = rng.choice((200, 200, 200, 200, 200, 200, 204, 403, 404, 409, 500))
+        status = rng.choice(
+            STATUSES_REALISTIC if realistic else (200, 200, 200, 200, 200, 200, 204, 403, 404, 409, 500)
+        )
         events[region].append(record(f"ev-{k:05d}", moment, region, call, principal, compartment, resource, status))
         label = call[3]
         if label == "read":

@@ -100,7 +100,7 @@ def test_replay_deadline_bounds_the_retries(httpserver):
     (summary,) = summaries(out.stderr)
     assert out.returncode == 1 and "no time left before the deadline" in summary["failures"][0]["reason"]
     assert 2 <= len(httpserver.log) <= 4  # retried with backoff (0.25-0.5 s, 0.5-1 s, ...) until 2 s were used
-    assert b"expected seconds from 0 to 86400" in run("replay", "--deadline", "0", path).stderr
+    assert b"expected more than 0 and at most 86400 seconds" in run("replay", "--deadline", "0", path).stderr
 
 
 def test_cold_path_imports_neither_oci_nor_httpx():
@@ -190,3 +190,99 @@ def test_rules_list_test_and_export(tmp_path):
     (tmp_path / "bad.yml").write_text("title: x\nid: 1\ndetection: {sel: {a: b}, condition: sel}\nlevel: high\n")
     bad = run("rules", "list", env={"DETECTION_RULES": str(tmp_path / "bad.yml")})
     assert bad.returncode == 2 and b"configuration: DETECTION_RULES: " in bad.stderr and b"bad.yml" in bad.stderr
+
+
+def test_version_verbosity_and_subcommand_usage_follow_the_usual_conventions():
+    import forwarder
+
+    assert run("--version").stdout.decode().strip() == f"python -m forwarder {forwarder.__version__}"
+    both = run("-v", "-q", "rules", "list")
+    assert both.returncode == 2 and b"not allowed with argument" in both.stderr
+    bare = run("rules")
+    assert bare.returncode == 2 and b"choose a command: list" in bare.stderr and b"rules_command" not in bare.stderr
+    nothing = run()
+    assert nothing.returncode == 2 and b"COMMAND" in nothing.stderr and b"required: command" not in nothing.stderr
+    listed = run("rules", "list", "--json")
+    rules = [json.loads(line) for line in listed.stdout.splitlines()]
+    table = run("rules", "list").stdout.splitlines()[1:]
+    assert listed.returncode == 0 and len(rules) == len(table) > 20
+    uploaded = next(r for r in rules if r["name"] == "oci_api_key_uploaded")
+    assert uploaded["techniques"] == ["T1098.001"] and uploaded["level"] == "high" and uploaded["file"]
+    # -v adds debug lines (what each sink took), -q keeps warnings and errors only
+    env = {"SIEM_HTTP_URL": "http://127.0.0.1:9/hook", "SIEM_TIMEOUT_SECONDS": "1"}
+    sample = str(DATA / "cloudguard-problemdetected-bucket-public-critical.json")
+    loud = run("-v", "replay", "--deadline", "1", sample, env=env)
+    usual = run("replay", "--deadline", "1", sample, env=env)
+    quiet = run("-q", "replay", "--deadline", "1", sample, env=env)
+    assert b"DEBUG forwarder: sink http: 0 of 1 records delivered" in loud.stderr
+    assert b"WARNING forwarder: sink http" in usual.stderr and b"DEBUG" not in usual.stderr
+    assert b"WARNING forwarder: sink http" in quiet.stderr and b"DEBUG" not in quiet.stderr
+
+
+def test_mistakes_that_look_like_success_are_said(tmp_path):
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"")
+    out = run("replay", str(empty), env={"SEIM_SYSLOG_URL": "tcp://127.0.0.1:5514"})
+    err = out.stderr.decode()
+    assert out.returncode == 0 and out.stdout == b""
+    assert f"warning: {empty}: nothing was read (no event, no line)" in err
+    assert "warning: SEIM_SYSLOG_URL is not a configuration key and is ignored; did you mean SIEM_SYSLOG_URL?" in err
+    odd = tmp_path / "odd.json"
+    odd.write_text('{"hello": "world"}')
+    out = run("replay", str(odd))
+    (summary,) = summaries(out.stderr)
+    assert out.returncode == 0 and summary["unknownShape"] == 1 and summary["delivered"] == {"log": 1}
+    assert b"1 event(s) of no known shape" in out.stderr
+    normal = summaries(run("replay", str(DATA / "cloudguard-problemdetected-bucket-public-critical.json")).stderr)
+    assert "unknownShape" not in normal[0]
+
+
+def test_summaries_go_to_standard_error_or_to_the_summary_file(tmp_path):
+    files = [
+        str(DATA / name)
+        for name in ("cloudguard-problemdetected-bucket-public-critical.json", "audit-batch-listevents.json")
+    ]
+    target = tmp_path / "summary.jsonl"
+    out = run("replay", "--summary", str(target), *files)
+    assert out.returncode == 0 and summaries(out.stderr) == []
+    written = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [s["path"] for s in written] == files and all(s["ok"] for s in written)
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert records and all("eventId" in r for r in records)  # standard output: records, nothing else
+    bad = run("replay", "--summary", str(tmp_path / "no" / "such" / "dir.jsonl"), *files)
+    assert bad.returncode == 2 and b"--summary" in bad.stderr and bad.stdout == b""
+
+
+def _audit_lines(n: int) -> bytes:
+    base = json.loads((DATA / "audit-batch-listevents.json").read_text())[0]
+    lines = []
+    for k in range(n):
+        base["eventId"] = f"interrupt-{k}"
+        lines.append(json.dumps(base, separators=(",", ":")))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_ctrl_c_during_replay_keeps_what_it_took_prints_the_partial_summary_and_exits_130(tmp_path):
+    import signal
+
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(_audit_lines(20_000))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "forwarder", "replay", str(big)],
+        cwd=ROOT,
+        env={**clean_env(), "DETECTION_DISABLE": "all"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    first = process.stdout.readline()  # the first batch is being written: the rest of the file is not read yet
+    process.send_signal(signal.SIGINT)
+    rest = process.stdout.read()  # not communicate(): it would skip what readline() buffered
+    err = process.stderr.read()  # a few lines: it cannot fill its pipe while standard output is read
+    assert process.wait(timeout=60) == 130, err
+    records = [json.loads(line) for line in [first, *rest.splitlines()]]
+    (summary,) = summaries(err)
+    assert summary["interrupted"] is True and summary["ok"] is True
+    assert 0 < summary["received"] < 20_000 and summary["received"] % 1000 == 0  # whole batches only
+    assert summary["delivered"] == {"log": summary["received"]} == {"log": len(records)}
+    assert [r["eventId"] for r in records] == [f"interrupt-{k}" for k in range(len(records))]
+    assert b"Traceback" not in err and b"interrupted: finishing the batch in flight" in err

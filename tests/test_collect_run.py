@@ -17,7 +17,7 @@ import pytest
 
 from tests.collect_world import BASE, World
 from tests.conftest import clean_env
-from tests.support.oci import TENANCY, api_key_principal
+from tests.support.oci import TENANCY, api_key_principal, session_principal
 from tests.support.oci_apis import rest_event
 from tests.support.ticket_apis import ServiceNowStandIn
 
@@ -204,11 +204,11 @@ def test_a_task_body_is_refused_by_a_function_not_configured_to_collect(world, f
     assert not world.siem.records and not world.apis.calls  # not forwarded as an event, nothing read
 
 
-def cli(world, *args, env=None, **popen):
+def cli(world, *args, env=None, top=(), **popen):
     full = {k: v for k, v in {**clean_env(), **world.env}.items() if not k.startswith("OCI_RESOURCE_PRINCIPAL")}
     full.update(env or {})
     return subprocess.Popen(
-        [sys.executable, "-m", "forwarder", "collect", *args],
+        [sys.executable, "-m", "forwarder", *top, "collect", *args],
         cwd=ROOT,
         env=full,
         stdout=subprocess.PIPE,
@@ -216,6 +216,11 @@ def cli(world, *args, env=None, **popen):
         text=True,
         **popen,
     )
+
+
+def last_summary(stderr: str) -> dict:
+    """The JSON summary a command writes to standard error (its last JSON line)."""
+    return json.loads([line for line in stderr.splitlines() if line.startswith("{")][-1])
 
 
 def test_cli_with_an_api_key_killed_half_way_then_resumed_delivers_every_event(world, tmp_path):
@@ -237,8 +242,9 @@ def test_cli_with_an_api_key_killed_half_way_then_resumed_delivers_every_event(w
     world.apis.delay = 0
     second = cli(world, *args)
     out, err = second.communicate(timeout=120)
-    report = json.loads(out.strip().splitlines()[-1])
+    report = last_summary(err)
     assert second.returncode == 0 and report["ok"], err
+    assert [json.loads(line)["kind"] for line in out.splitlines()] == []  # a SIEM is set: nothing on stdout
     assert set(world.siem.ids) == set(ids)  # every event, whatever the kill interrupted
     assert not world.apis.bad
     checkpoints = json.loads(state.read_text())
@@ -334,7 +340,7 @@ def test_cli_with_an_api_key_and_a_region_pattern_endpoint_runs_on_a_laptop(worl
     done = cli(world, *args, env=pattern)
     out, err = done.communicate(timeout=120)
     assert done.returncode == 0, err
-    assert json.loads(out.strip().splitlines()[-1])["ok"] and set(world.siem.ids) == set(ids)
+    assert last_summary(err)["ok"] and set(world.siem.ids) == set(ids)
 
 
 def test_cli_usage_errors_come_before_any_vault_secret_is_read(world):
@@ -347,3 +353,107 @@ def test_cli_usage_errors_come_before_any_vault_secret_is_read(world):
     p = cli(world, "--since", "yesterday-ish", env=vault)
     _, err = p.communicate(timeout=60)
     assert p.returncode == 2 and "expected an RFC 3339 time" in err and "Vault" not in err, err
+
+
+def test_cli_ctrl_c_delivers_what_was_read_keeps_checkpoints_and_a_second_run_sends_the_rest_once(world, tmp_path):
+    key = api_key_principal(tmp_path)
+    world.apis.principal = key
+    ids = world.fill(per_scope=12)
+    world.apis.delay = 0.4
+    state = tmp_path / "state.json"
+    args = ["--auth", "api_key", "--config-file", str(key.config_file), "--state", str(state), "--workers", "2"]
+    first = cli(world, *args)
+    end = time.monotonic() + 60
+    while len(world.siem.ids) < 20 and time.monotonic() < end:
+        time.sleep(0.05)
+    first.send_signal(signal.SIGINT)
+    out, err = first.communicate(timeout=60)
+    assert first.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err and out == ""
+    partial = last_summary(err)
+    assert partial["interrupted"] is True and partial["complete"] is False and partial["ok"] is True
+    assert partial["shards"]["deferred"] >= 1 and partial["shards"]["failed"] == 0
+    problems = [p["outcome"] for r in partial["sources"]["audit"].values() for p in r["problems"]]
+    assert problems and all(p == "deferred: the run was interrupted" for p in problems)
+    delivered = set(world.siem.ids)
+    assert partial["delivery"]["delivered"]["http"] == len(delivered) < len(ids)  # what was read went out
+
+    world.apis.delay = 0
+    second = cli(world, *args)
+    _, err = second.communicate(timeout=120)
+    assert second.returncode == 0 and last_summary(err)["complete"], err
+    assert set(world.siem.ids) == set(ids) and world.siem.duplicates() == {}  # the rest, and nothing twice
+
+
+def test_cli_principal_mistakes_are_one_line_naming_the_fix(world, tmp_path):
+    missing = cli(world, "--auth", "api_key", "--config-file", str(tmp_path / "nope"))
+    _, err = missing.communicate(timeout=60)
+    assert missing.returncode == 2 and "Traceback" not in err and len(err.splitlines()) <= 3, err
+    assert f"no OCI config file at {tmp_path / 'nope'}: run `oci setup config`" in err
+    key = api_key_principal(tmp_path)
+    env = {"OCI_CLI_CONFIG_FILE": str(key.config_file), "OCI_CLI_PROFILE": "OTHER"}
+    other = cli(world, "--auth", "api_key", env=env)
+    _, err = other.communicate(timeout=60)
+    assert other.returncode == 2 and f"profile 'OTHER' is not in {key.config_file} (profiles: DEFAULT)" in err, err
+    session = session_principal(tmp_path, expires_in=-60)
+    expired = cli(world, "--auth", "security_token", "--config-file", str(session.config_file), "--profile", "SSO")
+    _, err = expired.communicate(timeout=60)
+    assert expired.returncode == 2 and "expired at" in err and "oci session refresh --profile SSO" in err, err
+    wrong_mode = cli(world, "--auth", "api_key", "--config-file", str(session.config_file), "--profile", "SSO")
+    _, err = wrong_mode.communicate(timeout=60)
+    assert wrong_mode.returncode == 2 and "has no user" in err and "use --auth security_token" in err, err
+    assert not world.apis.calls and not world.siem.records  # nothing was read or sent
+
+
+def test_cli_takes_the_oci_cli_profile_variables_and_a_session_token(world, tmp_path):
+    key = api_key_principal(tmp_path)
+    key.config_file.write_text(key.config_file.read_text().replace("[DEFAULT]", "[OTHER]"))
+    world.apis.principal = key
+    ids = world.fill(per_scope=1)
+    env = {"OCI_CLI_CONFIG_FILE": str(key.config_file), "OCI_CLI_PROFILE": "OTHER", "OCI_CLI_AUTH": "api_key"}
+    done = cli(world, "--state", str(tmp_path / "a.json"), env=env)
+    _, err = done.communicate(timeout=120)
+    assert done.returncode == 0 and set(world.siem.ids) == set(ids), err
+    forgetful = {**env, "CHECKPOINT_BUCKET": ""}
+    for top, said in (((), True), (("-q",), False)):  # a note for the person at the terminal, unless -q
+        done = cli(world, "--since", "1h", env=forgetful, top=top)
+        _, err = done.communicate(timeout=120)
+        assert done.returncode == 0 and ("collect: no --state" in err) is False and last_summary(err)["ok"], err
+        done = cli(world, env=forgetful, top=top)
+        _, err = done.communicate(timeout=120)
+        assert done.returncode == 0 and ("collect: no --state and no CHECKPOINT_BUCKET" in err) is said, err
+    session = session_principal(tmp_path)
+    world.apis.principal = session  # requests must now be signed with the session's token and key
+    more = world.fill(per_scope=1, tag="s")
+    args = ["--auth", "security_token", "--profile", "SSO", "--state", str(tmp_path / "b.json")]
+    done = cli(world, *args, env={"OCI_CONFIG_FILE": str(session.config_file)})
+    _, err = done.communicate(timeout=120)
+    assert done.returncode == 0 and set(more) <= set(world.siem.ids) and not world.apis.bad, err
+
+
+def test_cli_state_and_regions_are_checked_before_anything_is_read(world, tmp_path):
+    p = cli(world, "--state", "/nonexistent/dir/s.json")
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 2 and "Traceback" not in err and len(err.splitlines()) <= 3, err
+    assert "--state /nonexistent/dir/s.json: the folder /nonexistent/dir does not exist" in err
+    p = cli(world, "--state", str(tmp_path))
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 2 and "is a folder" in err
+    p = cli(world, "--regions", "mars-north-1")
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 2 and "'mars-north-1' is not an OCI region" in err, err
+    p = cli(world, "--regions", "eu-frankfrut-1")
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 2 and "did you mean eu-frankfurt-1?" in err, err
+    assert not world.apis.calls
+
+    key = api_key_principal(tmp_path)
+    world.apis.principal = key
+    ids = world.fill(per_scope=1, regions=["us-ashburn-1"])
+    args = ["--auth", "api_key", "--config-file", str(key.config_file), "--state", str(tmp_path / "s.json")]
+    p = cli(world, *args, "--regions", "us-ashburn-1,sa-saopaulo-1")
+    _, err = p.communicate(timeout=120)
+    summary = last_summary(err)
+    assert p.returncode == 1 and set(world.siem.ids) == set(ids), err
+    assert any("sa-saopaulo-1 is not subscribed by the tenancy" in e for e in summary["errors"])
+    assert not [call for call in world.apis.calls if call[1] == "sa-saopaulo-1"]  # never asked

@@ -138,6 +138,31 @@ def test_keys_of_other_software_are_left_alone():
     assert settings.syslog is None
 
 
+def test_a_key_misspelled_outside_the_prefixes_is_warned_about_once_by_the_function(monkeypatch, caplog):
+    from forwarder import handler
+    from forwarder.settings import near_misses
+
+    env = {"SEIM_SYSLOG_URL": "tcp://x:1", "TIKCET_SYSTEM": "jira", "REPORTS_BUCKET": "b", "COLECT_SOURCES": "a"}
+    other = {"FN_FORMAT": "http-stream", "OCI_RESOURCE_PRINCIPAL_VERSION": "2.2", "SIEMENS": "x", "PATH": "/bin"}
+    assert near_misses({**env, **other}) == [
+        "COLECT_SOURCES is not a configuration key and is ignored; did you mean COLLECT_SOURCES?",
+        "REPORTS_BUCKET is not a configuration key and is ignored; did you mean REPORT_BUCKET?",
+        "SEIM_SYSLOG_URL is not a configuration key and is ignored; did you mean SIEM_SYSLOG_URL?",
+        "TIKCET_SYSTEM is not a configuration key and is ignored; did you mean TICKET_SYSTEM?",
+    ]
+    monkeypatch.setenv("SEIM_SYSLOG_URL", "tcp://127.0.0.1:5514")
+    handler.reset()
+    body = sample_bytes("cloudguard-problemdetected-bucket-public-critical.json")
+    for _ in range(2):
+        status, summary = handle(body)
+        assert status == 200 and summary["delivered"] == {"log": 1}  # records still go to the log, as configured
+    warned = [r.getMessage() for r in caplog.records if "SEIM_SYSLOG_URL" in r.getMessage()]
+    assert warned == [
+        "configuration: SEIM_SYSLOG_URL is not a configuration key and is ignored; did you mean SIEM_SYSLOG_URL?"
+    ]
+    handler.reset()
+
+
 @pytest.mark.parametrize(
     "key, transport",
     [("SIEM_SYSLOG_CA_CERT", "tls"), ("SIEM_HTTP_CA_CERT", "https"), ("DETECTION_STATE_CA_CERT", "rediss")],
@@ -199,9 +224,9 @@ def test_every_documented_example_parses():
 
 
 def test_readme_configuration_table_is_the_generated_one():
-    readme = (ROOT / "README.md").read_text()
-    assert markdown_table() in readme, "README.md: regenerate the table with `python -m forwarder.settings`"
-    assert set(re.findall(r"^\| `([A-Z0-9_]+)` \|", readme, re.M)) == KEY_NAMES
+    page = (ROOT / "docs" / "configuration.md").read_text()
+    assert markdown_table() in page, "docs/configuration.md: regenerate the table with `python -m forwarder.settings`"
+    assert set(re.findall(r"^\| `([A-Z0-9_]+)` \|", page, re.M)) == KEY_NAMES
 
 
 def test_help_lists_every_key_with_its_default():

@@ -84,6 +84,6 @@ def test_a_failed_upload_or_another_type_form_is_told_apart():
 def test_readme_tables_of_rules_and_fields_are_the_generated_ones():
     from forwarder.detect.fields import markdown_table as fields_table
 
-    readme = (DATA.parent.parent / "README.md").read_text()
-    assert pack.markdown_table() in readme, "README.md: paste forwarder.detect.pack.markdown_table()"
-    assert fields_table() in readme, "README.md: paste forwarder.detect.fields.markdown_table()"
+    page = (DATA.parent.parent / "docs" / "detections.md").read_text()
+    assert pack.markdown_table() in page, "docs/detections.md: paste forwarder.detect.pack.markdown_table()"
+    assert fields_table() in page, "docs/detections.md: paste forwarder.detect.fields.markdown_table()"

@@ -1,4 +1,6 @@
-"""The README is what a newcomer follows: its layout table, its size rule and its local commands hold."""
+"""The README is what a newcomer follows: it fits on a few screens, links every reference page under docs/,
+cites nothing a reader cannot follow, and its local commands work as written; the layout table (in
+docs/development.md) and the size rule hold."""
 
 from __future__ import annotations
 
@@ -13,12 +15,49 @@ from tests.conftest import DATA, clean_env, events_of
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
+DOCS = ROOT / "docs"
 
 
-def section(title: str) -> str:
-    start = README.index(title)
-    end = README.find("\n## ", start + len(title))
-    return README[start : end if end > 0 else None]
+def section(title: str, text: str = README) -> str:
+    start = text.index(title)
+    end = text.find("\n## ", start + len(title))
+    return text[start : end if end > 0 else None]
+
+
+def test_the_readme_is_a_guide_of_a_few_screens_linking_every_reference_page():
+    assert len(README.splitlines()) <= 160
+    titles = re.findall(r"^## (.+)$", README, re.M)
+    assert titles[:3] == ["Try it in five minutes", "Deploy: from an empty tenancy to events in your SIEM", "Operate"]
+    steps = re.findall(r"^(\d+)\. \*\*", section("## Deploy"), re.M)
+    assert 8 <= len(steps) <= 12 and steps == [str(n) for n in range(1, len(steps) + 1)]
+    pages = sorted(p.name for p in DOCS.glob("*.md"))
+    linked = set(re.findall(r"\]\(docs/([a-z-]+\.md)\)", README))
+    assert set(pages) <= linked, f"the README does not link {set(pages) - linked}"
+    for target in re.findall(r"\]\(([^)#]+)\)", README):
+        assert target.startswith("https://") or (ROOT / target).exists(), f"README links {target}, which is missing"
+
+
+def test_no_page_cites_what_a_reader_cannot_follow():
+    pages = {"README.md": README, **{f"docs/{p.name}": p.read_text() for p in DOCS.glob("*.md")}}
+    for name in ("terraform/README.md", "tests/data/README.md", "CHANGELOG.md"):
+        pages[name] = (ROOT / name).read_text()
+    for name, text in pages.items():
+        for pattern in (r"FACTS", r"\bissue[- ]\d", r"\bsection \d", r"\bgoal\b", r"\bSTYLE\.md", r"\.\./shared"):
+            assert not re.search(pattern, text), f"{name} cites {pattern}: {re.search(pattern, text).group(0)!r}"
+        for target in re.findall(r"\]\(([^)#]+)\)", text):
+            if not target.startswith(("https://", "http://")):
+                assert ((ROOT / name).parent / target).exists(), f"{name} links {target}, which is missing"
+
+
+def test_every_place_says_the_same_deadline_reserve():
+    from forwarder.delivery.deadletter import RESERVE
+    from forwarder.handler import DEADLINE_MARGIN
+
+    said = f"{DEADLINE_MARGIN:g} s before Fn-Deadline"
+    for path in ("docs/delivery.md", "func.yaml", "terraform/variables.tf", "terraform/README.md"):
+        text = (ROOT / path).read_text()
+        assert said in text and f"{RESERVE:g} s" in text, f"{path} does not say the reserve as the code does"
+        assert "sinks stop 1 s before" not in text and "Sinks stop 3 s before the invocation deadline" not in text
 
 
 def code_blocks(text: str) -> list[str]:
@@ -26,7 +65,7 @@ def code_blocks(text: str) -> list[str]:
 
 
 def test_the_layout_table_names_every_module_and_package():
-    table = section("## Layout")
+    table = section("## Layout", (DOCS / "development.md").read_text())
     listed = set(re.findall(r"`([A-Za-z_./]+)`", table))
     for path in sorted((ROOT / "forwarder").iterdir()):
         if path.name.startswith("__pycache__") or path.name == "__init__.py":
@@ -50,7 +89,7 @@ def test_no_module_is_longer_than_300_lines():
 
 
 def test_the_local_example_works_as_written():
-    first, receiver_block = code_blocks(section("### Local run"))[:2]
+    first, receiver_block = code_blocks(section("## Try it in five minutes"))[:2]
     out = subprocess.run(
         ["bash", "-c", first.strip()], cwd=ROOT, capture_output=True, text=True, env=clean_env(), timeout=120
     )
@@ -60,7 +99,7 @@ def test_the_local_example_works_as_written():
 
 
 def test_the_local_syslog_example_reaches_the_receiver_make_starts():
-    _, block = code_blocks(section("### Local run"))[:2]
+    _, block = code_blocks(section("## Try it in five minutes"))[:2]
     receiver_line, *replay_lines = block.strip().splitlines()
     assert receiver_line.startswith("make receiver")
     makefile = (ROOT / "Makefile").read_text()

@@ -271,7 +271,8 @@ def test_the_cli_writes_a_report_to_a_folder_with_an_api_key(httpserver, tmp_pat
             timeout=120,
         )
         assert done.returncode == 0, done.stderr
-        result = json.loads(done.stdout.splitlines()[-1])
+        assert done.stdout == ""  # summaries go to standard error, records only ever to standard output
+        result = json.loads(next(line for line in done.stderr.splitlines() if line.startswith("{")))
         folder = out / "reports" / "2026" / "11" / "18"
         assert result["where"]["html"] == str(folder / "changes.html") and "open " in done.stderr
         report = json.loads((folder / "changes.json").read_text())
@@ -290,3 +291,40 @@ def test_the_cli_writes_a_report_to_a_folder_with_an_api_key(httpserver, tmp_pat
         assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
     finally:
         world.close()
+
+
+def test_a_day_still_to_come_is_refused_and_todays_report_is_incomplete(world, tmp_path):
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+
+    from forwarder import handler
+    from forwarder.report import day
+    from tests.conftest import clean_env
+
+    today = day.of(datetime.now(UTC).date(), "UTC")  # the world reports in Europe/Paris: a UTC day is enough here
+    result = world.run(today)
+    assert result["ok"] is False and result["complete"] is False
+    assert any(p.startswith("the day has not ended: read up to ") for p in result["problems"]), result["problems"]
+    status, summary = handler.handle(b'{"task": "report", "date": "2030-01-01"}', 30)
+    assert status == 502 and "2030-01-01 is still to come in Europe/Paris" in summary["errors"][0]
+    future = subprocess.run(
+        [sys.executable, "-m", "forwarder", "report", "--date", "2030-01-01", "--out", str(tmp_path / "out")],
+        cwd=ROOT,
+        env={**clean_env(), **world.apis.endpoints},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert future.returncode == 2
+    assert "--date: expected a day that has begun; 2030-01-01 is still to come" in future.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_named_region_the_tenancy_does_not_subscribe_to_is_reported_and_never_read(world):
+    world.fill(n=50)
+    result = world.run(COLLECT_REGIONS="us-ashburn-1,sa-saopaulo-1")
+    assert result["complete"] is False and not result["errors"]
+    assert any("sa-saopaulo-1 is not subscribed by the tenancy" in p for p in result["problems"]), result["problems"]
+    assert not [call for call in world.apis.calls if call[1] == "sa-saopaulo-1"]
+    assert result["totals"]["changes"] > 0  # the subscribed region is read all the same

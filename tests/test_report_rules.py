@@ -53,12 +53,12 @@ def test_failed_attempts_and_services():
     assert changes.category("keymanagementservice") == "security" and changes.category("objectstorage") is None
 
 
-def test_the_readme_shows_the_table():
+def test_the_report_page_shows_the_table():
     from pathlib import Path
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    assert changes.markdown_table() in readme, (
-        "README: regenerate the table with forwarder.report.changes.markdown_table()"
+    page = (Path(__file__).parent.parent / "docs" / "report.md").read_text()
+    assert changes.markdown_table() in page, (
+        "docs/report.md: regenerate the table with forwarder.report.changes.markdown_table()"
     )
 
 

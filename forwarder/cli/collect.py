@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import textwrap
 import time
 
 
 def add_parser(commands) -> None:
     """Add the `collect` command to an argparse subparsers object."""
-    from forwarder.cli.common import add_principal, seconds
+    from forwarder.cli.common import add_principal, add_summary, seconds
     from forwarder.collect import SOURCES
 
     collect = commands.add_parser(
@@ -25,8 +23,11 @@ def add_parser(commands) -> None:
             CHECKPOINT_BUCKET) ended, minus COLLECT_LAG_MINUTES, or COLLECT_LOOKBACK_MINUTES ago; its
             checkpoint moves only once all its events were delivered or kept. With --since (and
             --until), a backfill of that window: checkpoints are neither read nor moved. A progress bar
-            on a terminal; the last line of standard output is a JSON summary. Exit status 0 when every
-            collected event was delivered or kept and every shard was read, else 1 (2: bad usage)."""
+            on a terminal; the JSON summary goes to standard error (or --summary FILE), standard output
+            carries only records (the log sink). Ctrl-C stops taking shards: pages already read are
+            delivered, unfinished shards keep their checkpoints, the partial summary is written
+            ("interrupted": true) and the exit status is 130. Exit status 0 when every collected event
+            was delivered or kept and every shard was read, else 1 (2: bad usage)."""
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -41,7 +42,11 @@ def add_parser(commands) -> None:
         "--since", metavar="TIME", help="backfill from TIME: RFC 3339, YYYY-MM-DD, or 90m / 36h / 30d ago"
     )
     collect.add_argument("--until", metavar="TIME", help="backfill up to TIME (default: now); needs --since")
-    collect.add_argument("--regions", metavar="R1,R2", help="regions to read (default: every subscribed region)")
+    collect.add_argument(
+        "--regions",
+        metavar="R1,R2",
+        help="subscribed regions to read (default: every subscribed region)",
+    )
     collect.add_argument("--state", metavar="PATH", help="checkpoints in this local JSON file (else CHECKPOINT_BUCKET)")
     collect.add_argument("--workers", type=int, metavar="N", help="shards read at once (default: COLLECT_WORKERS)")
     add_principal(collect)
@@ -51,6 +56,7 @@ def add_parser(commands) -> None:
         metavar="SECONDS",
         help="most seconds for the whole run (default: none); shards not read by then are left for the next run",
     )
+    add_summary(collect)
 
 
 def run(parser, args) -> int:
@@ -58,14 +64,15 @@ def run(parser, args) -> int:
     The arguments are checked before anything is read (settings, then Vault secrets)."""
     from forwarder import collect
     from forwarder.cli import common
-    from forwarder.config import values
 
     try:
         since = collect.parse_when(args.since) if args.since else None
         until = collect.parse_when(args.until) if args.until else None
-        regions = values.region_list(args.regions) if args.regions else None
-    except (ValueError, values.Invalid) as exc:
+    except ValueError as exc:
         parser.error(f"collect: {exc}")
+    regions = common.regions_argument(parser, "collect", args.regions)
+    if args.state:
+        common.check_state_file(parser, args.state)
     if until is not None and since is None:
         parser.error("collect: --until needs --since (a backfill window)")
     if since is not None and until is not None and until <= since:
@@ -79,41 +86,45 @@ def run(parser, args) -> int:
     sources = tuple(dict.fromkeys(args.sources or c.sources or ("audit",)))
     if "logsearch" in sources and not c.queries:
         parser.error("collect: the logsearch source needs COLLECT_QUERIES")
+    auth = common.check_principal(parser, "collect", args)
+    out = common.Summaries(parser, args)
     pipeline = common.pipeline(settings)
     if pipeline is None:
         return 1
     try:
-        return _run(pipeline, settings, sources, since, until, regions, args)
+        return _run(pipeline, settings, sources, since, until, regions, args, auth, out)
     finally:
         pipeline.close()
+        out.close()
 
 
-def _run(pipeline, settings, sources, since, until, regions, args) -> int:
+def _run(pipeline, settings, sources, since, until, regions, args, auth, out) -> int:
     from forwarder import collect
-    from forwarder.cli.common import progress_bar
-    from forwarder.oci.auth import default_auth
+    from forwarder.cli.common import INTERRUPTED, Interrupt, note, progress_bar
 
     bar = progress_bar()
     collector = collect.build(
         settings,
         pipeline,
-        auth=args.auth or default_auth(),
+        auth=auth,
         config_file=args.config_file,
         profile=args.profile,
         state_path=args.state,
         progress=bar.update if bar else None,
     )
     if collector.store is None and since is None:
-        print(
-            "collect: no --state and no CHECKPOINT_BUCKET: reading the look-back window, remembering nothing",
-            file=sys.stderr,
-        )
+        note("collect: no --state and no CHECKPOINT_BUCKET: reading the look-back window, remembering nothing")
     deadline = time.monotonic() + args.deadline if args.deadline else None
     try:
-        outcome = collector.run(sources, since=since, until=until, regions=regions, deadline=deadline).to_dict()
+        with Interrupt("delivering the pages already read; unfinished shards keep their checkpoints") as interrupt:
+            run = collector.run(
+                sources, since=since, until=until, regions=regions, deadline=deadline, stop=interrupt.stop
+            )
     finally:
         if bar:
             bar.close()
-    sys.stdout.flush()
-    print(json.dumps(outcome))
+    outcome = run.to_dict()
+    out.write(outcome)
+    if run.interrupted:
+        return INTERRUPTED
     return 0 if outcome["ok"] and outcome["shards"]["failed"] == 0 else 1

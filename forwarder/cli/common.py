@@ -1,9 +1,19 @@
-"""What the commands share: the settings, the pipeline, a duration argument, the progress bar."""
+"""What the commands share: the settings, the pipeline, arguments (deadline, principal, summary), where
+summaries go, Ctrl-C, the progress bar.
+
+One rule for every command: standard output carries records only (the log sink, when no SIEM is set),
+so it can be piped; summaries, warnings and logs go to standard error, a summary to `--summary FILE`
+when given.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import signal
 import sys
+import threading
 import time
 
 #: Default seconds per batch of a file (replay) or per dead-letter object (replay-dead-letter), retries included.
@@ -16,9 +26,12 @@ def settings():
     Raises:
         forwarder.settings.ConfigError: every bad key (the CLI exits 2).
     """
-    from forwarder.settings import load_settings
+    from forwarder.settings import load_settings, near_misses
 
-    return load_settings()
+    loaded = load_settings()
+    for line in near_misses():
+        warn(line)
+    return loaded
 
 
 def pipeline(settings):
@@ -42,13 +55,13 @@ def pipeline(settings):
 
 
 def seconds(raw: str) -> float:
-    """An argparse type: seconds, more than 0 and at most one day."""
+    """An argparse type: seconds, more than 0 and at most one day (86400)."""
     try:
         value = float(raw)
     except ValueError:
-        value = 0.0
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, e.g. 120; got {raw!r}") from None
     if not 0 < value <= 86400:
-        raise argparse.ArgumentTypeError(f"expected seconds from 0 to 86400; got {raw!r}")
+        raise argparse.ArgumentTypeError(f"expected more than 0 and at most 86400 seconds (one day); got {raw!r}")
     return value
 
 
@@ -65,17 +78,162 @@ def add_deadline(command, unit: str) -> None:
 
 
 def add_principal(command) -> None:
-    """`--auth`, `--config-file`, `--profile`: the principal of the OCI calls."""
+    """`--auth`, `--config-file`, `--profile`: the principal of the OCI calls, defaulting as the OCI CLI
+    does (OCI_CLI_AUTH, OCI_CLI_CONFIG_FILE or OCI_CONFIG_FILE, OCI_CLI_PROFILE)."""
     from forwarder.oci.auth import AUTH_MODES
 
     command.add_argument(
         "--auth",
         choices=AUTH_MODES,
-        help="the principal: api_key (the OCI config file; the default outside OCI), instance_principal, "
-        "resource_principal (default in OCI Functions)",
+        default=os.environ.get("OCI_CLI_AUTH") or None,
+        help="the principal: api_key (the OCI config file; the default outside OCI), security_token (a session "
+        "from `oci session authenticate`), instance_principal, resource_principal (default in OCI Functions); "
+        "default: OCI_CLI_AUTH",
     )
-    command.add_argument("--config-file", metavar="PATH", help="OCI config file for api_key (default ~/.oci/config)")
-    command.add_argument("--profile", metavar="NAME", help="profile of the OCI config file (default DEFAULT)")
+    command.add_argument(
+        "--config-file",
+        metavar="PATH",
+        default=os.environ.get("OCI_CLI_CONFIG_FILE") or os.environ.get("OCI_CONFIG_FILE") or None,
+        help="OCI config file (default: OCI_CLI_CONFIG_FILE, else OCI_CONFIG_FILE, else ~/.oci/config)",
+    )
+    command.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=os.environ.get("OCI_CLI_PROFILE") or None,
+        help="profile of the OCI config file (default: OCI_CLI_PROFILE, else DEFAULT)",
+    )
+
+
+def check_principal(parser, command: str, args):
+    """Set up the principal `args` name before anything else is built, or stop with one usage line naming
+    the fix (exit 2): a missing config file or profile, an expired session. Returns the auth mode."""
+    from forwarder.oci.auth import AuthError, check, default_auth
+
+    auth = args.auth or default_auth()
+    try:
+        check(auth, args.config_file, args.profile)
+    except AuthError as exc:
+        parser.error(f"{command}: {exc}")
+    return auth
+
+
+def check_state_file(parser, path: str) -> None:
+    """`--state PATH` usable as a checkpoint file, else a usage error naming it (exit 2)."""
+    from forwarder.collect.checkpoints import CheckpointError, FileStore
+
+    try:
+        FileStore(path).check()
+    except CheckpointError as exc:
+        parser.error(f"collect: {exc}")
+
+
+def regions_argument(parser, command: str, raw: str | None) -> tuple[str, ...] | None:
+    """`--regions R1,R2` checked against the regions the OCI SDK knows (every realm, plus those of
+    ~/.oci/regions-config.json and OCI_REGION_METADATA), else a usage error naming the closest (exit 2).
+    Whether the tenancy subscribes to them is checked by the run, before any is read."""
+    if not raw:
+        return None
+    import difflib
+
+    import oci
+
+    from forwarder.config import values
+
+    try:
+        regions = values.region_list(raw)
+    except values.Invalid as exc:
+        parser.error(f"{command}: --regions: expected {exc}; got {raw!r}")
+    for name in regions:
+        if not oci.regions.is_region(name):
+            close = difflib.get_close_matches(name, oci.regions.REGIONS, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            parser.error(
+                f"{command}: --regions: {name!r} is not an OCI region{hint} (a region newer than the SDK: "
+                "add it to ~/.oci/regions-config.json)"
+            )
+    return regions
+
+
+def add_summary(command) -> None:
+    """`--summary FILE`: where the JSON summary goes (default standard error)."""
+    command.add_argument(
+        "--summary",
+        metavar="FILE",
+        help="write the JSON summary to FILE (one line per file or run) instead of standard error",
+    )
+
+
+class Summaries:
+    """Where a command's JSON summaries go: `--summary FILE` (created or truncated at once, so a bad path
+    is a usage error before any work), else standard error, one JSON object a line."""
+
+    def __init__(self, parser, args):
+        path = getattr(args, "summary", None)
+        self.file = None
+        if path:
+            try:
+                self.file = open(path, "w", encoding="utf-8")  # noqa: SIM115 (closed by close())
+            except OSError as exc:
+                parser.error(f"--summary {path}: {exc.strerror}")
+
+    def write(self, summary: dict) -> None:
+        line = json.dumps(summary)
+        if self.file is not None:
+            self.file.write(line + "\n")
+            self.file.flush()
+        else:
+            sys.stdout.flush()  # records first, when both go to one terminal
+            print(line, file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
+#: -q: notes and the progress bar are left out (warnings, errors and summaries stay)
+QUIET = False
+
+
+def warn(text: str) -> None:
+    """One warning line on standard error."""
+    print(f"warning: {text}", file=sys.stderr, flush=True)
+
+
+def note(text: str) -> None:
+    """One line for the person at the terminal (where a report is, what a run will not remember) on
+    standard error; left out with -q."""
+    if not QUIET:
+        print(text, file=sys.stderr, flush=True)
+
+
+#: The exit status after Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
+
+
+class Interrupt:
+    """Ctrl-C as a request to stop: the first SIGINT sets `stop` (the command stops taking input, finishes
+    or keeps what is in flight, prints its partial summary and exits 130); a second one raises
+    KeyboardInterrupt at once. A context manager; the previous handler is put back on exit."""
+
+    def __init__(self, what: str):
+        self.stop = threading.Event()
+        self.what = what
+        self._previous = None
+
+    def _handle(self, signum, frame) -> None:
+        if self.stop.is_set():
+            raise KeyboardInterrupt
+        self.stop.set()
+        print(f"interrupted: {self.what} (Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
+
+    def __enter__(self) -> Interrupt:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 class Bar:
@@ -99,5 +257,5 @@ class Bar:
 
 
 def progress_bar() -> Bar | None:
-    """A Bar when standard error is a terminal, else None."""
-    return Bar() if sys.stderr.isatty() else None
+    """A Bar when standard error is a terminal (and not -q), else None."""
+    return Bar() if sys.stderr.isatty() and not QUIET else None

@@ -10,7 +10,6 @@ that was not JSON) cannot be re-sent and stay.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 import textwrap
@@ -27,7 +26,7 @@ log = logging.getLogger("forwarder")
 
 def add_parser(commands) -> None:
     """Add the `replay-dead-letter` command to an argparse subparsers object."""
-    from forwarder.cli.common import add_deadline
+    from forwarder.cli.common import add_deadline, add_summary
 
     dead = commands.add_parser(
         "replay-dead-letter",
@@ -37,13 +36,14 @@ def add_parser(commands) -> None:
             List the objects in DEAD_LETTER_BUCKET (oldest first) and send their events again to the
             sink each line names, with the same configuration keys as the function. Objects whose
             events are all delivered are deleted; the rest of a partly delivered object is written to a
-            new object before the old one is deleted. Prints one JSON line per object; exits 1 if
-            anything is still not delivered. Needs the resource-principal environment (or run it in the
-            function's own network and identity)."""
+            new object before the old one is deleted. Writes one JSON line per object to standard
+            error (or --summary FILE); exits 1 if anything is still not delivered. Needs the
+            resource-principal environment (or run it in the function's own network and identity)."""
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_deadline(dead, "dead-letter object")
+    add_summary(dead)
 
 
 def run(parser, args) -> int:
@@ -52,8 +52,8 @@ def run(parser, args) -> int:
 
     settings = common.settings()
     if settings.dead_letter is None:
-        print("replay-dead-letter: DEAD_LETTER_BUCKET is not set", file=sys.stderr)
-        return 1
+        parser.error("replay-dead-letter: DEAD_LETTER_BUCKET is not set: name the bucket the function keeps events in")
+    out = common.Summaries(parser, args)
     pipeline = common.pipeline(settings)
     if pipeline is None:
         return 1
@@ -65,7 +65,10 @@ def run(parser, args) -> int:
     finally:
         pipeline.close()
     for result in results:
-        print(json.dumps(result.to_dict()))
+        out.write(result.to_dict())
+    out.close()
+    if not results:
+        common.warn("replay-dead-letter: the dead-letter bucket holds no object: nothing to send")
     return 1 if any(r.delivered < r.lines for r in results) else 0
 
 

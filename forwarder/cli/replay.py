@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import textwrap
 import time
@@ -11,7 +10,7 @@ import time
 
 def add_parser(commands) -> None:
     """Add the `replay` command to an argparse subparsers object."""
-    from forwarder.cli.common import add_deadline
+    from forwarder.cli.common import add_deadline, add_summary
 
     replay = commands.add_parser(
         "replay",
@@ -23,39 +22,48 @@ def add_parser(commands) -> None:
             response, or JSON lines. '-' reads standard input. JSON lines are read as they go, in
             batches of at most 1000 events (memory does not grow with the file); a file holding one
             document is read whole. Records printed by the log sink go to standard output, one JSON
-            summary per file to standard error; exits 1 if any event was neither delivered nor kept."""
+            summary per file to standard error (or --summary FILE); exits 1 if any event was neither
+            delivered nor kept. Ctrl-C stops taking input: the batch in flight is delivered or kept,
+            the partial summary printed ("interrupted": true), and the exit status is 130."""
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     replay.add_argument("paths", nargs="+", metavar="PATH", help="event file, or - for standard input")
     add_deadline(replay, "batch of events")
+    add_summary(replay)
 
 
 def run(parser, args) -> int:
-    """Send every file; print one summary per file on standard error. Returns the exit status."""
+    """Send every file; write one summary per file. Returns the exit status."""
     from forwarder.cli import common
 
+    out = common.Summaries(parser, args)
     pipeline = common.pipeline(common.settings())
     if pipeline is None:
         return 1
     try:
-        return _replay(pipeline, args.paths, args.deadline)
+        with common.Interrupt("finishing the batch in flight, then stopping") as interrupt:
+            return _replay(pipeline, args.paths, args.deadline, out, interrupt.stop)
     finally:
         pipeline.close()
+        out.close()
 
 
-def _replay(pipeline, paths: list[str], seconds: float) -> int:
+def _replay(pipeline, paths: list[str], seconds: float, out, stop) -> int:
+    from forwarder.cli.common import INTERRUPTED, warn
     from forwarder.delivery.summary import Summary
     from forwarder.runtime import gc_tuning
     from forwarder.sources import read_batches
 
     exit_code = 0
     for path in paths:
+        if stop.is_set():
+            break
         summary = Summary()
         try:
             with open(sys.stdin.fileno(), "rb", closefd=False) if path == "-" else open(path, "rb") as stream:
                 batches = read_batches(stream)
-                while True:
+                while not stop.is_set():
                     with gc_tuning.paused():  # reading (decoding) a batch too: acyclic data, no collector passes
                         batch = next(batches, None)
                         if batch is None:
@@ -67,6 +75,13 @@ def _replay(pipeline, paths: list[str], seconds: float) -> int:
             if not summary.received:
                 continue
             summary.errors.append(f"reading stopped: {exc.strerror}")
-        print(json.dumps({"path": path, **summary.to_dict()}), file=sys.stderr)
+        result = {"path": path, **summary.to_dict()}
+        if stop.is_set():
+            result["interrupted"] = True
+        out.write(result)
+        if not summary.received and not stop.is_set():
+            warn(f"{path}: nothing was read (no event, no line)")
+        if summary.unknown_shape:
+            warn(f"{path}: {summary.unknown_shape} event(s) of no known shape, forwarded as kind 'other'")
         exit_code = exit_code or (0 if summary.ok else 1)
-    return exit_code
+    return INTERRUPTED if stop.is_set() else exit_code

@@ -8,14 +8,12 @@ folder, under `reports/YYYY/MM/DD/`.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import textwrap
 
 
 def add_parser(commands) -> None:
     """Add the `report` command to an argparse subparsers object."""
-    from forwarder.cli.common import add_principal
+    from forwarder.cli.common import add_principal, add_summary
 
     report = commands.add_parser(
         "report",
@@ -27,14 +25,16 @@ def add_parser(commands) -> None:
             subscribed region (or --regions) with Logging Search, and write the change report:
             reports/YYYY/MM/DD/changes.html (open it in a browser), changes.csv (one row per change) and
             changes.json, to --out DIR, else REPORT_BUCKET, else the current folder. Tells
-            REPORT_TOPIC_OCID when set. Prints a JSON summary with where the files are; exits 0 when the
-            whole day was read and written, else 1 (2: bad usage)."""
+            REPORT_TOPIC_OCID when set. Writes a JSON summary with where the files are to standard error
+            (or --summary FILE). A day still to come is refused; today's report is marked incomplete.
+            Exits 0 when the whole day was read and written, else 1 (2: bad usage)."""
         ),
     )
     report.add_argument("--date", metavar="YYYY-MM-DD", help="the day to report (default: yesterday)")
     report.add_argument("--out", metavar="DIR", help="write the files under DIR (default: REPORT_BUCKET, else .)")
     report.add_argument("--regions", metavar="R1,R2", help="regions to read (default: every subscribed region)")
     add_principal(report)
+    add_summary(report)
 
 
 def run(parser: argparse.ArgumentParser, args) -> int:
@@ -44,22 +44,26 @@ def run(parser: argparse.ArgumentParser, args) -> int:
     Raises:
         ConfigError: the settings are bad.
     """
-    from forwarder.cli.common import settings as load
-    from forwarder.config import values
-    from forwarder.oci.auth import default_auth
+    from forwarder.cli import common
     from forwarder.report import build, day
 
-    settings = load()
+    settings = common.settings()
     zone = settings.report.timezone
     try:
         which = day.parse(args.date, zone) if args.date else day.yesterday(zone)
-        regions = values.region_list(args.regions) if args.regions else None
-    except (ValueError, values.Invalid) as exc:
-        parser.error(f"report: {exc}")
-    auth = args.auth or default_auth()
-    reporter = build(settings, auth=auth, config_file=args.config_file, profile=args.profile, out=args.out)
-    result = reporter.run(which, regions=regions)
-    print(json.dumps(result))
+    except ValueError as exc:
+        parser.error(f"report: --date: expected {exc}")
+    regions = common.regions_argument(parser, "report", args.regions)
+    auth = common.check_principal(parser, "report", args)
+    out = common.Summaries(parser, args)
+    try:
+        reporter = build(settings, auth=auth, config_file=args.config_file, profile=args.profile, out=args.out)
+        result = reporter.run(which, regions=regions)
+        out.write(result)
+    finally:
+        out.close()
+    if not result["complete"] and result["problems"]:
+        common.warn(f"report {which.date}: incomplete: {result['problems'][0]}")
     if result["where"]:
-        print(f"report: open {result['where']['html']}", file=sys.stderr)
+        common.note(f"report: open {result['where']['html']}")
     return 0 if result["ok"] else 1

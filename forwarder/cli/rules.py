@@ -21,8 +21,12 @@ def add_parser(commands) -> None:
         description="The detection rules the function runs: the built-in Sigma pack minus DETECTION_DISABLE, "
         "plus DETECTION_RULES.",
     )
-    sub = rules.add_subparsers(dest="rules_command", required=True)
-    sub.add_parser("list", help="id, name, level, ATT&CK techniques and title of every enabled rule")
+    rules.set_defaults(rules_parser=rules)
+    sub = rules.add_subparsers(dest="rules_command", metavar="{list,test,export}")
+    listing = sub.add_parser("list", help="id, name, level, ATT&CK techniques and title of every enabled rule")
+    listing.add_argument(
+        "--json", action="store_true", help="one JSON object per rule (id, name, level, tactics, techniques, title)"
+    )
     test = sub.add_parser(
         "test",
         help="which rules fire on the events in FILE",
@@ -52,6 +56,8 @@ def run(parser, args) -> int:
     from forwarder.oci.clients import for_function
     from forwarder.settings import ConfigError
 
+    if args.rules_command is None:
+        args.rules_parser.error("choose a command: list (the enabled rules), test FILE... or export --target splunk")
     settings = load()
     d = settings.detection
     try:
@@ -61,15 +67,21 @@ def run(parser, args) -> int:
     except RuleError as exc:
         raise ConfigError(str(exc)) from None
     if args.rules_command == "list":
-        return _list(rules)
+        return _list(rules, args.json)
     return _test(rules, args.paths, args.json)
 
 
-def _list(rules: list[dict]) -> int:
+def _list(rules: list[dict], as_json: bool = False) -> int:
+    """One line per enabled rule that makes detections: a table, or JSON lines
+    `{"id", "name", "level", "tactics", "techniques", "title", "file"}`."""
+    shown = [r for r in rules if "condition" not in r or _emits(r, rules)]  # counted-only: via the correlation
+    if as_json:
+        for r in shown:
+            keys = ("id", "name", "level", "tactics", "techniques", "title", "file")
+            sys.stdout.write(dumps({k: r.get(k) for k in keys}) + "\n")
+        return 0
     print(f"{'id':36}  {'name':38}  {'level':8}  {'techniques':18}  title")
-    for r in rules:
-        if "condition" in r and not _emits(r, rules):
-            continue  # a rule only counted by a correlation: listed through the correlation
+    for r in shown:
         techniques = ",".join(r["techniques"]) or "-"
         print(f"{r['id']:36}  {r['name'] or '-':38}  {r['level']:8}  {techniques:18}  {r['title']}")
     return 0

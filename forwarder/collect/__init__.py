@@ -16,8 +16,8 @@ __all__ = ["SOURCES", "build", "parse_when"]
 
 
 def parse_when(text: str, now=None):
-    """`--since/--until` (see `run.parse_when`)."""
-    from forwarder.collect.run import parse_when as parse
+    """`--since/--until` (see `when.parse_when`)."""
+    from forwarder.collect.when import parse_when as parse
 
     return parse(text, now)
 

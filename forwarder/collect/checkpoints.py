@@ -108,6 +108,24 @@ class FileStore:
         self.path = Path(path)
         self._lock = threading.Lock()
 
+    def check(self) -> None:
+        """Check, before a run, that the file can hold checkpoints: its folder exists and is writable
+        (the file and its `.lock` are created there), and what it holds is a checkpoint file.
+
+        Raises:
+            CheckpointError: naming `--state` and what is wrong.
+        """
+        folder = self.path.parent
+        if self.path.is_dir():
+            raise CheckpointError(
+                f"--state {self.path}: is a folder; name a file in it, e.g. {self.path / 'state.json'}"
+            )
+        if not folder.is_dir():
+            raise CheckpointError(f"--state {self.path}: the folder {folder} does not exist")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise CheckpointError(f"--state {self.path}: cannot write in the folder {folder}")
+        self._load()
+
     def _load(self) -> dict[str, Any]:
         try:
             text = self.path.read_text(encoding="utf-8")

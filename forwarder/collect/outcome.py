@@ -29,6 +29,7 @@ class Outcome:
         self.events = 0
         self.api_calls = 0
         self.throttled = 0
+        self.interrupted = False  #: the run was asked to stop (Ctrl-C) before it ended
 
     def _entry(self, source: str, region: str) -> dict[str, Any]:
         regions = self.sources.setdefault(source, {})
@@ -71,6 +72,7 @@ class Outcome:
             "ok": self.ok,
             "complete": self.complete,
             "backfill": self.backfill,
+            **({"interrupted": True} if self.interrupted else {}),
             "shards": {
                 "total": self.shards_total,
                 "done": self.shards_done - sum(self.outcomes.values()),

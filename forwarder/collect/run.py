@@ -16,6 +16,7 @@ next run does.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -25,7 +26,6 @@ from forwarder.collect import shards as sh
 from forwarder.collect.checkpoints import CheckpointError, Conflict
 from forwarder.collect.ledger import Ledger, owner_id
 from forwarder.collect.outcome import Outcome
-from forwarder.normalize.timeparse import parse_time
 from forwarder.oci.auth import AuthError
 from forwarder.oci.calls import Counter
 from forwarder.oci.fanout import fan_out
@@ -36,6 +36,8 @@ log = logging.getLogger("forwarder")
 
 #: Seconds before the deadline at which reading stops (checkpoints and answers still need time).
 RESERVE_SECONDS = 8.0
+#: Why a shard was left for the next run when the run was asked to stop.
+STOPPED = "the run was interrupted"
 #: Lease of a claimed shard when the run has no deadline (renewed while the shard is worked on).
 LEASE_SECONDS = 300.0
 
@@ -69,6 +71,7 @@ class Collector:
         until: datetime | None = None,
         regions: tuple[str, ...] | None = None,
         deadline: float | None = None,
+        stop: threading.Event | None = None,
     ) -> Outcome:
         """Collect `sources` (a subset of `forwarder.sources.COLLECTED`) once. Never raises for API or sink failures.
 
@@ -76,6 +79,9 @@ class Collector:
             since, until: a backfill window (aware datetimes); None: poll from the checkpoints.
             regions: regions to read; None: COLLECT_REGIONS, else every subscribed region.
             deadline: `time.monotonic()` by which the run must end, or None.
+            stop: once set (the CLI's Ctrl-C), no shard starts and each shard stops after its page in
+                flight; pages already read are still delivered, and the stopped shards are released
+                without moving (deferred), as at a deadline.
         """
         outcome = Outcome(backfill=since is not None)
         started = time.monotonic()
@@ -104,6 +110,7 @@ class Collector:
             None if deadline is None else deadline - (deadline - started) / 3,
             owner_id(),
             sh.now(),
+            stop,
         )
         send_deadline = None if deadline is None else deadline - 2.0
         for _, step in fan_out(
@@ -116,6 +123,7 @@ class Collector:
             if self.progress is not None:
                 self.progress(outcome.shards_done, outcome.shards_total, outcome.events)
         outcome.api_calls, outcome.throttled = self.counter.calls, self.counter.throttled
+        outcome.interrupted = context.stopped()
         return outcome
 
     def _read_shard(self, shard: sh.Shard, context: _Context) -> Iterator[Page | End]:
@@ -124,6 +132,9 @@ class Collector:
         settings, deadline = self.settings, context.deadline
         if context.stop_new is not None and time.monotonic() >= context.stop_new:
             yield End(state, "deferred: the run's deadline is near")
+            return
+        if context.stopped():
+            yield End(state, f"deferred: {STOPPED}")
             return
         try:
             if context.since is not None:
@@ -155,25 +166,26 @@ class Collector:
                 scope = sh.Scope(settings, self.clients, context.tenancy, context.home, read_deadline, self.counter)
                 for events in reader.read(shard, window, scope, open_ended):
                     state.read += len(events)
-                    if not remember:  # a backfill: every event goes, nothing is remembered
-                        _complete(reader, shard, events, scope)
-                        yield Page(state, events, {})
-                        continue
-                    fresh, marks = [], {}
-                    for event in events:
-                        event_id, moment, is_open = sh.mark(event)
-                        moment = window.end.timestamp() if moment is None else moment
-                        if is_open:
-                            state.floor = moment if state.floor is None else min(state.floor, moment)
-                        if event_id is not None:
-                            marks[event_id] = moment
-                            if event_id in seen or event_id in taken:
-                                state.repeats += 1
-                                continue
-                            taken.add(event_id)
-                        fresh.append(event)
+                    fresh, marks = events, {}
+                    if remember:  # else a backfill: every event goes, nothing is remembered
+                        fresh = []
+                        for event in events:
+                            event_id, moment, is_open = sh.mark(event)
+                            moment = window.end.timestamp() if moment is None else moment
+                            if is_open:
+                                state.floor = moment if state.floor is None else min(state.floor, moment)
+                            if event_id is not None:
+                                marks[event_id] = moment
+                                if event_id in seen or event_id in taken:
+                                    state.repeats += 1
+                                    continue
+                                taken.add(event_id)
+                            fresh.append(event)
                     _complete(reader, shard, fresh, scope)
                     yield Page(state, fresh, marks)
+                    if context.stopped():
+                        yield End(state, f"deferred: {STOPPED}")
+                        return
             yield End(state, None)
         except (Failure, CheckpointError, ValueError) as exc:
             reason = getattr(exc, "reason", None) or str(exc)
@@ -235,6 +247,10 @@ class _Context(NamedTuple):
     stop_new: float | None  #: no shard is started after this (time.monotonic())
     owner: str  #: the lease owner (`ledger.owner_id`)
     now: datetime  #: the end of every poller window of this run
+    stop: threading.Event | None  #: set: the run was asked to stop (Ctrl-C)
+
+    def stopped(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
 
 
 class Page(NamedTuple):
@@ -278,22 +294,3 @@ class _State:
         self.read = 0
         self.repeats = 0
         self.undelivered = False
-
-
-def parse_when(text: str, now: datetime | None = None) -> datetime:
-    """`--since/--until`: RFC 3339 (`2026-11-01T00:00:00Z`), a date (`2026-11-01`, UTC midnight), or a
-    duration before now (`90m`, `36h`, `30d`).
-
-    Raises:
-        ValueError: naming what was expected.
-    """
-    raw = text.strip()
-    units = {"m": "minutes", "h": "hours", "d": "days"}
-    if raw[:-1].isdigit() and raw[-1:] in units:
-        return (now or sh.now()) - timedelta(**{units[raw[-1]]: int(raw[:-1])})
-    moment = parse_time(raw)
-    if moment is None:
-        raise ValueError(
-            f"expected an RFC 3339 time, a date (YYYY-MM-DD) or a duration like 90m, 36h, 30d; got {text!r}"
-        )
-    return moment

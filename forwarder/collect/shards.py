@@ -27,19 +27,21 @@ def plan(
 ) -> tuple[list[Shard], list[str]]:
     """The shards of `sources`, and the errors met while planning (`"<source>: <reason>"`).
 
-    Regions: `regions` if given, else every READY subscribed region (ListRegionSubscriptions, read on
-    every run so new subscriptions are picked up).
+    Regions: every READY subscribed region (ListRegionSubscriptions, read on every run so new
+    subscriptions are picked up), or those of `regions` the tenancy subscribes to: one it does not is
+    an error and is not read (its endpoint may not even resolve). When the subscriptions cannot be
+    read, `regions` are read as given.
     """
     from forwarder.sources.api import tenancy
 
-    if regions is None:
-        try:
-            found = tenancy.regions(scope.clients, scope.tenancy, scope.home, scope.deadline, scope.counter)
-        except Failure as exc:
-            return [], [f"regions: {exc.reason}"]
-        regions = tuple(r.name for r in found)
+    try:
+        chosen, errors = tenancy.chosen(
+            scope.clients, scope.tenancy, scope.home, regions, scope.deadline, scope.counter
+        )
+    except Failure as exc:
+        return [], [f"regions: {exc.reason}"]
+    regions = tuple(chosen)
     shards: list[Shard] = []
-    errors: list[str] = []
     for name in sources:
         try:
             shards += source(name, settings).plan(scope, regions)

@@ -2,7 +2,7 @@
 
 Each component declares its own keys beside its code (`forwarder/<component>/config.py`: the keys, the
 typed settings, the checks of combinations); `forwarder.settings` gathers them into the one table the
-README, `--help` and Terraform are made from, and validates them all at once.
+docs/configuration.md, `--help` and Terraform are made from, and validates them all at once.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ class Key(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at im
         name: the environment variable.
         parse: raw text -> typed value; raises `values.Invalid` saying what it expected.
         default: the typed value when the key is unset (None: unset means "not configured").
-        example: a value that parses, shown in the README.
-        doc: one or two sentences for the README and `--help`.
-        shown: the README's default cell, when `default` alone does not say it.
+        example: a value that parses, shown in docs/configuration.md.
+        doc: one or two sentences for docs/configuration.md and `--help`.
+        shown: the default cell of docs/configuration.md, when `default` alone does not say it.
         scope: "function" (set in the function's config, e.g. by the Terraform module), "collector" (set
             in the collector function's config, beside the "function" keys; read by the CLI too), "report"
             (the reporter function's config, with the tenancy, regions and endpoints it reads), "local"

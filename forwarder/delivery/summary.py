@@ -44,6 +44,7 @@ class Summary:
         "errors",
         "tickets",
         "detection",
+        "unknown_shape",
     )
 
     def __init__(self, errors: list[str] | None = None):  # a plain class: a dataclass costs the cold start ~1 ms
@@ -57,6 +58,8 @@ class Summary:
         self.tickets: list[dict[str, str | None]] = []
         #: {"matched", "detections", "unevaluated", "state", "warnings"} when detection ran, else None
         self.detection: dict[str, Any] | None = None
+        #: events of no known shape (no event type): forwarded as kind `other`, counted so it shows
+        self.unknown_shape = 0
 
     @property
     def ok(self) -> bool:
@@ -105,6 +108,7 @@ class Summary:
     def add_counts(self, other: Summary) -> None:
         """Add another summary's counts (received; per sink delivered, dead-lettered, failed), not its lists."""
         self.received += other.received
+        self.unknown_shape += other.unknown_shape
         for mine, theirs in (
             (self.delivered, other.delivered),
             (self.dead_lettered, other.dead_lettered),
@@ -119,7 +123,8 @@ class Summary:
         Shape: {"ok", "received", "delivered": {sink: n}, "deadLettered": {sink: n}, "failed": {sink: n},
         "failures": [{"sink", "eventId", "reason"}, ...], "deadLetters": [{"sink", "object", "count"}, ...],
         "errors": [...], "tickets": [{"eventId", "problemId", "system", "action", "ticket", "reason"}, ...]},
-        and "detection": {"matched", "detections", "unevaluated", "state", "warnings"} when detection ran.
+        "detection": {"matched", "detections", "unevaluated", "state", "warnings"} when detection ran, and
+        "unknownShape": n when n events had no event type (forwarded as kind `other`).
         """
         out: SummaryDict = {
             "ok": self.ok,
@@ -134,4 +139,6 @@ class Summary:
         }
         if self.detection is not None:
             out["detection"] = self.detection  # type: ignore[typeddict-unknown-key]
+        if self.unknown_shape:
+            out["unknownShape"] = self.unknown_shape  # type: ignore[typeddict-unknown-key]
         return out

@@ -2,7 +2,7 @@
 
 Every `Record` has every field (absent values are null), so a rule reads the same field whatever the
 event came through (Events Service, Connector Hub, Audit API, Logging Search). `details.<key>` and
-`original.<path>` reach into the event's additional details and the event as received. The README's
+`original.<path>` reach into the event's additional details and the event as received. The docs/detections.md
 rule field table is generated from FIELDS (a test keeps them equal).
 """
 
@@ -78,10 +78,10 @@ def check_field(name: str) -> None:
 
     close = difflib.get_close_matches(name, sorted(_EXACT), n=1)
     hint = f"; did you mean {close[0]}?" if close else ""
-    raise RuleError(f"field {name!r} is not a record field (README, 'Rule fields'){hint}")
+    raise RuleError(f"field {name!r} is not a record field (docs/detections.md, 'Rule fields'){hint}")
 
 
 def markdown_table() -> str:
-    """The README's rule field table."""
+    """The rule field table of docs/detections.md."""
     rows = ["| field | meaning |", "|---|---|"]
     return "\n".join(rows + [f"| `{name}` | {meaning} |" for name, meaning in FIELDS])

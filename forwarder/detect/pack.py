@@ -159,7 +159,7 @@ def _read_bucket(source: str, clients) -> list[tuple[str, str]]:
 
 
 def markdown_table() -> str:
-    """The README's table of the built-in pack: one row per rule that fires (a correlation stands for the
+    """The table of the built-in pack in docs/detections.md: one row per rule that fires (a correlation stands for the
     rules it counts)."""
     rules = builtin()
     counted = {i for r in rules if "correlation" in r for i in r["correlation"]["rules"]}

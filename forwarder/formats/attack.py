@@ -8,7 +8,7 @@ from forwarder.normalize.record import Kind
 def attack_fields(d: dict) -> tuple[str | None, str | None, str | None, str | None]:
     """(tactic ids, technique ids, tactic names, technique names) of a detection's output mapping, each
     comma-separated (`TA0003,TA0004`, `T1098.001`, `Persistence,Privilege Escalation`, ...); all None for
-    other records. Which key carries which in each format: README, "Detections"."""
+    other records. Which key carries which in each format: docs/detections.md."""
     if d["kind"] is not Kind.DETECTION:
         return None, None, None, None
     details = d["details"]

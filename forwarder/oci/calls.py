@@ -11,6 +11,7 @@ operation and the HTTP status and code, and whose `status` and `code` say them f
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,8 @@ from forwarder.retry import Failure, next_wait, parse_retry_after, transient
 #: Most attempts of one call: more than a sink gets, since a read can always wait (backoff is capped
 #: at 30 s a wait and by the deadline), so a throttled region slows down rather than fails.
 MAX_ATTEMPTS = 10
+
+log = logging.getLogger("forwarder")
 
 
 class Counter:
@@ -101,10 +104,14 @@ def call(
                 failure.reason = f"{failure.reason} ({why})"
                 failure.args = (failure.reason,)
                 raise failure from None
+            log.debug("%s: attempt %d: %s; retrying in %.1f s", label, attempt, failure.reason, wait)
             time.sleep(wait)
             continue
         if counter is not None:
             counter.add()
+        if log.isEnabledFor(logging.DEBUG):
+            status = getattr(response, "status", "")
+            log.debug("%s: HTTP %s (attempt %d)", label, status, attempt)
         return response
 
 

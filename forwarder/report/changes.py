@@ -1,4 +1,4 @@
-"""What counts as a change, and what kind: the one table of the daily change report (README, "Change report").
+"""What counts as a change, and what kind: the one table of the daily change report (docs/report.md).
 
 An audit record is a change when its HTTP action (`request.action`) is one of CHANGE_ACTIONS and its
 event name (`data.eventName`) is not a read sent as POST (`ListMetrics`, `SearchResources`,
@@ -27,7 +27,7 @@ ACTION_KINDS = {"POST": "create", "PUT": "update", "PATCH": "update", "DELETE": 
 
 class NameRule(NamedTuple):
     """A rule of the table: event names matching `pattern` (a regular expression matched at the start)
-    are `verdict`: "read" (not a change) or a kind; `shown` is the pattern in words, for the README."""
+    are `verdict`: "read" (not a change) or a kind; `shown` is the pattern in words, for docs/report.md."""
 
     pattern: str
     verdict: str
@@ -183,7 +183,7 @@ NAME_RULES: tuple[NameRule, ...] = (
     NameRule(r"\w+Action$", "update", "…Action", "InstanceAction, DbNodeAction (start, stop, reset, ...)"),
 )
 
-#: Services whose changes the report calls out, by category (README, "Change report").
+#: Services whose changes the report calls out, by category (docs/report.md).
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "iam": tuple("identitycontrolplane identity identitydomains identityprovider identitydataplane".split()),
     "network": tuple(
@@ -257,7 +257,7 @@ def failed(status: Any) -> bool:
 
 
 def markdown_table() -> str:
-    """The README's table of the rules, in order."""
+    """The table of the rules in docs/report.md, in order."""
     rows = ["| event name starts with | counted as | examples |", "|---|---|---|"]
     for rule in NAME_RULES:
         counted = "not a change" if rule.verdict == "read" else rule.verdict

@@ -84,10 +84,20 @@ def yesterday(zone_name: str, now: datetime | None = None) -> Day:
     return of(today - timedelta(days=1), zone_name)
 
 
-def parse(text: str, zone_name: str) -> Day:
-    """`--date YYYY-MM-DD` (ValueError naming what was expected)."""
+def parse(text: str, zone_name: str, now: datetime | None = None) -> Day:
+    """`--date YYYY-MM-DD`, a day that has begun in `zone_name` (today can be reported: its report is
+    marked incomplete until the day ends).
+
+    Raises:
+        ValueError: not a date, or a day still to come (naming today there).
+    """
     try:
         local = date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"a date YYYY-MM-DD; got {text!r}") from None
-    return of(local, zone_name)
+    day = of(local, zone_name)
+    moment = now or datetime.now(UTC)
+    if day.start > moment:
+        today = moment.astimezone(zone(zone_name)).date()
+        raise ValueError(f"a day that has begun; {local} is still to come in {zone_name} (today is {today})")
+    return day

@@ -81,12 +81,13 @@ class Reporter:
         try:
             tenancy_id = self.collect.tenancy or self.clients.tenancy
             home = self.clients.home or (regions or self.collect.regions or ("",))[0]
-            names = list(regions or self.collect.regions or ())
-            if not names:
-                names = [r.name for r in tenancy_api.regions(self.clients, tenancy_id, home, deadline, counter)]
+            wanted = regions or self.collect.regions or None
+            names, unread = tenancy_api.chosen(self.clients, tenancy_id, home, wanted, deadline, counter)
             if hasattr(self.store, "deadline"):  # a bucket: its calls end with the run
                 self.store.deadline = deadline
-            report, rows, csv_out = self._make(day, tenancy_id, names, deadline, counter, now or datetime.now(UTC))
+            report, rows, csv_out = self._make(
+                day, tenancy_id, names, deadline, counter, now or datetime.now(UTC), unread
+            )
             result.update(problems=report["problems"], complete=report["complete"], totals=report["totals"])
             result["where"] = self._deliver(day, report, rows, csv_out, deadline, counter, result["errors"])
         except (Failure, AuthError, StoreError) as exc:
@@ -95,13 +96,13 @@ class Reporter:
         result["apiCalls"], result["seconds"] = counter.calls, round(time.monotonic() - started, 3)
         return result
 
-    def _make(self, day: Day, tenancy_id: str, regions: list[str], deadline, counter, now):
+    def _make(self, day: Day, tenancy_id: str, regions: list[str], deadline, counter, now, unread=()):
         tally = Tally(day, html_rows=self.settings.html_rows)
         existing = self._read_json(day.prefix + NAMES["json"])
         previous_day = day.date - timedelta(days=1)
         previous = self._read_json(f"reports/{previous_day:%Y/%m/%d}/{NAMES['json']}")
         out = self.store.writer(day.prefix + NAMES["csv"], TYPES["csv"])
-        problems: list[str] = []
+        problems: list[str] = list(unread)  # named regions the tenancy does not subscribe to
         try:
             out.write(render.csv_header())
             for shard, window, events, problem in read.read(
@@ -112,6 +113,8 @@ class Reporter:
                         problems.append(f"{shard.region} {window.start:%H:%M}-{window.end:%H:%M} UTC: {problem}")
                     continue
                 out.write(render.csv_rows(self._count(tally, events, shard.region, day)))
+            if now < day.end:  # today: the hours still to come cannot have been read
+                problems.append(f"the day has not ended: read up to {now:%H:%M} UTC; run it again after the day")
             complete = not problems
             if not complete and existing is not None and existing.get("complete"):
                 raise StoreError(
@@ -122,7 +125,7 @@ class Reporter:
             out.abort()
             raise
         warnings = []
-        if now < day.end + SETTLE:
+        if day.end <= now < day.end + SETTLE:
             minutes = max(int((now - day.end).total_seconds() // 60), 0)
             warnings.append(
                 f"Made {minutes} minutes after the day ended: audit events can appear up to 15 minutes "

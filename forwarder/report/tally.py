@@ -9,7 +9,7 @@
   bound off by at most its `error`;
 - the earliest `html_rows` changes (the HTML table) and the earliest `callout_rows` of each call-out
   (deletions, IAM, network, security), by time then event id, so a re-run picks the same rows.
-`summary()` turns it into the report's JSON mapping (README, "Change report").
+`summary()` turns it into the report's JSON mapping (docs/report.md).
 """
 
 from __future__ import annotations

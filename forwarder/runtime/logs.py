@@ -14,11 +14,12 @@ log = logging.getLogger("forwarder")
 _QUIET = ("urllib3", "httpx", "httpcore", "oci", "asyncio")
 
 
-def setup() -> logging.Logger:
-    """Configure the `forwarder` logger once; return it."""
+def setup(level: int = logging.INFO) -> logging.Logger:
+    """Configure the `forwarder` logger once (at `level`: the CLI's -v / -q); return it. Client libraries
+    stay at WARNING (their DEBUG lines carry request headers, so -v does not open them)."""
     if not any(isinstance(f, ScrubFilter) for f in log.filters):
-        log.setLevel(logging.INFO)
         log.addFilter(ScrubFilter())  # no secret value reaches the function log
         for name in _QUIET:
             logging.getLogger(name).setLevel(logging.WARNING)
+    log.setLevel(level)
     return log

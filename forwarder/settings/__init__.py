@@ -3,7 +3,7 @@
 `load_settings(environ)` parses every key (no I/O: files, certificates and Vault secrets are read
 when a component is built, by `forwarder.wiring`), then runs each component's checks of combinations,
 and raises one `ConfigError` naming every bad key at once, one line each, with what it expected.
-Run `python -m forwarder.settings` to print the README's configuration table.
+Run `python -m forwarder.settings` to print the configuration table of docs/configuration.md.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ __all__ = [
     "ReportSettings",
     "Settings",
     "load_settings",
+    "near_misses",
     "KEYS",
     "KEY_NAMES",
     "FUNCTION_KEYS",
@@ -91,6 +92,50 @@ def _unknown(env: Mapping[str, str]) -> list[str]:
             hint = f"; did you mean {close[0]}?" if close else "; see the configuration reference"
             problems.append(f"{name}: not a configuration key{hint}")
     return problems
+
+
+def near_misses(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Warnings for environment variables that look like a misspelled configuration key outside the
+    known prefixes, which `load_settings` cannot refuse (`SEIM_SYSLOG_URL` for SIEM_SYSLOG_URL): a name
+    whose first word is one edit from a prefix's (a letter changed, added, dropped or two swapped), or
+    whose words after the first are a known key's. Cheap: no difflib at a cold start.
+
+    Returns one line per name: "SEIM_SYSLOG_URL is not a configuration key and is ignored; did you
+    mean SIEM_SYSLOG_URL?".
+    """
+    env = os.environ if environ is None else environ
+    heads = {p.rstrip("_"): p for p in PREFIXES}
+    rests = {}
+    for name in KEY_NAMES:
+        for prefix in PREFIXES:
+            if name.startswith(prefix):
+                rests.setdefault(name[len(prefix) :], name)
+    warnings = []
+    for name in sorted(env):
+        if name in KEY_NAMES or name.startswith(PREFIXES) or not name.isupper():
+            continue
+        head, _, rest = name.partition("_")
+        meant = None
+        for known_head, prefix in heads.items():
+            if _one_edit(head, known_head) and (prefix + rest in KEY_NAMES or not rest):
+                meant = prefix + rest
+                break
+        if meant is None and rest in rests and _one_edit(head, rests[rest].partition("_")[0]):
+            meant = rests[rest]
+        if meant is not None and meant in KEY_NAMES:
+            warnings.append(f"{name} is not a configuration key and is ignored; did you mean {meant}?")
+    return warnings
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` differs from `b` by one letter changed, added or dropped, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _value(key: Key, env: Mapping[str, str]) -> Any:

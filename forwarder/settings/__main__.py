@@ -1,4 +1,4 @@
-"""`python -m forwarder.settings`: print the README's configuration table (generated from keys.KEYS)."""
+"""`python -m forwarder.settings`: print the configuration table of docs/configuration.md (generated from keys.KEYS)."""
 
 from forwarder.settings.keys import markdown_table
 

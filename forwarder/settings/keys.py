@@ -2,7 +2,7 @@
 
 Function config keys arrive as environment variables. Each key is declared once, beside the code that
 uses it (`forwarder/<component>/config.py`); this module puts them in one table, in COMPONENTS order:
-`forwarder.settings.load_settings` parses it into typed settings, `--help` lists it, and the README's
+`forwarder.settings.load_settings` parses it into typed settings, `--help` lists it, and docs/configuration.md
 configuration reference is generated from it (`python -m forwarder.settings`; a test keeps them equal).
 A key under one of `PREFIXES` that is not in the table is an error.
 """
@@ -40,7 +40,7 @@ REPORT_KEYS = frozenset(k.name for k in KEYS if k.scope == "report")
 
 
 def markdown_table() -> str:
-    """The README's configuration table, one row per key, in table order."""
+    """The configuration table of docs/configuration.md, one row per key, in table order."""
     rows = ["| key | default | example | meaning |", "|---|---|---|---|"]
     rows += [f"| `{k.name}` | {k.default_text} | `{k.example}` | {k.doc} |" for k in KEYS]
     return "\n".join(rows)

@@ -93,6 +93,38 @@ def api_key_principal(directory: Path, region: str = "us-ashburn-1") -> ApiKeyPr
     return ApiKeyPrincipal(config, key.public_key(), f"{TENANCY}/{user}/{fingerprint}")
 
 
+@dataclass
+class SessionPrincipal:
+    """A session of `oci session authenticate` (`--auth security_token`): a profile naming its token file
+    and key, as the OCI CLI writes it."""
+
+    config_file: Path
+    public_key: rsa.RSAPublicKey
+    token: str
+    profile: str
+
+    @property
+    def key_id(self) -> str:
+        return f"ST${self.token}"
+
+
+def session_principal(directory: Path, profile: str = "SSO", expires_in: int = 3600) -> SessionPrincipal:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = directory / "session_key.pem"
+    pem.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    token = _token({"exp": int(time.time()) + expires_in, "tenant": TENANCY, "sub": "ocid1.user.oc1..aaaasso"})
+    token_file = directory / "token"
+    token_file.write_text(token)
+    config = directory / "oci_session_config"
+    config.write_text(
+        f"[{profile}]\nfingerprint=11:22\nkey_file={pem}\ntenancy={TENANCY}\nregion=us-ashburn-1\n"
+        f"security_token_file={token_file}\n"
+    )
+    return SessionPrincipal(config, key.public_key(), token, profile)
+
+
 def signature_problem(request: Request, principal) -> str | None:
     """None when the request is signed by the principal's key (and current token), else what is wrong."""
     auth = request.headers.get("Authorization", "")

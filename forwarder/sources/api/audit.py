@@ -9,7 +9,7 @@ Two ways to read audit (COLLECT_AUDIT_METHOD):
   one query per region for every compartment, root included, at most 1000 results a page and 14 days
   a query. Calls: regions x pages: fewer than `list-events` as soon as there is more than one compartment.
   Each result's `logContent` is the same CloudEvents 1.0 record Connector Hub delivers from `_Audit`.
-Both give an event the same `eventId` (the audit event's GUID) and fields (README, "Collection").
+Both give an event the same `eventId` (the audit event's GUID) and fields (docs/collection.md).
 """
 
 from __future__ import annotations

@@ -10,10 +10,14 @@ Identity is global: both are read through the home region's endpoint.
 
 from __future__ import annotations
 
+import logging
 from typing import NamedTuple
 
 from forwarder.oci.calls import Counter, call, pages
 from forwarder.oci.clients import Clients
+from forwarder.retry import Failure
+
+log = logging.getLogger("forwarder")
 
 
 class Region(NamedTuple):
@@ -37,6 +41,39 @@ def regions(
         if (r.get("status") or "READY") == "READY"
     ]
     return sorted(found, key=lambda r: (not r.home, r.name))
+
+
+def chosen(
+    clients: Clients,
+    tenancy: str,
+    home: str,
+    wanted: tuple[str, ...] | None,
+    deadline: float | None,
+    counter: Counter | None = None,
+) -> tuple[list[str], list[str]]:
+    """The regions a run reads, and the errors of the choice: every READY subscribed region when `wanted`
+    is None, else those of `wanted` the tenancy subscribes to; one it does not is an error and is not
+    read (its endpoint may not even resolve). When the subscriptions cannot be read, `wanted` is read as
+    given (logged).
+
+    Raises:
+        retry.Failure: the subscriptions cannot be read and no region was named.
+    """
+    try:
+        found = [r.name for r in regions(clients, tenancy, home, deadline, counter)]
+    except Failure as exc:
+        if wanted is None:
+            raise
+        log.warning("regions: %s; reading %s as given", exc.reason, ", ".join(wanted))
+        return list(wanted), []
+    if wanted is None:
+        return found, []
+    errors = [
+        f"regions: {name} is not subscribed by the tenancy (subscribed: {', '.join(found)})"
+        for name in wanted
+        if name not in found
+    ]
+    return [name for name in wanted if name in found], errors
 
 
 def compartments(

@@ -1,0 +1,32 @@
+"""`make demo` is what a newcomer runs first: it passes, reads as one line per sample, and its report is
+made of realistic data (the hostile names stay in the report's own tests)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import DATA, clean_env
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_demo_passes_and_a_newcomer_can_read_it():
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.demo"], cwd=ROOT, capture_output=True, text=True, env=clean_env(), timeout=300
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 120
+    assert lines[-1].startswith("demo OK")
+    samples = sorted(p.name for p in DATA.glob("*.json"))
+    table = [line for line in lines if re.match(r"  [a-z].*\.json|  [a-z].*…  ", line) and " of " in line]
+    assert len(table) == len(samples)  # one line per sample, in order
+    assert all(name.startswith(row.split()[0].rstrip("…")) for name, row in zip(samples, table, strict=True))
+    assert any("(+1 detection)" in row for row in table) and any("A detection is a" in line for line in lines)
+    (page,) = re.findall(r"open it in a browser: file://(\S+)", done.stdout)
+    html = Path(page).read_text()
+    assert "alice.martin@example.com" in html and "terraform-ci" in html
+    assert "&lt;script&gt;" not in html and "HYPERLINK" not in html and "widget" not in html.lower()
