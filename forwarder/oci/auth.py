@@ -88,7 +88,6 @@ def principal(auth: str, config_file: str | None = None, profile: str | None = N
         if auth == "instance_principal":
             signer = oci.auth.signers.InstancePrincipalsSecurityTokenSigner()
             return Principal(signer, getattr(signer, "tenancy_id", None), getattr(signer, "region", None), {})
-        key = dict(private_key_file_location=config.get("key_file"), pass_phrase=config.get("pass_phrase"))
         if auth == "security_token":
             private = oci.signer.load_private_key_from_file(config["key_file"], config.get("pass_phrase"))
             signer = oci.auth.signers.SecurityTokenSigner(_session_token(config, profile), private)
@@ -97,8 +96,9 @@ def principal(auth: str, config_file: str | None = None, profile: str | None = N
                 tenancy=config["tenancy"],
                 user=config["user"],
                 fingerprint=config["fingerprint"],
+                private_key_file_location=config.get("key_file"),
+                pass_phrase=config.get("pass_phrase"),
                 private_key_content=config.get("key_content"),
-                **key,
             )
         return Principal(signer, config["tenancy"], config.get("region"), config)
     except AuthError:
