@@ -81,7 +81,7 @@ def child(n: int, out: str, floor: bool) -> None:
             pass
         return
 
-    def synthetic(clients, tenancy, day, regions, workers, deadline, counter=None):
+    def synthetic(clients, tenancy, day, regions, workers, deadline, counter=None, compartment=None):
         changes = read.source(day)
         shards = changes.plan(None, tuple(regions))
         for events in pages(day, n):

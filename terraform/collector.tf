@@ -15,6 +15,7 @@ locals {
     COLLECT_QUERIES             = length(var.collect_queries) > 0 ? jsonencode(var.collect_queries) : ""
     COLLECT_REGIONS             = join(",", var.collect_regions)
     COLLECT_TENANCY_OCID        = var.tenancy_ocid
+    COLLECT_COMPARTMENT_OCID    = var.collect_compartment_ocid
     CHECKPOINT_BUCKET           = var.checkpoint_bucket_name
     CHECKPOINT_NAMESPACE        = data.oci_objectstorage_namespace.this.namespace
     COLLECT_WORKERS             = ""

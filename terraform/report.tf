@@ -13,14 +13,15 @@ locals {
 
   # The reporter's whole config (forwarder/settings/keys.py, scope "report", and what it reads of "collector").
   reporter_config_all = {
-    REPORT_BUCKET        = var.report_bucket_name
-    REPORT_NAMESPACE     = data.oci_objectstorage_namespace.this.namespace
-    REPORT_TIMEZONE      = var.report_timezone
-    REPORT_TOPIC_OCID    = local.report ? local.report_topic : ""
-    REPORT_LINK_HOURS    = var.report_link_hours == 0 ? "" : tostring(var.report_link_hours)
-    REPORT_HTML_ROWS     = ""
-    COLLECT_TENANCY_OCID = var.tenancy_ocid
-    COLLECT_REGIONS      = join(",", var.collect_regions)
+    REPORT_BUCKET            = var.report_bucket_name
+    REPORT_NAMESPACE         = data.oci_objectstorage_namespace.this.namespace
+    REPORT_TIMEZONE          = var.report_timezone
+    REPORT_TOPIC_OCID        = local.report ? local.report_topic : ""
+    REPORT_LINK_HOURS        = var.report_link_hours == 0 ? "" : tostring(var.report_link_hours)
+    REPORT_HTML_ROWS         = ""
+    COLLECT_TENANCY_OCID     = var.tenancy_ocid
+    COLLECT_COMPARTMENT_OCID = var.collect_compartment_ocid
+    COLLECT_REGIONS          = join(",", var.collect_regions)
   }
   reporter_config = { for key, value in local.reporter_config_all : key => value if value != "" }
 }

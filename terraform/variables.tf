@@ -61,11 +61,11 @@ variable "name_prefix" {
 # The function
 # ---------------------------------------------------------------------------------------------------
 variable "function_image" {
-  description = "The function image in OCIR, e.g. fra.ocir.io/<namespace>/oci-forwarder/oci-security-forwarder:0.1.0 (fn build / docker push)."
+  description = "The function image in your realm's Container Registry (OCIR), with a tag or digest, e.g. fra.ocir.io/<namespace>/oci-forwarder/oci-security-forwarder:0.1.0 (fn build / docker push); other realms have their own registry host."
   type        = string
   validation {
-    condition     = can(regex("^[a-z0-9.-]+\\.ocir\\.io/.+[:@].+$", var.function_image))
-    error_message = "function_image must be an OCIR image reference with a tag or digest (<region>.ocir.io/<namespace>/<repo>:<tag>)."
+    condition     = can(regex("^[a-z0-9-]+(\\.[a-z0-9-]+)+/.+[:@].+$", var.function_image))
+    error_message = "function_image must be a registry image reference with a tag or digest (<registry host>/<namespace>/<repo>:<tag>, e.g. fra.ocir.io/...)."
   }
 }
 
@@ -438,6 +438,16 @@ variable "collect_regions" {
   description = "Regions to read. Empty: every subscribed region."
   type        = list(string)
   default     = []
+}
+
+variable "collect_compartment_ocid" {
+  description = "Collect and report only this compartment and its subtree (COLLECT_COMPARTMENT_OCID). Empty: the whole tenancy."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.collect_compartment_ocid == "" || can(regex("^ocid1\\.compartment\\.", var.collect_compartment_ocid))
+    error_message = "collect_compartment_ocid must be empty or a compartment OCID."
+  }
 }
 
 variable "collect_lookback_minutes" {

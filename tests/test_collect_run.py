@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.collect_world import BASE, World
+from tests.collect_world import BASE, COMPARTMENTS, World
 from tests.conftest import clean_env
 from tests.support.oci import TENANCY, api_key_principal, session_principal
 from tests.support.oci_apis import rest_event
@@ -457,3 +457,57 @@ def test_cli_state_and_regions_are_checked_before_anything_is_read(world, tmp_pa
     assert p.returncode == 1 and set(world.siem.ids) == set(ids), err
     assert any("sa-saopaulo-1 is not subscribed by the tenancy" in e for e in summary["errors"])
     assert not [call for call in world.apis.calls if call[1] == "sa-saopaulo-1"]  # never asked
+
+
+def scoped(ids: list[str], *compartments: str) -> set[str]:
+    """The ids `World.fill` made in these compartments (`ev-<region>-<last char of the OCID>-<k>`)."""
+    marks = {c[-1] for c in compartments}
+    return {i for i in ids if i.split("-")[-2] in marks}
+
+
+@pytest.mark.parametrize("method", ["search", "list-events"])
+def test_a_compartment_scope_reads_that_compartment_and_its_subtree_only(world, method):
+    c0, c1 = COMPARTMENTS[0], COMPARTMENTS[1]
+    world.apis.parents = {c1: c0}  # root -> c0 -> c1; c2 and c3 beside c0
+    ids = world.fill(per_scope=2)
+    collector = world.collector(COLLECT_COMPARTMENT_OCID=c0, COLLECT_AUDIT_METHOD=method)
+    try:
+        outcome = collector.run(("audit",)).to_dict()
+    finally:
+        collector.pipeline.close()
+    assert outcome["ok"] and outcome["complete"], outcome
+    assert set(world.siem.ids) == scoped(ids, c0, c1) and len(world.siem.ids) == 2 * 2 * len(world.apis.regions)
+    if method == "search":
+        target = f'search "{c0}/_Audit_Include_Subcompartment"'
+        assert world.apis.queries and all(q.startswith(target) for q in world.apis.queries)
+    checkpoints = world.checkpoints()
+    assert checkpoints and all(c0 in name or c1 in name for name in checkpoints), sorted(checkpoints)
+
+
+def test_a_compartment_scope_reads_cloud_guard_problems_of_the_subtree_and_a_wrong_one_reads_nothing(world):
+    c0, c1, c2 = COMPARTMENTS[:3]
+    world.apis.parents = {c1: c0}
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() - 300))
+    for pid, where in (("p-root", TENANCY), ("p-c0", c0), ("p-c1", c1), ("p-c2", c2)):
+        found = problem(f"ocid1.cloudguardproblem.oc1..{pid}", "OPEN", now, now)
+        found["compartmentId"] = where
+        world.apis.problems.append(found)
+    collector = world.collector(COLLECT_COMPARTMENT_OCID=c0)
+    try:
+        outcome = collector.run(("cloudguard",)).to_dict()
+    finally:
+        collector.pipeline.close()
+    assert outcome["ok"], outcome
+    assert {r["problemId"].rsplit(".", 1)[1] for r in world.siem.records} == {"p-c0", "p-c1"}
+
+    world.siem.records.clear()
+    collector = world.collector(COLLECT_COMPARTMENT_OCID="ocid1.compartment.oc1..aaaaaaaanotthere")
+    try:
+        outcome = collector.run(("audit", "cloudguard")).to_dict()
+    finally:
+        collector.pipeline.close()
+    assert not outcome["ok"] and outcome["shards"]["total"] == 0 and not world.siem.records
+    assert outcome["errors"] == [
+        "compartment: COLLECT_COMPARTMENT_OCID: ocid1.compartment.oc1..aaaaaaaanotthere is not an active "
+        "compartment the principal can see (ListCompartments from the root)"
+    ]

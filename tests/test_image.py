@@ -125,6 +125,7 @@ def test_the_pruned_tree_runs_every_module_the_function_can_reach(tmp_path):
     assert after < before / 3 and after < 150e6, (before, after)  # the SDK's unused services are most of it
     assert not (tree / "oci" / "core").exists() and (tree / "oci" / "cloud_guard").is_dir()
     assert not (tree / "pytest").exists() and not (tree / "Cython").exists() and not prune.removable("bin")  # bin/fdk
+    assert (tree / "oci" / "regions_definitions.py").is_file()  # the realm table of ticket Console links
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "any_problem.yml").write_text(RULE)

@@ -328,3 +328,17 @@ def test_a_named_region_the_tenancy_does_not_subscribe_to_is_reported_and_never_
     assert any("sa-saopaulo-1 is not subscribed by the tenancy" in p for p in result["problems"]), result["problems"]
     assert not [call for call in world.apis.calls if call[1] == "sa-saopaulo-1"]
     assert result["totals"]["changes"] > 0  # the subscribed region is read all the same
+
+
+def test_a_compartment_scope_reports_the_changes_of_that_subtree_only(world):
+    from tests.report_day import COMPARTMENTS
+
+    (root, _), (c0, _), (c1, _), *_ = COMPARTMENTS
+    world.apis.compartments = [c for c, _ in COMPARTMENTS[1:]]
+    world.apis.parents = {c1: c0}  # root -> c0 -> c1; the others beside c0
+    exp = world.fill(n=600)
+    result = world.run(COLLECT_COMPARTMENT_OCID=c0)
+    assert result["ok"], result
+    wanted = sum(exp["compartment"][c][kind] for c in (c0, c1) for kind in ("create", "update", "delete"))
+    assert 0 < result["totals"]["changes"] == wanted < exp["create"] + exp["update"] + exp["delete"]
+    assert all(q.startswith(f'search "{c0}/_Audit_Include_Subcompartment"') for q in world.apis.queries)

@@ -209,11 +209,25 @@ def test_a_customer_managed_key_is_granted_to_object_storage_before_the_bucket(t
         ({"vault_ocid": "my-vault"}, "vault_ocid must be empty or a vault OCID"),
         ({"dead_letter_kms_key_ocid": "ocid1.vault.oc1..x"}, "dead_letter_kms_key_ocid must be empty or a key OCID"),
         ({"home_region": "Frankfurt"}, "home_region must be empty or a region identifier"),
+        ({"function_image": "oci-security-forwarder:0.1.0"}, "function_image must be a registry image reference"),
+        ({"function_image": "fra.ocir.io/ns/repo"}, "function_image must be a registry image reference"),
     ],
 )
 def test_bad_inputs_are_refused_at_plan_naming_the_variable(terraform, variables, message):
     result = terraform("plan", {**EXAMPLE, **variables})
     assert result.returncode != 0 and message in " ".join(result.output.split()), result.output
+
+
+def test_a_government_realm_deploys_with_its_own_regions_and_registry(terraform):
+    """Nothing in the module assumes the commercial realm: a US Government Cloud region and registry plan."""
+    gov = {
+        **EXAMPLE,
+        "region": "us-langley-1",
+        "home_region": "us-langley-1",
+        "function_image": "lfi.ocir.oraclegovcloud.com/ns/oci-forwarder/oci-security-forwarder:0.1.0",
+    }
+    result = terraform("plan", gov)
+    assert result.returncode == 0, result.output
 
 
 def python_config_size(config: dict[str, str]) -> int:
@@ -611,7 +625,7 @@ def test_the_reporter_runs_daily_with_its_own_bucket_topic_and_least_privilege(t
     reporter = functions["oci-forwarder-reporter"]
     config = reporter["config"]
     assert (
-        set(config) <= REPORT_KEYS | {"COLLECT_TENANCY_OCID", "COLLECT_REGIONS"}
+        set(config) <= REPORT_KEYS | {"COLLECT_TENANCY_OCID", "COLLECT_COMPARTMENT_OCID", "COLLECT_REGIONS"}
         and reporter["timeout_in_seconds"] == 300
     )
     assert config["REPORT_BUCKET"] == "oci-forwarder-reports" and config["REPORT_TIMEZONE"] == "Europe/Paris"

@@ -67,6 +67,16 @@ KEYS: tuple[Key, ...] = (
         scope="collector",
     ),
     Key(
+        "COLLECT_COMPARTMENT_OCID",
+        v.ocid("compartment"),
+        None,
+        "ocid1.compartment.oc1..aaaa",
+        "Read only this compartment and its subtree (every source, and the change report); unset: the whole "
+        "tenancy. `{compartment}` in a COLLECT_QUERIES query becomes it (else the tenancy OCID).",
+        shown="(the whole tenancy)",
+        scope="collector",
+    ),
+    Key(
         "COLLECT_TENANCY_OCID",
         v.ocid("tenancy"),
         None,
@@ -114,6 +124,7 @@ class CollectSettings(NamedTuple):  # a NamedTuple: a dataclass costs the cold s
     queries: dict[str, str]  #: name -> Logging Search query
     regions: tuple[str, ...] | None  #: None = every subscribed region
     tenancy: str | None  #: None = the principal's tenancy
+    compartment: str | None  #: the subtree read; None = the whole tenancy
     workers: int
     checkpoint_bucket: str | None
     checkpoint_namespace: str | None
@@ -137,6 +148,7 @@ def collect(c: dict[str, Any]) -> CollectSettings:
         queries=c["COLLECT_QUERIES"] or {},
         regions=c["COLLECT_REGIONS"],
         tenancy=c["COLLECT_TENANCY_OCID"],
+        compartment=c["COLLECT_COMPARTMENT_OCID"],
         workers=c["COLLECT_WORKERS"],
         checkpoint_bucket=c["CHECKPOINT_BUCKET"],
         checkpoint_namespace=c["CHECKPOINT_NAMESPACE"],

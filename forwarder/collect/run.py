@@ -97,7 +97,9 @@ class Collector:
         if not tenancy_id:
             outcome.errors.append("COLLECT_TENANCY_OCID: the principal does not name its tenancy; set it")
             return outcome
-        planning = sh.Scope(self.settings, self.clients, tenancy_id, home, deadline, self.counter)
+        planning = sh.Scope(
+            self.settings, self.clients, tenancy_id, home, deadline, self.counter, self.settings.compartment
+        )
         plan, errors = sh.plan(self.settings, planning, sources, regions or self.settings.regions)
         outcome.errors += errors
         outcome.shards_total = len(plan)
@@ -163,7 +165,8 @@ class Collector:
             remember = state.ledger is not None
             if window.start < window.end:
                 read_deadline = None if deadline is None else deadline - RESERVE_SECONDS
-                scope = sh.Scope(settings, self.clients, context.tenancy, context.home, read_deadline, self.counter)
+                where = (context.tenancy, context.home, read_deadline, self.counter, settings.compartment)
+                scope = sh.Scope(settings, self.clients, *where)
                 for events in reader.read(shard, window, scope, open_ended):
                     state.read += len(events)
                     fresh, marks = events, {}

@@ -40,6 +40,13 @@ def plan(
         )
     except Failure as exc:
         return [], [f"regions: {exc.reason}"]
+    if scope.compartment is not None:  # a scope that names no visible compartment reads nothing, and says so
+        try:
+            tenancy.compartments(
+                scope.clients, scope.tenancy, scope.home, scope.deadline, scope.counter, scope.compartment
+            )
+        except Failure as exc:
+            return [], [f"compartment: {exc.reason}"]
     regions = tuple(chosen)
     shards: list[Shard] = []
     for name in sources:

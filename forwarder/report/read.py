@@ -46,14 +46,16 @@ def read(
     workers: int,
     deadline: float | None,
     counter: Counter | None = None,
+    compartment: str | None = None,
 ) -> Iterator[tuple[Shard, Window, list[dict] | None, str | None]]:
     """Yield `(shard, window, events, None)` for each page and then `(shard, window, None, problem)` once per
     shard, hour by hour and region by region; `problem` is None when the shard was read to its end, else
-    why not ("failed: ...", "deferred: ..."). Never raises for API failures.
+    why not ("failed: ...", "deferred: ..."). `compartment`: read only its subtree (default the tenancy).
+    Never raises for API failures.
     """
     changes = source(day)
     stop_at = None if deadline is None else deadline - RESERVE_SECONDS
-    scope = Scope(None, clients, tenancy, "", stop_at, counter)
+    scope = Scope(None, clients, tenancy, "", stop_at, counter, compartment)
 
     def produce(shard: Shard) -> Iterator[tuple[list[dict] | None, str | None]]:
         if stop_at is not None and time.monotonic() >= stop_at:

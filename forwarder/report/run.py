@@ -83,6 +83,8 @@ class Reporter:
             home = self.clients.home or (regions or self.collect.regions or ("",))[0]
             wanted = regions or self.collect.regions or None
             names, unread = tenancy_api.chosen(self.clients, tenancy_id, home, wanted, deadline, counter)
+            if self.collect.compartment:  # a scope naming no visible compartment would read nothing: say so
+                tenancy_api.compartments(self.clients, tenancy_id, home, deadline, counter, self.collect.compartment)
             if hasattr(self.store, "deadline"):  # a bucket: its calls end with the run
                 self.store.deadline = deadline
             report, rows, csv_out = self._make(
@@ -106,7 +108,14 @@ class Reporter:
         try:
             out.write(render.csv_header())
             for shard, window, events, problem in read.read(
-                self.clients, tenancy_id, day, regions, self.collect.workers, deadline, counter
+                self.clients,
+                tenancy_id,
+                day,
+                regions,
+                self.collect.workers,
+                deadline,
+                counter,
+                self.collect.compartment,
             ):
                 if events is None:
                     if problem:

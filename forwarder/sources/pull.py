@@ -53,6 +53,12 @@ class Scope(NamedTuple):
     home: str  #: the region of tenancy-wide calls (Identity, Cloud Guard's configuration)
     deadline: float | None  #: time.monotonic()
     counter: Any = None  #: forwarder.oci.calls.Counter
+    compartment: str | None = None  #: the subtree read (COLLECT_COMPARTMENT_OCID); None = the whole tenancy
+
+    @property
+    def top(self) -> str:
+        """The OCID whose subtree is read: the scoped compartment, else the tenancy (the root)."""
+        return self.compartment or self.tenancy
 
 
 class _Source:
@@ -72,10 +78,10 @@ class AuditSearch(_Source):
     name = "audit"
 
     def plan(self, scope: Scope, regions: tuple[str, ...]) -> list[Shard]:
-        return [Shard(self.name, region, "tenancy") for region in regions]
+        return [Shard(self.name, region, scope.compartment or "tenancy") for region in regions]
 
     def read(self, shard: Shard, window: Window, scope: Scope, open_ended: bool = False) -> Iterator[list[dict]]:
-        query = audit.audit_query(scope.tenancy)
+        query = audit.audit_query(scope.top)
         yield from audit.search(scope.clients, shard.region, query, *window, scope.deadline, scope.counter)
 
 
@@ -85,7 +91,9 @@ class AuditListEvents(_Source):
     name = "audit"
 
     def plan(self, scope: Scope, regions: tuple[str, ...]) -> list[Shard]:
-        found = tenancy.compartments(scope.clients, scope.tenancy, scope.home, scope.deadline, scope.counter)
+        found = tenancy.compartments(
+            scope.clients, scope.tenancy, scope.home, scope.deadline, scope.counter, under=scope.compartment
+        )
         return [Shard(self.name, region, compartment) for region in regions for compartment in found]
 
     def align(self, window: Window) -> Window:
@@ -103,12 +111,12 @@ class CloudGuard(_Source):
 
     def plan(self, scope: Scope, regions: tuple[str, ...]) -> list[Shard]:
         where = cloudguard.reporting_region(scope.clients, scope.tenancy, scope.home, scope.deadline, scope.counter)
-        return [Shard(self.name, where, "problems")]
+        return [Shard(self.name, where, scope.compartment or "problems")]
 
     def read(self, shard: Shard, window: Window, scope: Scope, open_ended: bool = False) -> Iterator[list[dict]]:
         until = None if open_ended else window.end
         for page in cloudguard.problems(
-            scope.clients, shard.region, scope.tenancy, window.start, until, scope.deadline, scope.counter
+            scope.clients, shard.region, scope.top, window.start, until, scope.deadline, scope.counter
         ):
             yield [cloudguard.event(problem, scope.tenancy) for problem in page]
 
@@ -129,6 +137,7 @@ class LogSearch(_Source):
 
     def read(self, shard: Shard, window: Window, scope: Scope, open_ended: bool = False) -> Iterator[list[dict]]:
         query = scope.settings.queries[shard.scope].replace("{tenancy}", scope.tenancy)
+        query = query.replace("{compartment}", scope.top)
         yield from audit.search(scope.clients, shard.region, query, *window, scope.deadline, scope.counter)
 
 
@@ -150,7 +159,7 @@ class Changes(_Source):
         return Window(start, min(start + timedelta(hours=1), self.end))
 
     def read(self, shard: Shard, window: Window, scope: Scope, open_ended: bool = False) -> Iterator[list[dict]]:
-        query = f"{audit.audit_query(scope.tenancy)} | {self.filter}"
+        query = f"{audit.audit_query(scope.top)} | {self.filter}"
         yield from audit.search(scope.clients, shard.region, query, *window, scope.deadline, scope.counter)
 
 

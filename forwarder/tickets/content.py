@@ -20,10 +20,15 @@ def problem_key(record: Record) -> str:
 
 
 def console_url(record: Record) -> str | None:
-    """The problem's page in the OCI Console (Cloud Guard > Problems > details)."""
+    """The problem's page in the OCI Console of its realm (Cloud Guard > Problems > details):
+    `https://cloud.oracle.com/cloud-guard/problems/details/<OCID>?region=<region>` in the commercial realm,
+    `https://console.<region>.<realm domain>/cloud-guard/...` in the others (`forwarder.oci.realms`)."""
     if not record.problem_id:
         return None
-    url = f"https://cloud.oracle.com/cloud-guard/problems/details/{quote(record.problem_id)}"
+    from forwarder.oci import realms
+
+    base = realms.console(record.region, record.problem_id)
+    url = f"{base}/cloud-guard/problems/details/{quote(record.problem_id)}"
     return f"{url}?region={quote(record.region)}" if record.region else url
 
 

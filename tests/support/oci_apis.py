@@ -86,6 +86,8 @@ class OciApis:
         self.fail: dict[tuple[str, str, str], int] = {}
         self.throttle = 0
         self.hidden: set[str] = set()
+        #: compartment -> its parent (default the root): a tree, as ListCompartments gives it
+        self.parents: dict[str, str] = {}
         self.calls: Counter = Counter()
         self.user_agents: Counter = Counter()
         self.bad: list[str] = []  #: requests refused for a bad signature or parameters
@@ -179,11 +181,26 @@ class OciApis:
             if args.get("compartmentId") != self.tenancy or args.get("compartmentIdInSubtree") != "true":
                 return _error(400, "InvalidParameter", "subtree listing works only from the root")
             items = [
-                {"id": c, "compartmentId": self.tenancy, "name": c[-6:], "lifecycleState": "ACTIVE"}
+                {
+                    "id": c,
+                    "compartmentId": self.parents.get(c, self.tenancy),
+                    "name": c[-6:],
+                    "lifecycleState": "ACTIVE",
+                }
                 for c in self.compartments
             ]
             return self._page(items, args, self.compartment_page)
         return _error(404, "NotFound", path)
+
+    def within(self, compartment: str | None, top: str) -> bool:
+        """Whether `compartment` is `top` or in its subtree (the root holds every compartment)."""
+        while compartment:
+            if compartment == top:
+                return True
+            if compartment == self.tenancy:
+                return False
+            compartment = self.parents.get(compartment, self.tenancy)
+        return False
 
     def _visible(self, region: str, start: datetime, end: datetime) -> list[dict]:
         return [
@@ -217,8 +234,9 @@ class OciApis:
             return _error(400, "InvalidParameter", "limit must be at most 1000")
         self.queries.append(body["searchQuery"])
         target = body["searchQuery"].split('"')[1]
-        if target == f"{self.tenancy}/_Audit_Include_Subcompartment":
-            records = self._visible(region, start, end)
+        top, _, log = target.partition("/")
+        if log == "_Audit_Include_Subcompartment" and (top == self.tenancy or top in self.compartments):
+            records = [r for r in self._visible(region, start, end) if self.within(r["data"].get("compartmentId"), top)]
         else:
             records = [r for r in self.logs.get(region, {}).get(target, ()) if start <= parse(r["time"]) < end]
         for stage in body["searchQuery"].split('"', 2)[2].split("|")[1:]:
@@ -274,12 +292,17 @@ class OciApis:
             return Response(json.dumps(found[0]), content_type="application/json")
         if path != "/20200131/problems":
             return _error(404, "NotFound", path)
+        top = args.get("compartmentId", "")
+        if top != self.tenancy and args.get("compartmentIdInSubtree") != "true":
+            return _error(400, "InvalidParameter", "the stand-in reads problems of a subtree only")
         low = parse(args["timeLastDetectedGreaterThanOrEqualTo"])
         high = parse(args["timeLastDetectedLessThanOrEqualTo"]) if "timeLastDetectedLessThanOrEqualTo" in args else None
         items = [  # ProblemSummary: a Problem without what only GetProblem returns
             {k: v for k, v in p.items() if k not in PROBLEM_ONLY}
             for p in self.problems
-            if parse(p["timeLastDetected"]) >= low and (high is None or parse(p["timeLastDetected"]) <= high)
+            if parse(p["timeLastDetected"]) >= low
+            and (high is None or parse(p["timeLastDetected"]) <= high)
+            and self.within(p.get("compartmentId") or self.tenancy, top)
         ]
         return self._page(items, args, self.page_size, key="items")
 

@@ -80,7 +80,8 @@ def problems(
     deadline: float | None,
     counter: Counter | None = None,
 ) -> Iterator[list[dict]]:
-    """Pages of problem objects last detected at or after `since` (and at or before `until`).
+    """Pages of problem objects last detected at or after `since` (and at or before `until`), in the
+    subtree of `tenancy` (the tenancy OCID for all, or a compartment OCID: COLLECT_COMPARTMENT_OCID).
 
     Raises:
         retry.Failure: a page cannot be read.

@@ -77,15 +77,24 @@ def chosen(
 
 
 def compartments(
-    clients: Clients, tenancy: str, home: str, deadline: float | None, counter: Counter | None = None
+    clients: Clients,
+    tenancy: str,
+    home: str,
+    deadline: float | None,
+    counter: Counter | None = None,
+    under: str | None = None,
 ) -> list[str]:
-    """The OCIDs of the root and every ACTIVE compartment the principal can see, root first.
+    """The OCIDs of the root and every ACTIVE compartment the principal can see, root first; with `under`,
+    that compartment and its subtree only, it first. The subtree is read from the root (the API lists a
+    subtree only from the root) and cut by each compartment's parent (`compartmentId`).
 
     Raises:
-        retry.Failure: the listing cannot be read.
+        retry.Failure: the listing cannot be read, or `under` is not an active compartment the principal
+            can see (permanent, naming COLLECT_COMPARTMENT_OCID).
     """
     identity = clients.get("identity", home)
     found = [tenancy]
+    parents: dict[str, str] = {}
     for data, _ in pages(
         identity.list_compartments,
         tenancy,
@@ -96,5 +105,29 @@ def compartments(
         lifecycle_state="ACTIVE",
         limit=1000,
     ):
-        found += [c["id"] for c in data or () if c.get("id") and c["id"] != tenancy]
-    return found
+        for c in data or ():
+            if c.get("id") and c["id"] != tenancy:
+                found.append(c["id"])
+                parents[c["id"]] = c.get("compartmentId") or tenancy
+    if under is None or under == tenancy:
+        return found
+    if under not in parents:
+        raise Failure(
+            f"COLLECT_COMPARTMENT_OCID: {under} is not an active compartment the principal can see "
+            "(ListCompartments from the root)",
+            permanent=True,
+        )
+    return [under] + [c for c in found if c != under and _within(c, under, parents)]
+
+
+def _within(compartment: str, top: str, parents: dict[str, str]) -> bool:
+    """Whether `compartment` is `top` or below it (parent links; a cycle or a broken chain is not below)."""
+    seen = set()
+    while compartment not in seen:
+        if compartment == top:
+            return True
+        seen.add(compartment)
+        if compartment not in parents:
+            return False
+        compartment = parents[compartment]
+    return False
