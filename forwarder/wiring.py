@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from forwarder.normalize.record import Record
 
 
-def build(settings: Settings) -> Pipeline:
-    """The pipeline `settings` configure (reads Vault secrets and certificates, once).
+def build(settings: Settings, clients: Clients | None = None) -> Pipeline:
+    """The pipeline `settings` configure (reads Vault secrets and certificates, once). `clients` sign its
+    own OCI calls (dead letters, Vault, rule buckets): default the function's (`for_function`); the CLI
+    passes its principal's.
 
     Raises:
         ConfigError: a CA bundle, client certificate, key or rule file is unusable (named by key).
@@ -31,7 +33,7 @@ def build(settings: Settings) -> Pipeline:
     """
     from forwarder.detect import config as detection
 
-    clients = for_function(settings)
+    clients = clients or for_function(settings)
     dead_letter = None
     if settings.dead_letter is not None:
         from forwarder.delivery.deadletter import DeadLetter

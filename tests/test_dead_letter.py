@@ -235,3 +235,28 @@ def test_listing_reading_and_deleting_dead_letters_fail_with_one_named_error(sto
     storage.down = False
     dead_letter.delete(name)
     assert dead_letter.list() == [] and dead_letter.read(name) == []
+
+
+def test_an_operator_replays_dead_letters_from_a_laptop_with_an_api_key(storage, monkeypatch, receiver, tmp_path):
+    import pytest
+
+    from forwarder import handler
+    from forwarder.cli import main
+    from forwarder.oci import auth
+    from tests.support.oci import api_key_principal
+
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    assert handle(batch(2), seconds_left=6)[0] == 200 and len(storage.objects) == 1  # kept by the function
+    handler.reset()
+    auth.reset()
+    for name in [k for k in __import__("os").environ if k.startswith("OCI_RESOURCE_PRINCIPAL")]:
+        monkeypatch.delenv(name)  # a laptop: no resource principal
+    key = api_key_principal(tmp_path)
+    storage.principal = key  # the bucket now expects the operator's API key signature
+    monkeypatch.setenv("SIEM_SYSLOG_URL", receiver.url("tcp"))
+    with pytest.raises(SystemExit) as usage:  # no config file: one usage line, nothing read
+        main(["replay-dead-letter", "--config-file", str(tmp_path / "none")])
+    assert usage.value.code == 2 and len(storage.objects) == 1
+    assert main(["replay-dead-letter", "--config-file", str(key.config_file)]) == 0
+    assert sorted(line["sdparsed"]["oci@32473"]["eventId"] for line in receiver.wait_for(2)) == ["ev-0", "ev-1"]
+    assert not storage.objects

@@ -88,7 +88,7 @@ def run(parser, args) -> int:
         parser.error("collect: the logsearch source needs COLLECT_QUERIES")
     auth = common.check_principal(parser, "collect", args)
     out = common.Summaries(parser, args)
-    pipeline = common.pipeline(settings)
+    pipeline = common.pipeline(settings, args)
     if pipeline is None:
         return 1
     try:

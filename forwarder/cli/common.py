@@ -34,19 +34,25 @@ def settings():
     return loaded
 
 
-def pipeline(settings):
+def pipeline(settings, args=None):
     """The pipeline `settings` configure (reads Vault secrets and certificates), or None after printing
-    why it cannot start (a secret that cannot be read: exit 1).
+    why it cannot start (a secret that cannot be read: exit 1). Its own OCI calls (Vault, dead letters,
+    rule buckets) are signed by the principal of `args` (`--auth`, `--config-file`, `--profile`), else
+    the default one (the resource principal in OCI Functions, else the OCI config file's API key).
 
     Raises:
         forwarder.settings.ConfigError: a certificate, key or rule file is unusable (exit 2).
     """
     from forwarder import wiring
+    from forwarder.oci.auth import default_auth
+    from forwarder.oci.clients import for_function
     from forwarder.oci.vault import SecretError
     from forwarder.runtime import gc_tuning
 
+    auth = getattr(args, "auth", None) or default_auth()
+    clients = for_function(settings, auth, getattr(args, "config_file", None), getattr(args, "profile", None))
     try:
-        built = wiring.build(settings)
+        built = wiring.build(settings, clients)
     except SecretError as exc:
         print(f"python -m forwarder: cannot start: {exc}", file=sys.stderr)
         return None

@@ -26,7 +26,7 @@ log = logging.getLogger("forwarder")
 
 def add_parser(commands) -> None:
     """Add the `replay-dead-letter` command to an argparse subparsers object."""
-    from forwarder.cli.common import add_deadline, add_summary
+    from forwarder.cli.common import add_deadline, add_principal, add_summary
 
     dead = commands.add_parser(
         "replay-dead-letter",
@@ -37,13 +37,15 @@ def add_parser(commands) -> None:
             sink each line names, with the same configuration keys as the function. Objects whose
             events are all delivered are deleted; the rest of a partly delivered object is written to a
             new object before the old one is deleted. Writes one JSON line per object to standard
-            error (or --summary FILE); exits 1 if anything is still not delivered. Needs the
-            resource-principal environment (or run it in the function's own network and identity)."""
+            error (or --summary FILE); exits 1 if anything is still not delivered. Reads the bucket
+            with --auth (the OCI config file's API key outside OCI, the resource principal inside);
+            the principal needs `manage objects` on the bucket."""
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_deadline(dead, "dead-letter object")
     add_summary(dead)
+    add_principal(dead)
 
 
 def run(parser, args) -> int:
@@ -53,8 +55,9 @@ def run(parser, args) -> int:
     settings = common.settings()
     if settings.dead_letter is None:
         parser.error("replay-dead-letter: DEAD_LETTER_BUCKET is not set: name the bucket the function keeps events in")
+    common.check_principal(parser, "replay-dead-letter", args)
     out = common.Summaries(parser, args)
-    pipeline = common.pipeline(settings)
+    pipeline = common.pipeline(settings, args)
     if pipeline is None:
         return 1
     try:

@@ -10,7 +10,7 @@ import time
 
 def add_parser(commands) -> None:
     """Add the `replay` command to an argparse subparsers object."""
-    from forwarder.cli.common import add_deadline, add_summary
+    from forwarder.cli.common import add_deadline, add_principal, add_summary
 
     replay = commands.add_parser(
         "replay",
@@ -31,6 +31,7 @@ def add_parser(commands) -> None:
     replay.add_argument("paths", nargs="+", metavar="PATH", help="event file, or - for standard input")
     add_deadline(replay, "batch of events")
     add_summary(replay)
+    add_principal(replay)
 
 
 def run(parser, args) -> int:
@@ -38,7 +39,7 @@ def run(parser, args) -> int:
     from forwarder.cli import common
 
     out = common.Summaries(parser, args)
-    pipeline = common.pipeline(common.settings())
+    pipeline = common.pipeline(common.settings(), args)
     if pipeline is None:
         return 1
     try:

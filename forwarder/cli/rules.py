@@ -53,6 +53,7 @@ def run(parser, args) -> int:
     from forwarder.cli.common import settings as load
     from forwarder.detect import RuleError
     from forwarder.detect.pack import load as load_rules
+    from forwarder.oci.auth import default_auth
     from forwarder.oci.clients import for_function
     from forwarder.settings import ConfigError
 
@@ -63,7 +64,7 @@ def run(parser, args) -> int:
     try:
         if args.rules_command == "export":
             return _export(args.target, d)
-        rules = load_rules(d.rules, d.disable, clients=for_function(settings))
+        rules = load_rules(d.rules, d.disable, clients=for_function(settings, default_auth()))
     except RuleError as exc:
         raise ConfigError(str(exc)) from None
     if args.rules_command == "list":

@@ -153,9 +153,14 @@ def decode(response_data: bytes, response_type: str | None = None, allow_control
         return response_data.decode("utf-8", "replace")
 
 
-def for_function(settings) -> Clients:
-    """The clients of the function's own calls (dead letters, Vault secrets, rule files in a bucket): its
-    resource principal, OCI_OBJECTSTORAGE_ENDPOINT and OCI_SECRETS_ENDPOINT, each request's timeout
-    SIEM_TIMEOUT_SECONDS. Nothing is signed or read until the first call."""
+def for_function(
+    settings, auth: str = "resource_principal", config_file: str | None = None, profile: str | None = None
+) -> Clients:
+    """The clients of the pipeline's own calls (dead letters, Vault secrets, rule files in a bucket): the
+    function's resource principal (the CLI: its `--auth` principal), OCI_OBJECTSTORAGE_ENDPOINT and
+    OCI_SECRETS_ENDPOINT, each request's timeout SIEM_TIMEOUT_SECONDS. Nothing is signed or read until
+    the first call."""
     endpoints = {"objectstorage": settings.collect.endpoints.get("objectstorage"), "secrets": settings.secrets_endpoint}
-    return Clients("resource_principal", endpoints, timeout=settings.timeout, region=settings.region)
+    return Clients(
+        auth, endpoints, timeout=settings.timeout, config_file=config_file, profile=profile, region=settings.region
+    )
