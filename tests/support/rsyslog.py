@@ -133,6 +133,21 @@ class Rsyslog:
             out.append(item)
         return out
 
+    def drop_partial_line(self) -> int:
+        """After the receiver was killed: cut the output at its last complete line and return how many bytes
+        went. omfile writes in 4 KiB buffers, so a SIGKILL can leave half a message that was never
+        acknowledged (it is sent again); a receiver started on the same file would glue its first line to
+        it."""
+        try:
+            data = self.output.read_bytes()
+        except FileNotFoundError:
+            return 0
+        keep = data.rfind(b"\n") + 1
+        if keep < len(data):
+            with open(self.output, "r+b") as f:
+                f.truncate(keep)
+        return len(data) - keep
+
     def count(self) -> int:
         """How many messages were received so far (complete lines in the output)."""
         try:
