@@ -41,7 +41,8 @@ def became(records: list[dict]) -> str:
         return f"event {r['eventType']}"
     kinds: dict[str, int] = {}
     for r in events:
-        kinds[r["kind"].replace("cloudguard_problem", "problem")] = kinds.get(r["kind"], 0) + 1
+        kind = r["kind"].replace("cloudguard_problem", "problem")
+        kinds[kind] = kinds.get(kind, 0) + 1
     return f"{len(events)} events: " + ", ".join(f"{n} {k}" for k, n in kinds.items())
 
 

@@ -223,7 +223,9 @@ def last_summary(stderr: str) -> dict:
     return json.loads([line for line in stderr.splitlines() if line.startswith("{")][-1])
 
 
-def test_cli_with_an_api_key_killed_half_way_then_resumed_delivers_every_event(world, tmp_path):
+def stopped_half_way(world, tmp_path, signum: int, timeout: float):
+    """A slow CLI run with an API key and a --state file, sent `signum` once 20 events reached the SIEM.
+    Returns (the ids in the stand-ins, the run's arguments, the process, its stdout, its stderr)."""
     key = api_key_principal(tmp_path)
     world.apis.principal = key  # the stand-ins now expect the user's API key signature
     ids = world.fill(per_scope=12)
@@ -234,8 +236,14 @@ def test_cli_with_an_api_key_killed_half_way_then_resumed_delivers_every_event(w
     end = time.monotonic() + 60
     while len(world.siem.ids) < 20 and time.monotonic() < end:
         time.sleep(0.05)
-    first.send_signal(signal.SIGKILL)
-    _, err = first.communicate(timeout=10)
+    first.send_signal(signum)
+    out, err = first.communicate(timeout=timeout)
+    return ids, args, first, out, err
+
+
+def test_cli_with_an_api_key_killed_half_way_then_resumed_delivers_every_event(world, tmp_path):
+    ids, args, first, _, err = stopped_half_way(world, tmp_path, signal.SIGKILL, timeout=10)
+    state = tmp_path / "state.json"
     got_before = len(world.siem.ids)
     assert 0 < got_before < len(ids), err
 
@@ -356,18 +364,7 @@ def test_cli_usage_errors_come_before_any_vault_secret_is_read(world):
 
 
 def test_cli_ctrl_c_delivers_what_was_read_keeps_checkpoints_and_a_second_run_sends_the_rest_once(world, tmp_path):
-    key = api_key_principal(tmp_path)
-    world.apis.principal = key
-    ids = world.fill(per_scope=12)
-    world.apis.delay = 0.4
-    state = tmp_path / "state.json"
-    args = ["--auth", "api_key", "--config-file", str(key.config_file), "--state", str(state), "--workers", "2"]
-    first = cli(world, *args)
-    end = time.monotonic() + 60
-    while len(world.siem.ids) < 20 and time.monotonic() < end:
-        time.sleep(0.05)
-    first.send_signal(signal.SIGINT)
-    out, err = first.communicate(timeout=60)
+    ids, args, first, out, err = stopped_half_way(world, tmp_path, signal.SIGINT, timeout=60)
     assert first.returncode == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err and out == ""
     partial = last_summary(err)

@@ -42,11 +42,12 @@ def plan(
         return [], [f"regions: {exc.reason}"]
     if scope.compartment is not None:  # a scope that names no visible compartment reads nothing, and says so
         try:
-            tenancy.compartments(
+            found = tenancy.compartments(
                 scope.clients, scope.tenancy, scope.home, scope.deadline, scope.counter, scope.compartment
             )
         except Failure as exc:
             return [], [f"compartment: {exc.reason}"]
+        scope = scope._replace(subtree=tuple(found))  # listed once: the sources that need it take this
     regions = tuple(chosen)
     shards: list[Shard] = []
     for name in sources:

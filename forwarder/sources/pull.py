@@ -54,6 +54,7 @@ class Scope(NamedTuple):
     deadline: float | None  #: time.monotonic()
     counter: Any = None  #: forwarder.oci.calls.Counter
     compartment: str | None = None  #: the subtree read (COLLECT_COMPARTMENT_OCID); None = the whole tenancy
+    subtree: tuple[str, ...] | None = None  #: its compartments, when planning has listed them already
 
     @property
     def top(self) -> str:
@@ -91,7 +92,7 @@ class AuditListEvents(_Source):
     name = "audit"
 
     def plan(self, scope: Scope, regions: tuple[str, ...]) -> list[Shard]:
-        found = tenancy.compartments(
+        found = scope.subtree or tenancy.compartments(
             scope.clients, scope.tenancy, scope.home, scope.deadline, scope.counter, under=scope.compartment
         )
         return [Shard(self.name, region, compartment) for region in regions for compartment in found]
