@@ -78,13 +78,23 @@ class Pipeline:
         """
         return self.process_items(read_body(body), deadline)
 
-    def process_items(self, items: Iterable[Item], deadline: float | None = None, region: str | None = None) -> Summary:
+    def process_items(
+        self,
+        items: Iterable[Item],
+        deadline: float | None = None,
+        region: str | None = None,
+        tenancy: tuple[str, str | None] | None = None,
+    ) -> Summary:
         """`process` for items already read (events and rejects), e.g. one batch of a file or one page
-        read from an OCI API in `region` (reported for events that name none; default: the pipeline's)."""
+        read from an OCI API in `region` (reported for events that name none; default: the pipeline's)
+        of `tenancy` (its OCID and name: records that name no tenancy get the OCID, and records of that
+        tenancy its name)."""
         with gc_tuning.paused():  # a bounded batch of acyclic data: no collector passes over it
-            return self._process(items, deadline, region or self.region)
+            return self._process(items, deadline, region or self.region, tenancy)
 
-    def _process(self, items: Iterable[Item], deadline: float | None, region: str | None) -> Summary:
+    def _process(
+        self, items: Iterable[Item], deadline: float | None, region: str | None, tenancy: tuple | None = None
+    ) -> Summary:
         summary = Summary()
         records: list[Record] = []
         rejects: list[Reject] = []
@@ -93,6 +103,11 @@ class Pipeline:
             if not isinstance(item, Reject):
                 try:
                     record = self._record(item, region)
+                    if tenancy is not None:
+                        data = record.data
+                        data["tenancyId"] = data["tenancyId"] or tenancy[0]
+                        if data["tenancyId"] == tenancy[0]:
+                            data["tenancyName"] = tenancy[1]
                     records.append(record)
                     if record.data["eventType"] is None:
                         summary.unknown_shape += 1

@@ -16,6 +16,7 @@ locals {
     COLLECT_REGIONS             = join(",", var.collect_regions)
     COLLECT_TENANCY_OCID        = var.tenancy_ocid
     COLLECT_COMPARTMENT_OCID    = var.collect_compartment_ocid
+    COLLECT_TENANCIES           = local.tenancies_json
     CHECKPOINT_BUCKET           = var.checkpoint_bucket_name
     CHECKPOINT_NAMESPACE        = data.oci_objectstorage_namespace.this.namespace
     COLLECT_WORKERS             = ""
@@ -108,6 +109,9 @@ locals {
       "Allow dynamic-group ${local.collector_dg} to read log-content in tenancy",
     ] : [],
     contains(var.collect_sources, "cloudguard") ? ["Allow dynamic-group ${local.collector_dg} to read cloud-guard-family in tenancy"] : [],
+    # Other tenancies (tenancies.tf): Define and Endorse for those it reaches across, API keys' secrets.
+    local.collector_endorse,
+    [for grant in local.key_secret_grants : replace(grant, "<dg>", local.collector_dg)],
     # Each schedule may invoke the collector, and nothing else.
     flatten([for s, schedule in oci_resource_scheduler_schedule.collect : [
       for grant in local.schedule_grants : replace(grant, "<schedule>", schedule.id)

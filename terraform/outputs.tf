@@ -77,3 +77,8 @@ output "report_topic_ocid" {
   description = "The topic told when a report is ready (empty when report_enabled is false)."
   value       = local.report ? local.report_topic : ""
 }
+
+output "cross_tenancy_admit_statements" {
+  description = "By tenancy name (collect_tenancies reached by the functions' own principals): the Define and Admit statements that tenancy's administrator applies in its root compartment (modules/cross-tenancy-admit)."
+  value       = local.admit_statements
+}

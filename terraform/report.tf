@@ -22,6 +22,7 @@ locals {
     COLLECT_TENANCY_OCID     = var.tenancy_ocid
     COLLECT_COMPARTMENT_OCID = var.collect_compartment_ocid
     COLLECT_REGIONS          = join(",", var.collect_regions)
+    COLLECT_TENANCIES        = local.tenancies_json
   }
   reporter_config = { for key, value in local.reporter_config_all : key => value if value != "" }
 }
@@ -119,6 +120,9 @@ locals {
       # GetTopic (its endpoint) and PublishMessage; not subscribe.
       "Allow dynamic-group ${local.reporter_dg} to use ons-topics in compartment id ${local.topic_holder} where any {request.permission = 'ONS_TOPIC_READ', request.permission = 'ONS_TOPIC_PUBLISH'}",
     ],
+    # Other tenancies (tenancies.tf): Define and Endorse for those it reaches across, API keys' secrets.
+    local.reporter_endorse,
+    [for grant in local.key_secret_grants : replace(grant, "<dg>", local.reporter_dg)],
     # The daily schedule may invoke the reporter, and nothing else.
     [for grant in local.schedule_grants : replace(grant, "<schedule>", oci_resource_scheduler_schedule.report[0].id)],
     # Read links (pre-authenticated requests) on the report bucket only.

@@ -450,6 +450,37 @@ variable "collect_compartment_ocid" {
   }
 }
 
+variable "collect_tenancies" {
+  description = "Several tenancies read by the collector and the reporter (COLLECT_TENANCIES): name, and tenancy_ocid (empty: this tenancy), compartment_ocid, regions, region; user_ocid, fingerprint and key_secret_ocid (a Vault secret holding the PEM key) for a tenancy reached by an API key. Empty: this tenancy alone."
+  type = list(object({
+    name             = string
+    tenancy_ocid     = optional(string)
+    compartment_ocid = optional(string)
+    regions          = optional(list(string))
+    region           = optional(string)
+    user_ocid        = optional(string)
+    fingerprint      = optional(string)
+    key_secret_ocid  = optional(string)
+  }))
+  default = []
+  validation {
+    condition     = alltrue([for t in var.collect_tenancies : can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", t.name))])
+    error_message = "collect_tenancies: each name holds letters, digits, '_' and '-', at most 32."
+  }
+  validation {
+    condition     = length(distinct([for t in var.collect_tenancies : t.name])) == length(var.collect_tenancies)
+    error_message = "collect_tenancies: each tenancy is named once."
+  }
+  validation {
+    condition     = alltrue([for t in var.collect_tenancies : t.tenancy_ocid == null || can(regex("^ocid1\\.tenancy\\.", t.tenancy_ocid))])
+    error_message = "collect_tenancies: tenancy_ocid must be a tenancy OCID."
+  }
+  validation {
+    condition     = alltrue([for t in var.collect_tenancies : (t.user_ocid == null) == (t.key_secret_ocid == null) && (t.fingerprint == null) == (t.key_secret_ocid == null) && (t.key_secret_ocid == null || (t.region != null && t.tenancy_ocid != null))])
+    error_message = "collect_tenancies: an API key needs user_ocid, fingerprint, key_secret_ocid, region and tenancy_ocid together."
+  }
+}
+
 variable "collect_lookback_minutes" {
   description = "First run of a shard: how far back to start, in minutes."
   type        = number

@@ -37,7 +37,7 @@ def test_every_region_and_compartment_once_then_only_repeats(world):
     assert len(world.checkpoints()) == shards
     if shards == 15:
         assert sorted(world.checkpoints())[0].startswith("checkpoints/audit/ap-tokyo-1/ocid1.compartment")
-        assert report["apiCalls"] == 1 + 2 + 15 * 2  # subscriptions, 2 compartment pages, 2 pages per shard
+        assert report["apiCalls"] == 1 + 1 + 2 + 15 * 2  # name, subscriptions, 2 compartment pages, 2 pages a shard
 
     again = world.run().to_dict()  # the next run overlaps by the lag: everything is a repeat
     assert again["ok"] and sum(r["repeats"] for r in again["sources"]["audit"].values()) == 150

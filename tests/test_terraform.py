@@ -69,14 +69,18 @@ def terraform(tmp_path_factory):
     )
     runs: dict[str, Run] = {}
 
-    def run(command: str, variables: dict | None = None, home_region: str | None = None) -> Run:
-        key = json.dumps([command, variables, home_region], sort_keys=True)
+    def run(command: str, variables: dict | None = None, home_region: str | None = None, module: str = "") -> Run:
+        """`module`: a folder under terraform/ run as the root (e.g. modules/cross-tenancy-admit)."""
+        key = json.dumps([command, variables, home_region, module], sort_keys=True)
         if key not in runs:  # the same run gives the same result: do it once per session
-            runs[key] = _run(command, variables, home_region, base / f"run{len(runs)}")
+            runs[key] = _run(command, variables, home_region, base / f"run{len(runs)}", module)
         return runs[key]
 
-    def _run(command: str, variables: dict | None, home_region: str | None, work: Path) -> Run:
-        shutil.copytree(TF, work, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*", "terraform.tfvars"))
+    def _run(command: str, variables: dict | None, home_region: str | None, top: Path, module: str) -> Run:
+        shutil.copytree(TF, top, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*", "terraform.tfvars"))
+        work = top / module
+        if module:  # a module declares no provider: the caller's, here in the home region
+            (work / "provider_test.tf").write_text(f'provider "oci" {{\n  region = "{home_region}"\n}}\n')
         if variables is not None:
             (work / "terraform.tfvars.json").write_text(json.dumps(variables))
         log = work / "created.jsonl"
@@ -708,3 +712,77 @@ def test_read_links_and_a_retention_rule_add_exactly_what_they_need(terraform):
         "apply", {**EXAMPLE, "home_region": "us-ashburn-1", "report_enabled": False}, home_region="us-ashburn-1"
     )
     assert off.returncode == 0 and not [c for c in off.created if "reporter" in json.dumps(c["values"])]
+
+
+def test_other_tenancies_get_endorse_here_and_admit_statements_there(terraform):
+    from forwarder.collect.tenancies import parse
+
+    partner, acquired = "ocid1.tenancy.oc1..aaaaaaaapartner", "ocid1.tenancy.oc1..aaaaaaaaacquired"
+    secret = "ocid1.vaultsecret.oc1.eu-frankfurt-1.aaaaaaaakey"
+    tenancies = [
+        {"name": "own"},
+        {"name": "partner-prod", "tenancy_ocid": partner, "regions": ["eu-frankfurt-1"]},
+        {
+            "name": "acquired",
+            "tenancy_ocid": acquired,
+            "user_ocid": "ocid1.user.oc1..aaaaaaaauser",
+            "fingerprint": "11:22:33:44:55:66:77:88:99:00:aa:bb:cc:dd:ee:ff",
+            "key_secret_ocid": secret,
+            "region": "eu-frankfurt-1",
+        },
+    ]
+    variables = {**COLLECT, **{k: v for k, v in REPORT.items() if k.startswith("report_")}}
+    result = terraform("apply", {**variables, "collect_tenancies": tenancies}, home_region="us-ashburn-1")
+    assert result.returncode == 0, result.output
+    functions = {c["values"]["display_name"]: c for c in result.created if c["type"] == "oci_functions_function"}
+    for name in ("oci-forwarder-collector", "oci-forwarder-reporter"):
+        listed = parse(functions[name]["values"]["config"]["COLLECT_TENANCIES"])  # the code's own check passes
+        assert [(t.name, t.tenancy, t.key_secret) for t in listed] == [
+            ("own", None, None),
+            ("partner-prod", partner, None),
+            ("acquired", acquired, secret),
+        ]
+    policies = {
+        c["values"]["name"]: c["values"]["statements"] for c in result.created if c["type"] == "oci_identity_policy"
+    }
+    for role, verbs in (
+        ("collector", ("read audit-events", "read cloud-guard-family")),
+        ("reporter", ("read log-content",)),
+    ):
+        statements, dg = policies[f"oci-forwarder-{role}-policy"], f"oci-forwarder-{role}-dg"
+        assert f"Define tenancy partner_prod as {partner}" in statements
+        for verb in ("inspect compartments", *verbs):
+            assert f"Endorse dynamic-group {dg} to {verb} in tenancy partner_prod" in statements
+        assert not [s for s in statements if acquired in s or "any-tenancy" in s]  # an API key crosses nothing
+        assert f"Allow dynamic-group {dg} to read secret-bundles in tenancy where target.secret.id = '{secret}'" in (
+            statements
+        )
+    groups = {
+        c["values"]["name"]: c["values"]["id"] for c in result.created if c["type"] == "oci_identity_dynamic_group"
+    }
+    admit = result.outputs["cross_tenancy_admit_statements"]
+    assert set(admit) == {"partner-prod"}
+    statements = admit["partner-prod"]
+    assert statements[0] == f"Define tenancy ForwarderTenancy as {EXAMPLE['tenancy_ocid']}"
+    assert f"Define dynamic-group ForwarderCollector as {groups['oci-forwarder-collector-dg']}" in statements
+    assert f"Define dynamic-group ForwarderReporter as {groups['oci-forwarder-reporter-dg']}" in statements
+    assert (
+        "Admit dynamic-group ForwarderCollector of tenancy ForwarderTenancy to read audit-events in tenancy"
+        in statements
+    )
+    # the other side, applied with that tenancy's provider: one policy in its root
+    other = terraform(
+        "apply",
+        {"tenancy_ocid": partner, "forwarder_tenancy_ocid": EXAMPLE["tenancy_ocid"], "statements": statements},
+        home_region="us-ashburn-1",
+        module="modules/cross-tenancy-admit",
+    )
+    assert other.returncode == 0, other.output
+    policy = other.one("oci_identity_policy")["values"]
+    assert policy["compartment_id"] == partner and policy["statements"] == statements
+    refused = terraform(
+        "plan",
+        {**COLLECT, "collect_tenancies": [{"name": "a", "tenancy_ocid": partner, "user_ocid": "ocid1.user.oc1..u"}]},
+        home_region="us-ashburn-1",
+    )
+    assert refused.returncode != 0 and "an API key needs" in refused.output

@@ -9,7 +9,8 @@ import time
 
 def add_parser(commands) -> None:
     """Add the `collect` command to an argparse subparsers object."""
-    from forwarder.cli.common import add_principal, add_summary, seconds
+    from forwarder.cli.common import add_summary, seconds
+    from forwarder.cli.principal import add_principal
     from forwarder.collect import SOURCES
 
     collect = commands.add_parser(
@@ -49,7 +50,7 @@ def add_parser(commands) -> None:
     )
     collect.add_argument("--state", metavar="PATH", help="checkpoints in this local JSON file (else CHECKPOINT_BUCKET)")
     collect.add_argument("--workers", type=int, metavar="N", help="shards read at once (default: COLLECT_WORKERS)")
-    add_principal(collect)
+    add_principal(collect, several=True)
     collect.add_argument(
         "--deadline",
         type=seconds,
@@ -63,7 +64,7 @@ def run(parser, args) -> int:
     """One collection run; the JSON summary is the last line of standard output. Returns the exit status.
     The arguments are checked before anything is read (settings, then Vault secrets)."""
     from forwarder import collect
-    from forwarder.cli import common
+    from forwarder.cli import common, principal
 
     try:
         since = collect.parse_when(args.since) if args.since else None
@@ -86,19 +87,20 @@ def run(parser, args) -> int:
     sources = tuple(dict.fromkeys(args.sources or c.sources or ("audit",)))
     if "logsearch" in sources and not c.queries:
         parser.error("collect: the logsearch source needs COLLECT_QUERIES")
-    auth = common.check_principal(parser, "collect", args)
+    estate = principal.tenancies(parser, "collect", args)
+    auth = principal.check_principal(parser, "collect", args)
     out = common.Summaries(parser, args)
     pipeline = common.pipeline(settings, args)
     if pipeline is None:
         return 1
     try:
-        return _run(pipeline, settings, sources, since, until, regions, args, auth, out)
+        return _run(pipeline, settings, sources, since, until, regions, args, auth, out, estate)
     finally:
         pipeline.close()
         out.close()
 
 
-def _run(pipeline, settings, sources, since, until, regions, args, auth, out) -> int:
+def _run(pipeline, settings, sources, since, until, regions, args, auth, out, estate) -> int:
     from forwarder import collect
     from forwarder.cli.common import INTERRUPTED, Interrupt, note, progress_bar
 
@@ -111,6 +113,7 @@ def _run(pipeline, settings, sources, since, until, regions, args, auth, out) ->
         profile=args.profile,
         state_path=args.state,
         progress=bar.update if bar else None,
+        tenancies=estate,
     )
     if collector.store is None and since is None:
         note("collect: no --state and no CHECKPOINT_BUCKET: reading the look-back window, remembering nothing")

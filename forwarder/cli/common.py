@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 import threading
@@ -81,46 +80,6 @@ def add_deadline(command, unit: str) -> None:
         help=f"most seconds spent on each {unit}, retries included (default {DEFAULT_DEADLINE:g}); "
         "what is not delivered by then is kept or reported",
     )
-
-
-def add_principal(command) -> None:
-    """`--auth`, `--config-file`, `--profile`: the principal of the OCI calls, defaulting as the OCI CLI
-    does (OCI_CLI_AUTH, OCI_CLI_CONFIG_FILE or OCI_CONFIG_FILE, OCI_CLI_PROFILE)."""
-    from forwarder.oci.auth import AUTH_MODES
-
-    command.add_argument(
-        "--auth",
-        choices=AUTH_MODES,
-        default=os.environ.get("OCI_CLI_AUTH") or None,
-        help="the principal: api_key (the OCI config file; the default outside OCI), security_token (a session "
-        "from `oci session authenticate`), instance_principal, resource_principal (default in OCI Functions); "
-        "default: OCI_CLI_AUTH",
-    )
-    command.add_argument(
-        "--config-file",
-        metavar="PATH",
-        default=os.environ.get("OCI_CLI_CONFIG_FILE") or os.environ.get("OCI_CONFIG_FILE") or None,
-        help="OCI config file (default: OCI_CLI_CONFIG_FILE, else OCI_CONFIG_FILE, else ~/.oci/config)",
-    )
-    command.add_argument(
-        "--profile",
-        metavar="NAME",
-        default=os.environ.get("OCI_CLI_PROFILE") or None,
-        help="profile of the OCI config file (default: OCI_CLI_PROFILE, else DEFAULT)",
-    )
-
-
-def check_principal(parser, command: str, args):
-    """Set up the principal `args` name before anything else is built, or stop with one usage line naming
-    the fix (exit 2): a missing config file or profile, an expired session. Returns the auth mode."""
-    from forwarder.oci.auth import AuthError, check, default_auth
-
-    auth = args.auth or default_auth()
-    try:
-        check(auth, args.config_file, args.profile)
-    except AuthError as exc:
-        parser.error(f"{command}: {exc}")
-    return auth
 
 
 def check_state_file(parser, path: str) -> None:

@@ -26,7 +26,8 @@ log = logging.getLogger("forwarder")
 
 def add_parser(commands) -> None:
     """Add the `replay-dead-letter` command to an argparse subparsers object."""
-    from forwarder.cli.common import add_deadline, add_principal, add_summary
+    from forwarder.cli.common import add_deadline, add_summary
+    from forwarder.cli.principal import add_principal
 
     dead = commands.add_parser(
         "replay-dead-letter",
@@ -50,12 +51,12 @@ def add_parser(commands) -> None:
 
 def run(parser, args) -> int:
     """Replay every dead-letter object; print one JSON line per object. Returns the exit status."""
-    from forwarder.cli import common
+    from forwarder.cli import common, principal
 
     settings = common.settings()
     if settings.dead_letter is None:
         parser.error("replay-dead-letter: DEAD_LETTER_BUCKET is not set: name the bucket the function keeps events in")
-    common.check_principal(parser, "replay-dead-letter", args)
+    principal.check_principal(parser, "replay-dead-letter", args)
     out = common.Summaries(parser, args)
     pipeline = common.pipeline(settings, args)
     if pipeline is None:

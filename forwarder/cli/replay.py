@@ -10,7 +10,8 @@ import time
 
 def add_parser(commands) -> None:
     """Add the `replay` command to an argparse subparsers object."""
-    from forwarder.cli.common import add_deadline, add_principal, add_summary
+    from forwarder.cli.common import add_deadline, add_summary
+    from forwarder.cli.principal import add_principal
 
     replay = commands.add_parser(
         "replay",

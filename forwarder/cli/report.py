@@ -13,7 +13,8 @@ import textwrap
 
 def add_parser(commands) -> None:
     """Add the `report` command to an argparse subparsers object."""
-    from forwarder.cli.common import add_principal, add_summary
+    from forwarder.cli.common import add_summary
+    from forwarder.cli.principal import add_principal
 
     report = commands.add_parser(
         "report",
@@ -33,7 +34,7 @@ def add_parser(commands) -> None:
     report.add_argument("--date", metavar="YYYY-MM-DD", help="the day to report (default: yesterday)")
     report.add_argument("--out", metavar="DIR", help="write the files under DIR (default: REPORT_BUCKET, else .)")
     report.add_argument("--regions", metavar="R1,R2", help="regions to read (default: every subscribed region)")
-    add_principal(report)
+    add_principal(report, several=True)
     add_summary(report)
 
 
@@ -44,7 +45,7 @@ def run(parser: argparse.ArgumentParser, args) -> int:
     Raises:
         ConfigError: the settings are bad.
     """
-    from forwarder.cli import common
+    from forwarder.cli import common, principal
     from forwarder.report import build, day
 
     settings = common.settings()
@@ -54,16 +55,28 @@ def run(parser: argparse.ArgumentParser, args) -> int:
     except ValueError as exc:
         parser.error(f"report: --date: expected {exc}")
     regions = common.regions_argument(parser, "report", args.regions)
-    auth = common.check_principal(parser, "report", args)
+    estate = principal.tenancies(parser, "report", args)
+    auth = principal.check_principal(parser, "report", args)
     out = common.Summaries(parser, args)
     try:
-        reporter = build(settings, auth=auth, config_file=args.config_file, profile=args.profile, out=args.out)
+        reporter = build(
+            settings, auth=auth, config_file=args.config_file, profile=args.profile, out=args.out, tenancies=estate
+        )
         result = reporter.run(which, regions=regions)
         out.write(result)
     finally:
         out.close()
-    if not result["complete"] and result["problems"]:
-        common.warn(f"report {which.date}: incomplete: {result['problems'][0]}")
+    problems = (
+        result.get("problems")
+        or [
+            f"{name}: {(one['problems'] + one['errors'])[0]}"
+            for name, one in result.get("tenancies", {}).items()
+            if one["problems"] + one["errors"]
+        ]
+        + result["errors"]
+    )
+    if not result["complete"] and problems:
+        common.warn(f"report {which.date}: incomplete: {problems[0]}")
     if result["where"]:
         common.note(f"report: open {result['where']['html']}")
     return 0 if result["ok"] else 1

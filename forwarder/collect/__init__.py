@@ -30,14 +30,16 @@ def build(
     profile: str | None = None,
     state_path: str | None = None,
     progress=None,
+    tenancies=None,
 ):
     """A `run.Collector` for `settings` (forwarder.settings.Settings): clients for `auth`, checkpoints in
     `state_path` (a local file) when given, else in CHECKPOINT_BUCKET (in the principal's region) when
-    set, else none. Nothing is read or signed until the first run."""
+    set, else none; `tenancies` (`tenancies.Tenancy`, the CLI's) in place of COLLECT_TENANCIES. API keys'
+    Vault secrets are read with the function's clients. Nothing is read or signed until the first run."""
     from forwarder.collect import checkpoints
     from forwarder.collect.run import Collector
     from forwarder.oci.bucket import Bucket
-    from forwarder.oci.clients import for_settings
+    from forwarder.oci.clients import for_function, for_settings
 
     c = settings.collect
     clients = for_settings(settings, auth, config_file, profile)
@@ -46,4 +48,5 @@ def build(
         store = checkpoints.FileStore(state_path)
     elif c.checkpoint_bucket:
         store = checkpoints.BucketStore(Bucket(clients, c.checkpoint_bucket, c.checkpoint_namespace))
-    return Collector(c, pipeline, clients, store, progress=progress)
+    vault = for_function(settings, auth, config_file, profile)
+    return Collector(c, pipeline, clients, store, progress=progress, tenancies=tenancies, vault_clients=vault)

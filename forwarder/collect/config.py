@@ -8,6 +8,13 @@ from forwarder.config import ConfigError, Key
 from forwarder.config import values as v
 from forwarder.sources import COLLECTED
 
+
+def _tenancies(raw: str):
+    from forwarder.collect.tenancies import parse
+
+    return parse(raw)
+
+
 #: What a collection reads.
 SOURCES = COLLECTED
 
@@ -86,6 +93,17 @@ KEYS: tuple[Key, ...] = (
         scope="collector",
     ),
     Key(
+        "COLLECT_TENANCIES",
+        _tenancies,
+        None,
+        '[{"name": "prod", "tenancy": "ocid1.tenancy.oc1..aaaa"}]',
+        "Several tenancies read by one collector and reporter: a JSON list of `{name, tenancy, compartment, "
+        "regions, region}`, plus `user`, `fingerprint`, `keySecret` (a Vault secret holding the PEM key) for an "
+        "API key; without them the collector's own principal reads it (cross-tenancy policies, docs/collection.md).",
+        shown="(one tenancy: COLLECT_TENANCY_OCID)",
+        scope="collector",
+    ),
+    Key(
         "COLLECT_WORKERS",
         v.integer(1, 64),
         4,
@@ -125,6 +143,7 @@ class CollectSettings(NamedTuple):  # a NamedTuple: a dataclass costs the cold s
     regions: tuple[str, ...] | None  #: None = every subscribed region
     tenancy: str | None  #: None = the principal's tenancy
     compartment: str | None  #: the subtree read; None = the whole tenancy
+    tenancies: tuple | None  #: `tenancies.Tenancy` of COLLECT_TENANCIES; None = the one tenancy
     workers: int
     checkpoint_bucket: str | None
     checkpoint_namespace: str | None
@@ -149,6 +168,7 @@ def collect(c: dict[str, Any]) -> CollectSettings:
         regions=c["COLLECT_REGIONS"],
         tenancy=c["COLLECT_TENANCY_OCID"],
         compartment=c["COLLECT_COMPARTMENT_OCID"],
+        tenancies=c["COLLECT_TENANCIES"],
         workers=c["COLLECT_WORKERS"],
         checkpoint_bucket=c["CHECKPOINT_BUCKET"],
         checkpoint_namespace=c["CHECKPOINT_NAMESPACE"],

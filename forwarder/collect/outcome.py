@@ -5,6 +5,10 @@
 "sources": {source: {region: {"windows", "events", "repeats", "delivered": {sink: n},
 "deadLettered": {sink: n}, "failed": {sink: n}, "problems": [...]}}}, "apiCalls", "throttled",
 "errors": [...], "delivery": <the pipeline summary of every page, added up>}`.
+With a tenancy list (COLLECT_TENANCIES, `--profile A --profile B`), `sources` is given per tenancy
+instead: `"tenancies": {name: {"tenancyId", "tenancyName", "ok", "errors": [...], "sources": {...}}}`
+(a tenancy is `ok` when none of its shards failed and it had no error); top-level `errors` name the
+tenancy (`"<name>: <reason>"`).
 `ok`: every collected event was delivered or kept and nothing failed outright; `complete`: every shard
 was read to the end of its window (skipped shards, held by another run, and deferred ones, left for
 the next run because of the deadline, are not failures).
@@ -18,8 +22,10 @@ from forwarder.delivery.summary import MAX_LISTED_FAILURES, Summary
 
 
 class Outcome:
-    def __init__(self, backfill: bool = False):
+    def __init__(self, backfill: bool = False, estate: bool = False):
         self.backfill = backfill
+        self.estate = estate  #: a tenancy list: the summary is given per tenancy
+        self.tenancies: dict[str, dict[str, Any]] = {}  #: shard.tenancy (key prefix) -> its entry
         self.sources: dict[str, dict[str, dict[str, Any]]] = {}
         self.delivery = Summary()
         self.errors: list[str] = []
@@ -31,21 +37,36 @@ class Outcome:
         self.throttled = 0
         self.interrupted = False  #: the run was asked to stop (Ctrl-C) before it ended
 
-    def _entry(self, source: str, region: str) -> dict[str, Any]:
-        regions = self.sources.setdefault(source, {})
+    def tenancy(self, target, name: str | None) -> None:
+        """Name a tenancy of the run (`estate.Target`, and its own name when read)."""
+        self.tenancies[target.prefix] = {
+            "label": target.label,
+            "tenancyId": target.tenancy,
+            "tenancyName": name,
+            "errors": [],
+            "failed": 0,
+            "sources": {},
+        }
+
+    def tenancy_errors(self, target, errors: list[str]) -> None:
+        self.tenancies[target.prefix]["errors"] += errors
+
+    def _entry(self, source: str, region: str, tenancy: str = "") -> dict[str, Any]:
+        sources = self.tenancies[tenancy]["sources"] if tenancy in self.tenancies else self.sources
+        regions = sources.setdefault(source, {})
         if region not in regions:
             regions[region] = {"windows": 0, "events": 0, "repeats": 0, "counts": Summary(), "problems": []}
         return regions[region]
 
     def add(self, shard, summary: Summary) -> None:
         """Count one delivered page of `shard`."""
-        self._entry(shard.source, shard.region)["counts"].add_counts(summary)
+        self._entry(shard.source, shard.region, shard.tenancy)["counts"].add_counts(summary)
         self.events += summary.received
         self.delivery.add(summary)
 
     def finish(self, shard, read: int, repeats: int, window, outcome: str | None) -> None:
         """Count one shard as done (`outcome` None), or failed / skipped / deferred (`outcome` says why)."""
-        entry = self._entry(shard.source, shard.region)
+        entry = self._entry(shard.source, shard.region, shard.tenancy)
         entry["events"] += read
         entry["repeats"] += repeats
         self.shards_done += 1
@@ -53,7 +74,10 @@ class Outcome:
             entry["windows"] += 1
             return
         kind = outcome.split(":", 1)[0]
-        self.outcomes[kind if kind in self.outcomes else "failed"] += 1
+        kind = kind if kind in self.outcomes else "failed"
+        self.outcomes[kind] += 1
+        if kind == "failed" and shard.tenancy in self.tenancies:
+            self.tenancies[shard.tenancy]["failed"] += 1
         if len(entry["problems"]) < MAX_LISTED_FAILURES:
             where = shard.scope if shard.scope not in ("tenancy", "problems") else None
             span = f"{window.start.isoformat()}/{window.end.isoformat()}" if window else None
@@ -78,15 +102,33 @@ class Outcome:
                 "done": self.shards_done - sum(self.outcomes.values()),
                 **self.outcomes,
             },
-            "sources": {
-                source: {region: _shown(entry) for region, entry in regions.items()}
-                for source, regions in self.sources.items()
-            },
+            **({"tenancies": self._tenancies()} if self.estate else {"sources": _sources(self._all_sources())}),
             "apiCalls": self.api_calls,
             "throttled": self.throttled,
             "errors": self.errors,
             "delivery": self.delivery.to_dict(),
         }
+
+    def _all_sources(self) -> dict[str, dict[str, dict[str, Any]]]:
+        if self.sources or len(self.tenancies) != 1:
+            return self.sources
+        return next(iter(self.tenancies.values()))["sources"]
+
+    def _tenancies(self) -> dict[str, Any]:
+        return {
+            t["label"]: {
+                "tenancyId": t["tenancyId"],
+                "tenancyName": t["tenancyName"],
+                "ok": not t["errors"] and not t["failed"],
+                "errors": t["errors"],
+                "sources": _sources(t["sources"]),
+            }
+            for t in self.tenancies.values()
+        }
+
+
+def _sources(sources: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+    return {source: {region: _shown(entry) for region, entry in regions.items()} for source, regions in sources.items()}
 
 
 def _shown(entry: dict[str, Any]) -> dict[str, Any]:

@@ -20,12 +20,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import NamedTuple
 
+from forwarder.collect import estate
 from forwarder.collect import shards as sh
 from forwarder.collect.checkpoints import CheckpointError, Conflict
 from forwarder.collect.ledger import Ledger, owner_id
 from forwarder.collect.outcome import Outcome
+from forwarder.collect.steps import Context, End, Page, State
 from forwarder.oci.auth import AuthError
 from forwarder.oci.calls import Counter
 from forwarder.oci.fanout import fan_out
@@ -52,17 +53,30 @@ class Collector:
         store: a checkpoint store (`delivery.checkpoints`), or None: poller runs then read the
             look-back window and remember nothing.
         progress: called as `progress(shards_done, shards_total, events)` after each page and shard.
+        tenancies: the tenancies read (`tenancies.Tenancy`), or None: COLLECT_TENANCIES, else the
+            single tenancy of the settings.
+        vault_clients: the clients that read API keys' Vault secrets (the function's principal).
     """
 
     def __init__(
-        self, settings, pipeline, clients, store=None, progress: Callable[[int, int, int], None] | None = None
+        self,
+        settings,
+        pipeline,
+        clients,
+        store=None,
+        progress: Callable[[int, int, int], None] | None = None,
+        tenancies=None,
+        vault_clients=None,
     ):
         self.settings = settings
         self.pipeline = pipeline
         self.clients = clients
         self.store = store
         self.progress = progress
+        self.tenancies = tenancies if tenancies is not None else settings.tenancies
+        self.vault_clients = vault_clients
         self.counter = Counter()
+        self.names: dict[str, str] = {}  #: tenancy OCID -> its name (GetTenancy), kept by the container
 
     def run(
         self,
@@ -83,29 +97,39 @@ class Collector:
                 flight; pages already read are still delivered, and the stopped shards are released
                 without moving (deferred), as at a deadline.
         """
-        outcome = Outcome(backfill=since is not None)
+        outcome = Outcome(backfill=since is not None, estate=self.tenancies is not None)
         started = time.monotonic()
         self.counter = Counter()  # this run's calls (a function container runs many)
         if self.store is not None and hasattr(self.store, "deadline"):  # a bucket: its calls end with the run
             self.store.deadline = deadline
         try:
-            tenancy_id = self.settings.tenancy or self.clients.tenancy
-            home = self.clients.home or (regions or self.settings.regions or ("",))[0]
+            targets, errors = estate.resolve(self.tenancies, self.settings, self.clients, self.vault_clients)
         except AuthError as exc:
             outcome.errors.append(str(exc))
             return outcome
-        if not tenancy_id:
-            outcome.errors.append("COLLECT_TENANCY_OCID: the principal does not name its tenancy; set it")
-            return outcome
-        planning = sh.Scope(
-            self.settings, self.clients, tenancy_id, home, deadline, self.counter, self.settings.compartment
-        )
-        plan, errors = sh.plan(self.settings, planning, sources, regions or self.settings.regions)
         outcome.errors += errors
+        plan, names = [], {}
+        # tenancies are planned at once, each within a quarter of the run: one throttled or slow
+        # tenancy cannot hold the others back
+        planning = None if deadline is None else started + (deadline - started) / 4
+        for target in targets:  # the summary lists them in the configured order
+            outcome.tenancy(target, None)
+        for target, (name, shards, errors) in fan_out(
+            targets,
+            lambda target: [self._plan(target, sources, regions, planning)],
+            self.settings.workers,
+            on_error=lambda target, exc: (None, [], [f"planning failed: {describe(exc)}"]),
+        ):
+            names[target.prefix] = outcome.tenancies[target.prefix]["tenancyName"] = name
+            plan += shards
+            outcome.errors += [f"{target.label}: {e}" if outcome.estate else e for e in errors]
+            outcome.tenancy_errors(target, errors)
+        order = {target.prefix: i for i, target in enumerate(targets)}
+        plan.sort(key=lambda shard: order[shard.tenancy])  # the configured order, whichever planned first
         outcome.shards_total = len(plan)
-        context = _Context(
-            tenancy_id,
-            home,
+        context = Context(
+            {target.prefix: target for target in targets},
+            names,
             since,
             until,
             deadline,
@@ -119,7 +143,8 @@ class Collector:
             plan, lambda shard: self._read_shard(shard, context), self.settings.workers, on_error=_crashed
         ):
             if isinstance(step, Page):
-                self._deliver(step, send_deadline, outcome)
+                target = context.targets[step.state.shard.tenancy]
+                self._deliver(step, send_deadline, outcome, (target.tenancy, names[target.prefix]))
             else:
                 self._finish(step.state, step.outcome, outcome)
             if self.progress is not None:
@@ -128,9 +153,21 @@ class Collector:
         outcome.interrupted = context.stopped()
         return outcome
 
-    def _read_shard(self, shard: sh.Shard, context: _Context) -> Iterator[Page | End]:
+    def _plan(self, target: estate.Target, sources, regions, deadline) -> tuple[str | None, list[sh.Shard], list[str]]:
+        """One tenancy's name, its shards (tagged with its key prefix) and its planning errors."""
+        name = estate.tenancy_name(target, deadline, self.counter, self.names)
+        scope = sh.Scope(
+            self.settings, target.clients, target.tenancy, target.home, deadline, self.counter, target.compartment
+        )
+        try:
+            shards, errors = sh.plan(self.settings, scope, sources, regions or target.regions or self.settings.regions)
+        except AuthError as exc:
+            return name, [], [str(exc)]
+        return name, [shard._replace(tenancy=target.prefix) for shard in shards], errors
+
+    def _read_shard(self, shard: sh.Shard, context: Context) -> Iterator[Page | End]:
         """One shard's pages, then its End (runs on a worker thread; reports every failure as the End)."""
-        state = _State(shard)
+        state = State(shard)
         settings, deadline = self.settings, context.deadline
         if context.stop_new is not None and time.monotonic() >= context.stop_new:
             yield End(state, "deferred: the run's deadline is near")
@@ -165,8 +202,9 @@ class Collector:
             remember = state.ledger is not None
             if window.start < window.end:
                 read_deadline = None if deadline is None else deadline - RESERVE_SECONDS
-                where = (context.tenancy, context.home, read_deadline, self.counter, settings.compartment)
-                scope = sh.Scope(settings, self.clients, *where)
+                target = context.targets[shard.tenancy]
+                where = (target.tenancy, target.home, read_deadline, self.counter, target.compartment)
+                scope = sh.Scope(settings, target.clients, *where)
                 for events in reader.read(shard, window, scope, open_ended):
                     state.read += len(events)
                     fresh, marks = events, {}
@@ -190,7 +228,7 @@ class Collector:
                         yield End(state, f"deferred: {STOPPED}")
                         return
             yield End(state, None)
-        except (Failure, CheckpointError, ValueError) as exc:
+        except (Failure, CheckpointError, ValueError, AuthError) as exc:
             reason = getattr(exc, "reason", None) or str(exc)
             if deadline is not None and time.monotonic() >= deadline - RESERVE_SECONDS:
                 yield End(state, f"deferred: the run's deadline came while reading ({reason})")
@@ -200,19 +238,25 @@ class Collector:
             log.exception("collecting %s", shard.key)
             yield End(state, f"failed: {describe(exc)}")
 
-    def _deliver(self, page: Page, deadline: float | None, outcome: Outcome) -> None:
+    def _deliver(self, page: Page, deadline: float | None, outcome: Outcome, tenancy: tuple) -> None:
         state = page.state
         if page.events:
-            summary = self.pipeline.process_items(page.events, deadline, region=state.shard.region)
+            summary = self.pipeline.process_items(page.events, deadline, region=state.shard.region, tenancy=tenancy)
             outcome.add(state.shard, summary)
             if not summary.ok:
                 state.undelivered = True
         if not state.undelivered:
             state.marks.update(page.marks)  # delivered, kept, or repeats: all seen
+            if page.commit is not None:
+                try:
+                    page.commit()
+                except Failure as exc:  # the messages come again (at least once): none is lost
+                    state.undelivered = True
+                    log.warning("collect %s: the cursor was not committed: %s", state.shard.key, exc.reason)
         if state.ledger is not None:
             state.ledger.renew()
 
-    def _finish(self, state: _State, problem: str | None, outcome: Outcome) -> None:
+    def _finish(self, state: State, problem: str | None, outcome: Outcome) -> None:
         """Move the shard's checkpoint when its window was read and delivered whole (`problem` None), else
         end its lease without moving it; a checkpoint that could not be moved fails the shard, and its
         lease is still given back, so the next run (another container, maybe) reads the shard again."""
@@ -239,38 +283,6 @@ class Collector:
             log.warning("collect %s: %s", shard.key, problem)
 
 
-class _Context(NamedTuple):
-    """What every shard of one run shares."""
-
-    tenancy: str
-    home: str  #: the region of tenancy-wide calls
-    since: datetime | None  #: a backfill's window, else None
-    until: datetime | None
-    deadline: float | None  #: time.monotonic()
-    stop_new: float | None  #: no shard is started after this (time.monotonic())
-    owner: str  #: the lease owner (`ledger.owner_id`)
-    now: datetime  #: the end of every poller window of this run
-    stop: threading.Event | None  #: set: the run was asked to stop (Ctrl-C)
-
-    def stopped(self) -> bool:
-        return self.stop is not None and self.stop.is_set()
-
-
-class Page(NamedTuple):
-    """Events read from one shard, and their marks (event id -> event time) for the checkpoint."""
-
-    state: _State
-    events: list[dict]
-    marks: dict[str, float]
-
-
-class End(NamedTuple):
-    """A shard's last word: `outcome` None when its window was read whole, else why not."""
-
-    state: _State
-    outcome: str | None
-
-
 def _complete(reader, shard: sh.Shard, events: list[dict], scope: sh.Scope) -> None:
     """Fill in what a listing leaves out of the events a run sends (in place); what cannot be read is
     logged and sent as listed. Raises retry.Failure (transient, outlasting its retries)."""
@@ -280,20 +292,4 @@ def _complete(reader, shard: sh.Shard, events: list[dict], scope: sh.Scope) -> N
 
 def _crashed(shard: sh.Shard, exc: Exception) -> End:
     log.error("collecting %s: %s", shard.key, describe(exc))
-    return End(_State(shard), f"failed: {describe(exc)}")
-
-
-class _State:
-    """One shard's progress in this run."""
-
-    __slots__ = ("shard", "ledger", "window", "marks", "floor", "read", "repeats", "undelivered")
-
-    def __init__(self, shard: sh.Shard):
-        self.shard = shard
-        self.ledger: Ledger | None = None
-        self.window: sh.Window | None = None
-        self.marks: dict[str, float] = {}  #: ids delivered (or kept, or repeats) -> event time
-        self.floor: float | None = None  #: earliest last-detection of an OPEN problem (Cloud Guard)
-        self.read = 0
-        self.repeats = 0
-        self.undelivered = False
+    return End(State(shard), f"failed: {describe(exc)}")

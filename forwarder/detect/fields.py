@@ -50,6 +50,7 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("compartment.id", "compartment OCID"),
     ("compartment.name", "compartment name"),
     ("tenancyId", "tenancy OCID"),
+    ("tenancyName", "tenancy name (collected events: read from the tenancy)"),
     ("region", "region name"),
     ("principal.name", "caller: `identity.principalName`"),
     ("principal.id", "caller OCID"),

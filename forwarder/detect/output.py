@@ -58,7 +58,7 @@ def detection(
     data["original"] = {"id": data["eventId"], "type": "detection", "time": last_iso, "details": details}
     if last is not None:
         base = last.data
-        for key in ("resource", "compartment", "tenancyId", "region", "principal"):
+        for key in ("resource", "compartment", "tenancyId", "tenancyName", "region", "principal"):
             data[key] = base[key]
     return Record(data, last_time, last_iso)
 
@@ -135,6 +135,7 @@ def _templates(rule: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         "impactedResource": {"name": None, "id": None, "type": None},
         "compartment": {"id": None, "name": None},
         "tenancyId": None,
+        "tenancyName": None,
         "region": None,
         "principal": {"name": None, "id": None, "ip": None, "userAgent": None, "authType": None},
         "request": {"id": None, "action": None, "path": None},

@@ -56,6 +56,7 @@ def fields(record: Record) -> list[tuple[str, object]]:
         ("compartmentId", d["compartment"]["id"]),
         ("compartmentName", d["compartment"]["name"]),
         ("tenancyId", d["tenancyId"]),
+        ("tenancyName", d["tenancyName"]),
         ("region", d["region"]),
         ("usrName", principal["name"]),
         ("src", ip if is_ip(ip) else None),

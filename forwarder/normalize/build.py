@@ -95,6 +95,7 @@ def normalize(event: dict[str, Any], default_region: str | None = None) -> Recor
             "name": as_str(data.get("compartmentName")),
         },
         "tenancyId": as_str(oracle.get("tenantid")),
+        "tenancyName": None,
         "region": default_region,
         "principal": None,
         "request": None,

@@ -20,7 +20,8 @@ SCHEMA = tuple(
     """
     eventId eventType kind lifecycle source time riskLevel severity title description recommendation
     problemId problemName problemType detector status reason labels details firstDetected lastDetected
-    targetId resource impactedResource compartment tenancyId region principal request responseStatus original
+    targetId resource impactedResource compartment tenancyId tenancyName region principal request
+    responseStatus original
     """.split()
 )
 
@@ -179,6 +180,7 @@ class Record:
         impacted_resource: for problems, impactedResourceName/Id/Type when present.
         compartment_id, compartment_name: where the event happened.
         tenancy_id: the tenancy OCID.
+        tenancy_name: the tenancy's name, when the collector read it (GetTenancy); else None.
         region: region name (additionalDetails.region, else the function's own region).
         principal: the caller (audit), a `Principal`.
         request_id, request_action, request_path: audit `request.id`, `.action` (HTTP method), `.path`.
@@ -225,6 +227,7 @@ class Record:
     last_detected = _key("lastDetected", "ISO 8601 UTC, or as sent")
     target_id = _key("targetId", "Cloud Guard target OCID")
     tenancy_id = _key("tenancyId", "tenancy OCID")
+    tenancy_name = _key("tenancyName", "tenancy name")
     region = _key("region", "region name")
     response_status = _key("responseStatus", "audit response.status")
     original = _key("original", "the event as received, credentials redacted")

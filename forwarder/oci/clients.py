@@ -59,6 +59,8 @@ class Clients:
         timeout: connect and read timeout of each request, seconds (cut to the deadline by `calls.call`).
         config_file, profile: the OCI config file and profile, for `api_key`.
         region: the region to assume when the principal names none (OCI_RESOURCE_PRINCIPAL_REGION).
+        make_principal: builds the `Principal` in place of `auth` (an API key of another tenancy, its
+            private key read from Vault); called once, on first use; an error it raises is an AuthError.
     Raises:
         AuthError: on first use, when the principal cannot be set up.
     """
@@ -71,8 +73,10 @@ class Clients:
         config_file: str | None = None,
         profile: str | None = None,
         region: str | None = None,
+        make_principal=None,
     ):
         self.auth = auth
+        self.make_principal = make_principal
         self.endpoints = {k: v for k, v in (endpoints or {}).items() if v}
         self.timeout = timeout
         self.config_file = config_file
@@ -84,7 +88,15 @@ class Clients:
 
     def _setup(self) -> Principal:
         if self._principal is None:
-            self._principal = principal(self.auth, self.config_file, self.profile)
+            if self.make_principal is None:
+                self._principal = principal(self.auth, self.config_file, self.profile)
+            else:
+                try:
+                    self._principal = self.make_principal()
+                except AuthError:
+                    raise
+                except Exception as exc:  # a secret that cannot be read, a key that is not a key
+                    raise AuthError(getattr(exc, "reason", None) or str(exc)) from None
         return self._principal
 
     @property
@@ -131,6 +143,8 @@ class Clients:
             "signer": who.signer,
             "timeout": (self.timeout, self.timeout),
             "retry_strategy": oci.retry.NoneRetryStrategy(),
+            # the SDK's own circuit breaker would refuse calls for a while after failures: one retry rule
+            "circuit_breaker_strategy": oci.circuit_breaker.NoCircuitBreakerStrategy(),
             "skip_deserialization": service not in MODELLED,
         }
         endpoint = endpoint or self.endpoints.get(service)

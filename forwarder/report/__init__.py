@@ -24,11 +24,13 @@ def build(
     config_file: str | None = None,
     profile: str | None = None,
     out: str | None = None,
+    tenancies=None,
 ) -> Reporter:
     """A `run.Reporter` for `settings` (forwarder.settings.Settings): reports in `out` (a local folder) when
-    given, else in REPORT_BUCKET (in the principal's region), else in the current folder."""
+    given, else in REPORT_BUCKET (in the principal's region), else in the current folder; `tenancies`
+    (the CLI's) in place of COLLECT_TENANCIES."""
     from forwarder.oci.bucket import Bucket
-    from forwarder.oci.clients import for_settings
+    from forwarder.oci.clients import for_function, for_settings
     from forwarder.report.run import Reporter
     from forwarder.report.store import BucketStore, LocalStore
 
@@ -39,4 +41,5 @@ def build(
     else:  # in the principal's own region, known once the principal is set up
         store = BucketStore(Bucket(clients, r.bucket, r.namespace))
 
-    return Reporter(r, settings.collect, clients, store)
+    vault = for_function(settings, auth, config_file, profile)
+    return Reporter(r, settings.collect, clients, store, tenancies=tenancies, vault_clients=vault)

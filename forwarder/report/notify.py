@@ -28,9 +28,12 @@ def message(report: dict[str, Any], where: dict[str, str]) -> tuple[str, str]:
     """(title, body) for a report's JSON mapping and its locations (format -> URL or object name)."""
     t = report["totals"]
     state = "" if report["complete"] else " (INCOMPLETE)"
-    title = f"OCI changes {report['date']} ({report['timezone']}): {t['changes']} changes{state}"[:TITLE_MAX]
+    name = report.get("tenancyName")
+    which = f" {name}" if name else ""
+    title = f"OCI changes{which} {report['date']} ({report['timezone']}): {t['changes']} changes{state}"[:TITLE_MAX]
+    tenancy = f"{name} ({report['tenancy']})" if name else report["tenancy"]
     lines = [
-        f"Changes in tenancy {report['tenancy']} on {report['date']} ({report['timezone']}){state}:",
+        f"Changes in tenancy {tenancy} on {report['date']} ({report['timezone']}){state}:",
         f"  {t['changes']} changes: {t['create']} created, {t['update']} updated, {t['delete']} deleted",
         f"  {t['failed']['total']} failed attempts (not counted as changes)",
     ]

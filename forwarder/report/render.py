@@ -96,6 +96,15 @@ def chart(per_hour: list[dict[str, Any]]) -> dict[str, Any]:
 
 def html(report: dict[str, Any], rows: list[Change], csv_name: str = "changes.csv") -> bytes:
     """The self-contained HTML page of `report`, with `rows` (the first changes) in its table."""
+    template = environment().get_template("changes.html")
+    page = template.render(
+        r=report, rows=rows, chart=chart(report["perHour"]), csv_name=csv_name, kinds=KINDS, listed=50
+    )
+    return page.encode("utf-8")
+
+
+def environment():
+    """The Jinja2 environment of the report's templates (autoescaped, strict), made once."""
     global _environment
     if _environment is None:
         import jinja2
@@ -107,8 +116,4 @@ def html(report: dict[str, Any], rows: list[Change], csv_name: str = "changes.cs
             trim_blocks=True,
             lstrip_blocks=True,
         )
-    template = _environment.get_template("changes.html")
-    page = template.render(
-        r=report, rows=rows, chart=chart(report["perHour"]), csv_name=csv_name, kinds=KINDS, listed=50
-    )
-    return page.encode("utf-8")
+    return _environment

@@ -17,6 +17,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from forwarder.collect import estate
 from forwarder.jsoncodec import loads
 from forwarder.normalize import normalize
 from forwarder.oci.auth import AuthError
@@ -46,13 +47,19 @@ class Reporter:
         collect: `forwarder.settings.CollectSettings` (tenancy, regions, workers, endpoints).
         clients: `oci.clients.Clients`.
         store: `store.LocalStore` or `store.BucketStore`.
+        tenancies: the tenancies reported (`collect.tenancies.Tenancy`), or None: COLLECT_TENANCIES,
+            else the one tenancy. With several, each has its report under `<day>/<name>/` and the day
+            a summary page over all of them (`report.estate`).
+        vault_clients: the clients that read API keys' Vault secrets.
     """
 
-    def __init__(self, settings, collect, clients, store):
+    def __init__(self, settings, collect, clients, store, tenancies=None, vault_clients=None):
         self.settings = settings
         self.collect = collect
         self.clients = clients
         self.store = store
+        self.tenancies = tenancies if tenancies is not None else collect.tenancies
+        self.vault_clients = vault_clients
 
     def run(
         self,
@@ -66,7 +73,18 @@ class Reporter:
         Returns:
             `{"ok", "date", "complete", "totals", "where": {form: location}, "problems", "errors",
             "apiCalls", "seconds"}`; `ok` when the whole day was read, written and (if configured) sent.
+            With several tenancies: `{"ok", "date", "complete", "tenancies": {name: that mapping},
+            "where": {"html", "json"} (the summary page), "errors", "apiCalls", "seconds"}`.
         """
+        if self.tenancies is None:
+            return self.one(day, None, regions, deadline, now)
+        from forwarder.report import estate
+
+        return estate.run(self, day, regions, deadline, now)
+
+    def one(self, day: Day, target, regions=None, deadline=None, now=None, folder: str = "") -> dict[str, Any]:
+        """The report of one tenancy (`collect.estate.Target`; None: the settings' single tenancy), its
+        objects under `day.prefix + folder`."""
         started, counter = time.monotonic(), Counter()
         result: dict[str, Any] = {
             "ok": False,
@@ -79,43 +97,48 @@ class Reporter:
             "apiCalls": 0,
         }
         try:
-            tenancy_id = self.collect.tenancy or self.clients.tenancy
-            home = self.clients.home or (regions or self.collect.regions or ("",))[0]
-            wanted = regions or self.collect.regions or None
-            names, unread = tenancy_api.chosen(self.clients, tenancy_id, home, wanted, deadline, counter)
-            if self.collect.compartment:  # a scope naming no visible compartment would read nothing: say so
-                tenancy_api.compartments(self.clients, tenancy_id, home, deadline, counter, self.collect.compartment)
+            if target is None:
+                target = estate.resolve(None, self.collect, self.clients)[0][0]
+            wanted = regions or target.regions or self.collect.regions or None
+            names, unread = tenancy_api.chosen(target.clients, target.tenancy, target.home, wanted, deadline, counter)
+            if target.compartment:  # a scope naming no visible compartment would read nothing: say so
+                tenancy_api.compartments(
+                    target.clients, target.tenancy, target.home, deadline, counter, target.compartment
+                )
             if hasattr(self.store, "deadline"):  # a bucket: its calls end with the run
                 self.store.deadline = deadline
             report, rows, csv_out = self._make(
-                day, tenancy_id, names, deadline, counter, now or datetime.now(UTC), unread
+                day, target, names, deadline, counter, now or datetime.now(UTC), unread, folder
             )
             result.update(problems=report["problems"], complete=report["complete"], totals=report["totals"])
-            result["where"] = self._deliver(day, report, rows, csv_out, deadline, counter, result["errors"])
+            result["where"] = self._deliver(
+                day, report, rows, csv_out, deadline, counter, result["errors"], folder, target
+            )
         except (Failure, AuthError, StoreError) as exc:
             result["errors"].append(getattr(exc, "reason", None) or str(exc))
         result["ok"] = result["complete"] and not result["errors"]
         result["apiCalls"], result["seconds"] = counter.calls, round(time.monotonic() - started, 3)
         return result
 
-    def _make(self, day: Day, tenancy_id: str, regions: list[str], deadline, counter, now, unread=()):
+    def _make(self, day: Day, target, regions: list[str], deadline, counter, now, unread=(), folder=""):
         tally = Tally(day, html_rows=self.settings.html_rows)
-        existing = self._read_json(day.prefix + NAMES["json"])
+        prefix, tenancy_id = day.prefix + folder, target.tenancy
+        existing = self._read_json(prefix + NAMES["json"])
         previous_day = day.date - timedelta(days=1)
-        previous = self._read_json(f"reports/{previous_day:%Y/%m/%d}/{NAMES['json']}")
-        out = self.store.writer(day.prefix + NAMES["csv"], TYPES["csv"])
+        previous = self._read_json(f"reports/{previous_day:%Y/%m/%d}/{folder}{NAMES['json']}")
+        out = self.store.writer(prefix + NAMES["csv"], TYPES["csv"])
         problems: list[str] = list(unread)  # named regions the tenancy does not subscribe to
         try:
             out.write(render.csv_header())
             for shard, window, events, problem in read.read(
-                self.clients,
+                target.clients,
                 tenancy_id,
                 day,
                 regions,
                 self.collect.workers,
                 deadline,
                 counter,
-                self.collect.compartment,
+                target.compartment,
             ):
                 if events is None:
                     if problem:
@@ -127,7 +150,7 @@ class Reporter:
             complete = not problems
             if not complete and existing is not None and existing.get("complete"):
                 raise StoreError(
-                    f"{day.prefix}: this run could not read the whole day ({problems[0]}); "
+                    f"{prefix}: this run could not read the whole day ({problems[0]}); "
                     "the complete report already there is kept"
                 )
         except BaseException:
@@ -153,6 +176,7 @@ class Reporter:
                 "end": day.end.isoformat().replace("+00:00", "Z"),
             },
             "tenancy": tenancy_id,
+            **({"tenancyName": target.name} if target.name else {}),
             "regions": regions,
             "source": "Logging Search: " + read.query(tenancy_id),
             "complete": complete,
@@ -217,11 +241,11 @@ class Reporter:
         return value if isinstance(value, dict) else None
 
     def _deliver(
-        self, day: Day, report: dict[str, Any], rows, csv_out, deadline, counter, errors: list[str]
+        self, day: Day, report: dict[str, Any], rows, csv_out, deadline, counter, errors: list[str], folder, target
     ) -> dict[str, str]:
         """Write the CSV (streamed so far), JSON and HTML, in that order, each rendered before any is
         written; then the link and the message."""
-        store = self.store
+        store, prefix = self.store, day.prefix + folder
         try:
             forms = {"json": render.json_bytes(report), "html": render.html(report, rows, NAMES["csv"])}
         except BaseException:
@@ -229,21 +253,29 @@ class Reporter:
             raise
         csv_out.commit()
         for form in ("json", "html"):
-            store.put(day.prefix + NAMES[form], forms[form], TYPES[form])
-        where = {form: store.where(day.prefix + name) for form, name in NAMES.items()}
+            store.put(prefix + NAMES[form], forms[form], TYPES[form])
+        where = {form: store.where(prefix + name) for form, name in NAMES.items()}
         hours = self.settings.link_hours
         if hours:
             try:
-                base = store.link(day.prefix, hours)
+                base = store.link(prefix, hours)
                 if base:
-                    where = {form: base + day.prefix + name for form, name in NAMES.items()}
+                    where = {form: base + prefix + name for form, name in NAMES.items()}
             except StoreError as exc:
                 errors.append(str(exc))
         topic = self.settings.topic
         if topic:
             title, body = message(report, where)
             try:
-                publish(self.clients, self.clients.home or report["regions"][0], topic, title, body, deadline, counter)
+                publish(
+                    self.clients,
+                    self.clients.home or target.home or report["regions"][0],
+                    topic,
+                    title,
+                    body,
+                    deadline,
+                    counter,
+                )
             except NotifyError as exc:
                 errors.append(str(exc))
         return where

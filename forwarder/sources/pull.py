@@ -27,16 +27,19 @@ from forwarder.sources.api import audit, cloudguard, tenancy
 
 class Shard(NamedTuple):
     """One unit read: a source in one region, and a scope (a compartment OCID, "tenancy", "problems", a
-    query name, or the hour of a report day)."""
+    query name, or the hour of a report day), of a tenancy (its OCID; "" for the collector's own)."""
 
     source: str
     region: str
     scope: str
+    tenancy: str = ""
 
     @property
     def key(self) -> str:
-        """The shard's name and its checkpoint's: `<source>/<region>/<scope>`."""
-        return f"{self.source}/{self.region}/{self.scope}"
+        """The shard's name and its checkpoint's: `<source>/<region>/<scope>`, after `<tenancy OCID>/` for
+        a tenancy other than the collector's own."""
+        own = f"{self.source}/{self.region}/{self.scope}"
+        return f"{self.tenancy}/{own}" if self.tenancy else own
 
 
 class Window(NamedTuple):

@@ -75,11 +75,17 @@ class ApiKeyPrincipal:
     config_file: Path
     public_key: rsa.RSAPublicKey
     key_id: str  #: `<tenancy>/<user>/<fingerprint>`
+    pem: str = ""  #: the private key (PEM), for a Vault secret
+    user: str = ""
+    fingerprint: str = ""
 
 
-def api_key_principal(directory: Path, region: str = "us-ashburn-1") -> ApiKeyPrincipal:
+def api_key_principal(
+    directory: Path, region: str = "us-ashburn-1", tenancy: str = TENANCY, profile: str = "DEFAULT"
+) -> ApiKeyPrincipal:
+    """An API key of `tenancy`, as `profile` of `directory/oci_config` (added to the file when it exists)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = directory / "api_key.pem"
+    pem = directory / ("api_key.pem" if profile == "DEFAULT" else f"api_key_{profile}.pem")
     pem.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
@@ -87,10 +93,13 @@ def api_key_principal(directory: Path, region: str = "us-ashburn-1") -> ApiKeyPr
     )
     user, fingerprint = "ocid1.user.oc1..aaaaaaaatestuser", "11:22:33:44:55:66:77:88:99:00:aa:bb:cc:dd:ee:ff"
     config = directory / "oci_config"
+    before = config.read_text() if config.exists() and profile != "DEFAULT" else ""
     config.write_text(
-        f"[DEFAULT]\nuser={user}\nfingerprint={fingerprint}\ntenancy={TENANCY}\nregion={region}\nkey_file={pem}\n"
+        before
+        + f"[{profile}]\nuser={user}\nfingerprint={fingerprint}\ntenancy={tenancy}\nregion={region}\nkey_file={pem}\n"
     )
-    return ApiKeyPrincipal(config, key.public_key(), f"{TENANCY}/{user}/{fingerprint}")
+    key_id = f"{tenancy}/{user}/{fingerprint}"
+    return ApiKeyPrincipal(config, key.public_key(), key_id, pem.read_text(), user, fingerprint)
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Loopback stand-ins for the OCI read APIs of the pull side, following each API's documented contract
 and checking every request's signature (the real SDK signs them):
 
-- Identity: ListRegionSubscriptions; ListCompartments (subtree, paged with `opc-next-page`, root left out);
+- Identity: GetTenancy (`name`), ListRegionSubscriptions; ListCompartments (subtree, paged with
+  `opc-next-page`, root left out);
 - Audit: ListEvents per compartment (`startTime`/`endTime` must be whole minutes: 400 otherwise), paged;
 - Logging Search: POST /search over `"<tenancy>/_Audit_Include_Subcompartment"` or a named custom log,
   at most 14 days (400 otherwise), `limit` at most 1000, paged;
@@ -15,6 +16,10 @@ are held as the CloudEvents 1.0 log records Connector Hub delivers, and served i
 ListEvents and inside `logContent` by Logging Search, as OCI does. Faults: `fail[(service, region, scope)]
 = status`, `throttle = n` (the next n requests answer 429 with Retry-After: 0), `hidden` events (late:
 not visible until `reveal()`).
+
+Several tenancies: `join(other)` makes this server answer for another `OciApis` too (its tenancy, its
+compartments, regions, records and principal): a request naming the other tenancy or one of its
+compartments (path, query or body) is answered by it, and its signature checked against its principal.
 """
 
 from __future__ import annotations
@@ -69,9 +74,12 @@ class OciApis:
         tenancy=TENANCY,
         page_size=50,
         compartment_page=2,
+        name="acme",
     ):
         self.principal = principal
         self.tenancy = tenancy
+        self.name = name  #: what GetTenancy answers
+        self.others: list[OciApis] = []  #: other tenancies this server answers for (`join`)
         self.regions = list(regions)
         self.home = home
         self.compartments = list(compartments)  #: OCIDs below the root
@@ -130,7 +138,18 @@ class OciApis:
             response = _error(500, "StandInError", f"{type(exc).__name__}: {exc}")
         return response(environ, start_response)
 
+    def join(self, other: OciApis) -> None:
+        """Answer for `other`'s tenancy on this server too (it keeps its own data, faults and counts)."""
+        self.others.append(other)
+
+    def _owns(self, request: Request) -> bool:
+        text = request.full_path + request.get_data(as_text=True)
+        return self.tenancy in text or any(c in text for c in self.compartments)
+
     def _handle(self, request: Request) -> Response:
+        for other in self.others:
+            if other._owns(request):
+                return other._handle(request)
         parts = request.path.strip("/").split("/")
         region, service, path = parts[0], parts[1], "/" + "/".join(parts[2:])
         self.calls[(service, region)] += 1
@@ -177,6 +196,9 @@ class OciApis:
                 for r in self.regions
             ]
             return Response(json.dumps(subs), content_type="application/json")
+        if path == f"/20160918/tenancies/{self.tenancy}":
+            body = {"id": self.tenancy, "name": self.name, "homeRegionKey": self.home[:3].upper()}
+            return Response(json.dumps(body), content_type="application/json")
         if path == "/20160918/compartments":
             if args.get("compartmentId") != self.tenancy or args.get("compartmentIdInSubtree") != "true":
                 return _error(400, "InvalidParameter", "subtree listing works only from the root")
