@@ -17,6 +17,8 @@ locals {
     COLLECT_TENANCY_OCID        = var.tenancy_ocid
     COLLECT_COMPARTMENT_OCID    = var.collect_compartment_ocid
     COLLECT_TENANCIES           = local.tenancies_json
+    COLLECT_STREAMS             = join(",", var.collect_streams)
+    COLLECT_STREAM_GROUP        = contains(var.collect_sources, "stream") ? var.collect_stream_group : ""
     CHECKPOINT_BUCKET           = var.checkpoint_bucket_name
     CHECKPOINT_NAMESPACE        = data.oci_objectstorage_namespace.this.namespace
     COLLECT_WORKERS             = ""
@@ -109,6 +111,10 @@ locals {
       "Allow dynamic-group ${local.collector_dg} to read log-content in tenancy",
     ] : [],
     contains(var.collect_sources, "cloudguard") ? ["Allow dynamic-group ${local.collector_dg} to read cloud-guard-family in tenancy"] : [],
+    # GetStream, CreateGroupCursor, GetMessages, ConsumerCommit, ConsumerHeartbeat on the streams named only.
+    contains(var.collect_sources, "stream") ? [
+      for stream in var.collect_streams : "Allow dynamic-group ${local.collector_dg} to use stream-pull in tenancy where target.stream.id = '${stream}'"
+    ] : [],
     # Other tenancies (tenancies.tf): Define and Endorse for those it reaches across, API keys' secrets.
     local.collector_endorse,
     [for grant in local.key_secret_grants : replace(grant, "<dg>", local.collector_dg)],

@@ -409,12 +409,12 @@ variable "freeform_tags" {
 # Collector: a second function reading the OCI APIs on a schedule (docs/collection.md)
 # ---------------------------------------------------------------------------------------------------
 variable "collect_sources" {
-  description = "Sources the collector function reads on a schedule: audit, cloudguard, logsearch. Empty: no collector."
+  description = "Sources the collector function reads on a schedule: audit, cloudguard, logsearch, stream. Empty: no collector."
   type        = list(string)
   default     = []
   validation {
-    condition     = alltrue([for s in var.collect_sources : contains(["audit", "cloudguard", "logsearch"], s)])
-    error_message = "collect_sources may hold audit, cloudguard and logsearch."
+    condition     = alltrue([for s in var.collect_sources : contains(["audit", "cloudguard", "logsearch", "stream"], s)])
+    error_message = "collect_sources may hold audit, cloudguard, logsearch and stream."
   }
 }
 
@@ -481,6 +481,22 @@ variable "collect_tenancies" {
   }
 }
 
+variable "collect_streams" {
+  description = "OCI streams the stream source reads with a consumer group (COLLECT_STREAMS), each in the region its OCID names."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for s in var.collect_streams : can(regex("^ocid1\\.stream\\.", s))])
+    error_message = "collect_streams must hold stream OCIDs."
+  }
+}
+
+variable "collect_stream_group" {
+  description = "The consumer group of the stream source (COLLECT_STREAM_GROUP): collectors of one group share the partitions."
+  type        = string
+  default     = "oci-forwarder"
+}
+
 variable "collect_lookback_minutes" {
   description = "First run of a shard: how far back to start, in minutes."
   type        = number
@@ -496,7 +512,7 @@ variable "collect_lag_minutes" {
 variable "collect_schedules" {
   description = "Cron expressions (UTC) of the collector's Resource Scheduler schedules, by source."
   type        = map(string)
-  default     = { audit = "*/5 * * * *", logsearch = "*/5 * * * *", cloudguard = "*/30 * * * *" }
+  default     = { audit = "*/5 * * * *", logsearch = "*/5 * * * *", cloudguard = "*/30 * * * *", stream = "* * * * *" }
 }
 
 variable "checkpoint_bucket_name" {

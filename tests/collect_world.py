@@ -45,7 +45,9 @@ class World:
         self.principal = resource_principal(tmp_path)
         self.apis = OciApis(self.principal, compartments=COMPARTMENTS, page_size=7)
         self.apis.search_page = 9  # the API gives at most 1000 a page; fewer here, so every test pages
-        self.bucket = ObjectStorageStandIn(httpserver, self.principal, bucket="checkpoints")
+        self.bucket = ObjectStorageStandIn(
+            httpserver, self.principal, bucket="checkpoints", extra_buckets=("dead-letters",)
+        )
         self.siem = Siem(httpserver)
         self.now = datetime.now(UTC)
         self.env = {

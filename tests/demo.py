@@ -7,6 +7,8 @@ then the same samples over TLS with CEF payloads.
 Pull: `python -m forwarder collect` against loopback stand-ins of the OCI APIs (3 regions, 5
 compartments, the real SDK signing every request) holding audit events made from the sample, twice:
 the second run only finds repeats.
+Estate (tests/demo_estate.py): two tenancies collected by one run, and a 4-partition OCI stream read
+with a consumer group.
 Report: `python -m forwarder report --out DIR` against the same stand-ins holding a realistic yesterday
 (people, a pipeline, an instance and a function making changes of every kind in 3 regions); prints the
 totals and where to open the HTML page.
@@ -18,6 +20,7 @@ import json
 import tempfile
 from pathlib import Path
 
+from tests import demo_estate
 from tests.support.fdk_server import FunctionServer
 from tests.support.rsyslog import start_rsyslog
 
@@ -56,6 +59,8 @@ def main() -> int:
         failures += push_json(work, receiver)
         failures += push_cef(work, receiver)
         failures += pull(work, receiver)
+        failures += demo_estate.tenancies(work, receiver)
+        failures += demo_estate.stream(work, receiver)
         failures += report(work)
     finally:
         receiver.stop()

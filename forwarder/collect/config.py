@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from forwarder.collect import stream_config
 from forwarder.config import ConfigError, Key
 from forwarder.config import values as v
 from forwarder.sources import COLLECTED
@@ -25,7 +26,7 @@ KEYS: tuple[Key, ...] = (
         None,
         "audit,cloudguard",
         'Makes this function a collector: the sources a task body (`{"task": "collect"}`) may read: `audit`, '
-        "`cloudguard`, `logsearch`. Unset: task bodies are refused.",
+        "`cloudguard`, `logsearch`, `stream`. Unset: task bodies are refused.",
         shown="(none: not a collector)",
         scope="collector",
     ),
@@ -148,6 +149,7 @@ class CollectSettings(NamedTuple):  # a NamedTuple: a dataclass costs the cold s
     checkpoint_bucket: str | None
     checkpoint_namespace: str | None
     endpoints: dict[str, str | None]  #: service (forwarder.oci.clients.SERVICES) -> override
+    streams: Any = None  #: `stream_config.StreamSettings` (the `stream` source)
 
 
 def sections(c: dict[str, Any]) -> dict[str, Any]:
@@ -159,6 +161,8 @@ def collect(c: dict[str, Any]) -> CollectSettings:
     sources = c["COLLECT_SOURCES"] or ()
     if "logsearch" in sources and not c["COLLECT_QUERIES"]:
         raise ConfigError("COLLECT_QUERIES: the logsearch source needs at least one named query")
+    if "stream" in sources and not c["COLLECT_STREAMS"]:
+        raise ConfigError("COLLECT_STREAMS: the stream source needs at least one stream OCID")
     return CollectSettings(
         sources=sources,
         audit_method=c["COLLECT_AUDIT_METHOD"],
@@ -179,5 +183,7 @@ def collect(c: dict[str, Any]) -> CollectSettings:
             "logsearch": c["OCI_LOGGING_SEARCH_ENDPOINT"],
             "objectstorage": c["OCI_OBJECTSTORAGE_ENDPOINT"],
             "notification": c["OCI_NOTIFICATION_ENDPOINT"],
+            "streaming-admin": c["OCI_STREAMING_ENDPOINT"],
         },
+        streams=stream_config.streams(c),
     )

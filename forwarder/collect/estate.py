@@ -160,3 +160,22 @@ def tenancy_name(
         return None
     cache[target.tenancy] = name
     return name
+
+
+def plan(
+    target: Target, settings, sources, regions, deadline, counter, names: dict
+) -> tuple[str | None, list, list[str]]:
+    """One tenancy's name (`tenancy_name`, kept in `names`), its shards (tagged with its key prefix) and its
+    planning errors. Streams are not a tenancy's: only the collector's own tenancy (prefix "") plans them."""
+    from forwarder.collect import shards as sh
+
+    read = any(s != "stream" for s in sources)  # a stream-only run makes no Identity call
+    name = tenancy_name(target, deadline, counter, names) if read else None
+    scope = sh.Scope(settings, target.clients, target.tenancy, target.home, deadline, counter, target.compartment)
+    if target.prefix:
+        sources = tuple(s for s in sources if s != "stream")
+    try:
+        shards, errors = sh.plan(settings, scope, sources, regions or target.regions or settings.regions)
+    except AuthError as exc:
+        return name, [], [str(exc)]
+    return name, [shard._replace(tenancy=target.prefix) for shard in shards], errors

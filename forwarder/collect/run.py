@@ -21,12 +21,12 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
-from forwarder.collect import estate
+from forwarder.collect import estate, stream
 from forwarder.collect import shards as sh
 from forwarder.collect.checkpoints import CheckpointError, Conflict
 from forwarder.collect.ledger import Ledger, owner_id
 from forwarder.collect.outcome import Outcome
-from forwarder.collect.steps import Context, End, Page, State
+from forwarder.collect.steps import Context, End, Page, State, complete, crashed
 from forwarder.oci.auth import AuthError
 from forwarder.oci.calls import Counter
 from forwarder.oci.fanout import fan_out
@@ -116,7 +116,7 @@ class Collector:
             outcome.tenancy(target, None)
         for target, (name, shards, errors) in fan_out(
             targets,
-            lambda target: [self._plan(target, sources, regions, planning)],
+            lambda target: [estate.plan(target, self.settings, sources, regions, planning, self.counter, self.names)],
             self.settings.workers,
             on_error=lambda target, exc: (None, [], [f"planning failed: {describe(exc)}"]),
         ):
@@ -137,36 +137,31 @@ class Collector:
             owner_id(),
             sh.now(),
             stop,
+            threading.Event(),
         )
         send_deadline = None if deadline is None else deadline - 2.0
-        for _, step in fan_out(
-            plan, lambda shard: self._read_shard(shard, context), self.settings.workers, on_error=_crashed
-        ):
-            if isinstance(step, Page):
-                target = context.targets[step.state.shard.tenancy]
-                self._deliver(step, send_deadline, outcome, (target.tenancy, names[target.prefix]))
-            else:
-                self._finish(step.state, step.outcome, outcome)
-            if self.progress is not None:
-                self.progress(outcome.shards_done, outcome.shards_total, outcome.events)
+        steps = fan_out(plan, lambda shard: self._read_shard(shard, context), self.settings.workers, on_error=crashed)
+        try:
+            for _, step in steps:
+                if isinstance(step, Page):
+                    target = context.targets[step.state.shard.tenancy]
+                    self._deliver(step, send_deadline, outcome, (target.tenancy, names[target.prefix]))
+                else:
+                    self._finish(step.state, step.outcome, outcome)
+                if self.progress is not None:
+                    self.progress(outcome.shards_done, outcome.shards_total, outcome.events)
+        finally:  # a reader waiting for its page's delivery leaves, then every worker has ended
+            context.ending.set()
+            steps.close()
         outcome.api_calls, outcome.throttled = self.counter.calls, self.counter.throttled
         outcome.interrupted = context.stopped()
         return outcome
 
-    def _plan(self, target: estate.Target, sources, regions, deadline) -> tuple[str | None, list[sh.Shard], list[str]]:
-        """One tenancy's name, its shards (tagged with its key prefix) and its planning errors."""
-        name = estate.tenancy_name(target, deadline, self.counter, self.names)
-        scope = sh.Scope(
-            self.settings, target.clients, target.tenancy, target.home, deadline, self.counter, target.compartment
-        )
-        try:
-            shards, errors = sh.plan(self.settings, scope, sources, regions or target.regions or self.settings.regions)
-        except AuthError as exc:
-            return name, [], [str(exc)]
-        return name, [shard._replace(tenancy=target.prefix) for shard in shards], errors
-
     def _read_shard(self, shard: sh.Shard, context: Context) -> Iterator[Page | End]:
         """One shard's pages, then its End (runs on a worker thread; reports every failure as the End)."""
+        if shard.source == "stream":  # the consumer group is its checkpoint
+            yield from stream.read(self, shard, context, RESERVE_SECONDS)
+            return
         state = State(shard)
         settings, deadline = self.settings, context.deadline
         if context.stop_new is not None and time.monotonic() >= context.stop_new:
@@ -222,7 +217,7 @@ class Collector:
                                     continue
                                 taken.add(event_id)
                             fresh.append(event)
-                    _complete(reader, shard, fresh, scope)
+                    complete(reader, shard, fresh, scope)
                     yield Page(state, fresh, marks)
                     if context.stopped():
                         yield End(state, f"deferred: {STOPPED}")
@@ -239,6 +234,13 @@ class Collector:
             yield End(state, f"failed: {describe(exc)}")
 
     def _deliver(self, page: Page, deadline: float | None, outcome: Outcome, tenancy: tuple) -> None:
+        try:
+            self._deliver_page(page, deadline, outcome, tenancy)
+        finally:
+            if page.done is not None:
+                page.done.set()
+
+    def _deliver_page(self, page: Page, deadline: float | None, outcome: Outcome, tenancy: tuple) -> None:
         state = page.state
         if page.events:
             summary = self.pipeline.process_items(page.events, deadline, region=state.shard.region, tenancy=tenancy)
@@ -281,15 +283,3 @@ class Collector:
         outcome.finish(shard, state.read, state.repeats, state.window, problem)
         if problem is not None and not problem.startswith(("skipped", "deferred")):
             log.warning("collect %s: %s", shard.key, problem)
-
-
-def _complete(reader, shard: sh.Shard, events: list[dict], scope: sh.Scope) -> None:
-    """Fill in what a listing leaves out of the events a run sends (in place); what cannot be read is
-    logged and sent as listed. Raises retry.Failure (transient, outlasting its retries)."""
-    for line in reader.complete(shard, events, scope):
-        log.warning("collect %s: sent as listed, GetProblem failed: %s", shard.key, line)
-
-
-def _crashed(shard: sh.Shard, exc: Exception) -> End:
-    log.error("collecting %s: %s", shard.key, describe(exc))
-    return End(State(shard), f"failed: {describe(exc)}")

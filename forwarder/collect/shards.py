@@ -34,6 +34,11 @@ def plan(
     """
     from forwarder.sources.api import tenancy
 
+    if sources and all(name == "stream" for name in sources):  # a stream is where its OCID says: no Identity call
+        try:
+            return source("stream", settings).plan(scope, ()), []
+        except ValueError as exc:
+            return [], [f"stream: {exc}"]
     try:
         chosen, errors = tenancy.chosen(
             scope.clients, scope.tenancy, scope.home, regions, scope.deadline, scope.counter
@@ -53,8 +58,8 @@ def plan(
     for name in sources:
         try:
             shards += source(name, settings).plan(scope, regions)
-        except Failure as exc:
-            errors.append(f"{name}: {exc.reason}")
+        except (Failure, ValueError) as exc:
+            errors.append(f"{name}: {getattr(exc, 'reason', None) or exc}")
     return shards, errors
 
 

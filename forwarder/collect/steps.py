@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from forwarder.collect.ledger import Ledger
+from forwarder.retry import describe
 from forwarder.sources.pull import Shard, Window
+
+log = logging.getLogger("forwarder")
 
 
 class Context(NamedTuple):
@@ -23,6 +27,7 @@ class Context(NamedTuple):
     owner: str  #: the lease owner (`ledger.owner_id`)
     now: datetime  #: the end of every poller window of this run
     stop: threading.Event | None  #: set: the run was asked to stop (Ctrl-C)
+    ending: threading.Event | None = None  #: set: the delivering thread is done; readers waiting leave
 
     def stopped(self) -> bool:
         return self.stop is not None and self.stop.is_set()
@@ -35,6 +40,7 @@ class Page(NamedTuple):
     events: list[dict]
     marks: dict[str, float]
     commit: Callable[[], None] | None = None  #: a stream's: commit the group cursor once delivered
+    done: threading.Event | None = None  #: set once the page was delivered (or not): its reader goes on
 
 
 class End(NamedTuple):
@@ -58,3 +64,15 @@ class State:
         self.read = 0
         self.repeats = 0
         self.undelivered = False
+
+
+def complete(reader, shard: Shard, events: list[dict], scope) -> None:
+    """Fill in what a listing leaves out of the events a run sends (in place); what cannot be read is
+    logged and sent as listed. Raises retry.Failure (transient, outlasting its retries)."""
+    for line in reader.complete(shard, events, scope):
+        log.warning("collect %s: sent as listed, GetProblem failed: %s", shard.key, line)
+
+
+def crashed(shard: Shard, exc: Exception) -> End:
+    log.error("collecting %s: %s", shard.key, describe(exc))
+    return End(State(shard), f"failed: {describe(exc)}")

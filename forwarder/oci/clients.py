@@ -32,6 +32,8 @@ SERVICES = {
     "secrets": ("oci.secrets", "SecretsClient"),
     "notification": ("oci.ons", "NotificationControlPlaneClient"),  # GetTopic
     "notification-topic": ("oci.ons", "NotificationDataPlaneClient"),  # PublishMessage, at the topic's endpoint
+    "streaming-admin": ("oci.streaming", "StreamAdminClient"),  # GetStream: the messages endpoint
+    "streaming": ("oci.streaming", "StreamClient"),  # group cursors and messages, at the messages endpoint
 }
 #: Services whose responses are read as the SDK's models (not collection paths: few, small responses).
 MODELLED = ("objectstorage", "secrets", "notification", "notification-topic")

@@ -49,6 +49,16 @@ KEYS: tuple[Key, ...] = (
         scope="collector",
     ),
     Key(
+        "OCI_STREAMING_ENDPOINT",
+        v.regional_url("http", "https"),
+        None,
+        "https://streaming.{region}.oci.oraclecloud.com",
+        "Override of the Streaming admin endpoint (GetStream, which names the stream's messages endpoint); "
+        "`{region}` is replaced by the stream's region.",
+        shown="(regional endpoint)",
+        scope="collector",
+    ),
+    Key(
         "OCI_LOGGING_SEARCH_ENDPOINT",
         v.regional_url("http", "https"),
         None,

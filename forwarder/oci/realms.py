@@ -67,3 +67,16 @@ def console(region: str | None, ocid: str | None = None) -> str:
     if realm == COMMERCIAL or not domain or not region:
         return COMMERCIAL_CONSOLE
     return f"https://console.{region.lower()}.{domain}"
+
+
+def region_of(ocid: str) -> str | None:
+    """The region a regional OCID names (`ocid1.stream.oc1.iad.<id>` -> `us-ashburn-1`: the SDK's short
+    names, or a region identifier written out), None when it names none the SDK knows."""
+    parts = ocid.split(".")
+    key = parts[3].lower() if len(parts) > 4 else ""
+    table = _table()
+    if not key or table is None:
+        return None
+    if key in table.REGION_REALMS:
+        return key
+    return table.REGIONS_SHORT_NAMES.get(key)

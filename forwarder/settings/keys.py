@@ -20,6 +20,7 @@ COMPONENTS = (
     "forwarder.delivery.config",
     "forwarder.detect.config",
     "forwarder.collect.config",
+    "forwarder.collect.stream_config",
     "forwarder.report.config",
     "forwarder.oci.config",
 )

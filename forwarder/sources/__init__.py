@@ -14,4 +14,4 @@ from forwarder.sources.files import read_batches
 __all__ = ["COLLECTED", "Item", "Reject", "loads", "read_body", "read_batches"]
 
 #: The sources a collection reads from the OCI APIs (COLLECT_SOURCES, `collect --source`; `pull.source`).
-COLLECTED = ("audit", "cloudguard", "logsearch")
+COLLECTED = ("audit", "cloudguard", "logsearch", "stream")

@@ -12,7 +12,7 @@ the push side receives), and completes the events a run sends:
     complete(shard, events, scope) -> [lines for what could not be completed]
 
 `source(name, settings)` gives the source of a name: `audit` (Logging Search over the tenancy, or
-Audit ListEvents per compartment, by COLLECT_AUDIT_METHOD), `cloudguard`, `logsearch`, and `changes`,
+Audit ListEvents per compartment, by COLLECT_AUDIT_METHOD), `cloudguard`, `logsearch`, `stream`, and `changes`,
 the change report's reader (every audit change of the tenancy, per region and hour).
 """
 
@@ -145,6 +145,29 @@ class LogSearch(_Source):
         yield from audit.search(scope.clients, shard.region, query, *window, scope.deadline, scope.counter)
 
 
+class Stream(_Source):
+    """OCI Streaming with a consumer group: one shard per stream (COLLECT_STREAMS), in the region its OCID
+    names. Read by `forwarder.collect.stream` (the group's committed offsets are its checkpoint)."""
+
+    name = "stream"
+
+    def plan(self, scope: Scope, regions: tuple[str, ...]) -> list[Shard]:
+        """Every configured stream, whatever `regions` says (a stream is where it is).
+
+        Raises:
+            ValueError: an OCID naming a region the SDK does not know.
+        """
+        from forwarder.oci.realms import region_of
+
+        shards = []
+        for stream in scope.settings.streams.streams:
+            region = region_of(stream)
+            if region is None:
+                raise ValueError(f"COLLECT_STREAMS: {stream} names a region the OCI SDK does not know")
+            shards.append(Shard(self.name, region, stream))
+        return shards
+
+
 class Changes(_Source):
     """The change report's reader: every audit change of the tenancy (reads never leave the service),
     one Logging Search per region and hour of a day."""
@@ -175,4 +198,4 @@ def source(name: str, settings) -> _Source:
     """
     if name == "audit":
         return AuditListEvents() if settings.audit_method == "list-events" else AuditSearch()
-    return {"cloudguard": CloudGuard, "logsearch": LogSearch}[name]()
+    return {"cloudguard": CloudGuard, "logsearch": LogSearch, "stream": Stream}[name]()
