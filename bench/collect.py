@@ -19,7 +19,7 @@ GRIDS = ((1, 1), (3, 10), (3, 100))
 class _Discard:
     """A pipeline that counts each page as delivered and does nothing: the baseline (API reading only)."""
 
-    def process_items(self, items, deadline=None, region=None):
+    def process_items(self, items, deadline=None, region=None, tenancy=None):
         from forwarder.delivery.summary import Summary
 
         summary = Summary()

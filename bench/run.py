@@ -10,7 +10,8 @@ Every figure is a ratio to a baseline measured in the same run, on this machine:
    compartments, for both audit methods (bench/collect.py);
 6. detection: replay with the rule pack off, on, and eleven times larger (bench/detection.py);
 7. the change report: peak RSS over 10k / 100k / 1M changes vs a floor that only makes the pages (bench/report.py);
-8. the function image's dependency tree: installed, pruned and as shipped, in MB (bench/image.py).
+8. the function image's dependency tree: installed, pruned and as shipped, in MB (bench/image.py);
+9. OCI Streaming with a consumer group: messages/s from a 4-partition stream vs reading alone (bench/stream.py).
 `--quick` stops the memory runs at 500k events (the 5M run takes minutes); `--only N` runs section N.
 """
 
@@ -29,6 +30,7 @@ from bench.image import image_size
 from bench.memory import SIZES, invocation_memory, replay_memory
 from bench.report import report_memory
 from bench.startup import cold_start, compiled_copy
+from bench.stream import stream_collection
 from bench.throughput import throughput
 from tests.support.rsyslog import start_rsyslog
 
@@ -36,7 +38,7 @@ from tests.support.rsyslog import start_rsyslog
 def main() -> None:
     args = sys.argv[1:]
     quick = "--quick" in args
-    only = {int(args[args.index("--only") + 1])} if "--only" in args else {1, 2, 3, 4, 5, 6, 7, 8}
+    only = {int(args[args.index("--only") + 1])} if "--only" in args else {1, 2, 3, 4, 5, 6, 7, 8, 9}
     started = time.monotonic()
     print(f"python {sys.version.split()[0]} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="forwarder-bench-") as directory:
@@ -61,6 +63,8 @@ def main() -> None:
                 report_memory(work)
             if 8 in only:
                 image_size(work)
+            if 9 in only:
+                stream_collection(work)
         finally:
             receiver.stop()
     print(f"\n(benchmark took {time.monotonic() - started:.0f} s)")

@@ -1,0 +1,71 @@
+"""OCI Streaming: messages collected and delivered per second from a 4-partition stream with a consumer group
+(tests/support/streaming.py on loopback, the real SDK and signer) to the log sink (to /dev/null), in
+batches of 500 committed after delivery. The baseline, in the same run: the same reading with a pipeline
+that discards each batch (reading and committing alone). Peak memory is the process's: a run over 4x the
+messages should not raise it by more than a batch."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.collect import _Discard
+
+SIZES = (10_000, 40_000)
+
+
+def _run(work: Path, count: int, discard: bool) -> tuple[float, int, bool]:
+    from forwarder import collect, wiring
+    from forwarder.oci import auth as oci_auth
+    from forwarder.settings import load_settings
+    from tests.support.oci import resource_principal
+    from tests.support.oci_apis import audit_record
+    from tests.support.streaming import StreamingStandIn, stream_ocid
+
+    work.mkdir(parents=True)
+    principal = resource_principal(work)
+    streaming = StreamingStandIn(principal)
+    ocid = stream_ocid("iad", "bench")
+    streaming.add_stream(ocid, 4)
+    base = json.loads((Path(__file__).resolve().parents[1] / "tests/data/audit-batch-listevents.json").read_text())[0]
+    now = datetime.now(UTC)
+    for partition in range(4):
+        values = [
+            json.dumps(audit_record(base, f"b-{partition}-{n}", now, "ocid1.compartment.oc1..x"))
+            for n in range(count // 4)
+        ]
+        streaming.put(ocid, values, partition)
+    env = {**principal.env, **streaming.endpoints, "COLLECT_STREAMS": ocid, "COLLECT_STREAM_BATCH": "500"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    stdout = sys.stdout
+    try:
+        oci_auth.reset()
+        settings = load_settings()
+        collector = collect.build(settings, _Discard() if discard else wiring.build(settings))
+        sys.stdout = open(os.devnull, "w")  # the log sink writes here  # noqa: SIM115
+        started = time.perf_counter()
+        outcome = collector.run(("stream",))
+        elapsed = time.perf_counter() - started
+    finally:
+        sys.stdout.close() if sys.stdout is not stdout else None
+        sys.stdout = stdout
+        for key, value in saved.items():
+            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+        streaming.close()
+    read = sum(r["events"] for r in outcome.to_dict()["sources"]["stream"].values())
+    return elapsed, read, outcome.ok and read == count
+
+
+def stream_collection(work: Path) -> None:
+    print("\n## OCI Streaming: a 4-partition stream, consumer group, batches of 500, log sink")
+    print(f"{'messages':>9} {'wall s':>8} {'messages/s':>11} {'read only s':>12} {'ratio':>6}  ok")
+    for count in SIZES:
+        elapsed, read, ok = _run(work / f"stream-{count}", count, discard=False)
+        floor, _, _ = _run(work / f"stream-{count}-read", count, discard=True)
+        rate, ratio = read / elapsed, elapsed / floor
+        print(f"{count:9,} {elapsed:8.1f} {rate:11,.0f} {floor:12.1f} {ratio:5.2f}x  {ok}")
