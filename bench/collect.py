@@ -48,6 +48,19 @@ def _run(
         "OCI_AUDIT_ENDPOINT": base + "/{region}/audit",
         "OCI_LOGGING_SEARCH_ENDPOINT": base + "/{region}/logging",
     }
+    try:
+        elapsed, report = run_collector(env, ("audit",), discard)
+    finally:
+        server.stdin.close()
+        server.wait(30)
+    detections = (report.delivery.detection or {}).get("detections", 0)  # delivered too, beside the events
+    delivered = report.delivery.delivered.get("log", 0) - detections
+    return elapsed, delivered, report.api_calls, report.ok
+
+
+def run_collector(env: dict[str, str], sources: tuple[str, ...], discard: bool = False):
+    """(seconds, outcome) of one collection run of `sources` with `env` set, the log sink to /dev/null (or
+    each page discarded); the environment is put back after."""
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     stdout = sys.stdout
@@ -61,18 +74,13 @@ def _run(
         collector = collect.build(settings, _Discard() if discard else wiring.build(settings))
         sys.stdout = open(os.devnull, "w")  # the log sink writes here  # noqa: SIM115
         started = time.perf_counter()
-        report = collector.run(("audit",))
-        elapsed = time.perf_counter() - started
+        outcome = collector.run(sources)
+        return time.perf_counter() - started, outcome
     finally:
         sys.stdout.close() if sys.stdout is not stdout else None
         sys.stdout = stdout
         for key, value in saved.items():
             os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
-        server.stdin.close()
-        server.wait(30)
-    detections = (report.delivery.detection or {}).get("detections", 0)  # delivered too, beside the events
-    delivered = report.delivery.delivered.get("log", 0) - detections
-    return elapsed, delivered, report.api_calls, report.ok
 
 
 def collection(work: Path) -> None:

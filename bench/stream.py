@@ -7,21 +7,15 @@ messages should not raise it by more than a batch."""
 from __future__ import annotations
 
 import json
-import os
-import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.collect import _Discard
+from bench.collect import run_collector
 
 SIZES = (10_000, 40_000)
 
 
 def _run(work: Path, count: int, discard: bool) -> tuple[float, int, bool]:
-    from forwarder import collect, wiring
-    from forwarder.oci import auth as oci_auth
-    from forwarder.settings import load_settings
     from tests.support.oci import resource_principal
     from tests.support.oci_apis import audit_record
     from tests.support.streaming import StreamingStandIn, stream_ocid
@@ -40,22 +34,9 @@ def _run(work: Path, count: int, discard: bool) -> tuple[float, int, bool]:
         ]
         streaming.put(ocid, values, partition)
     env = {**principal.env, **streaming.endpoints, "COLLECT_STREAMS": ocid, "COLLECT_STREAM_BATCH": "500"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    stdout = sys.stdout
     try:
-        oci_auth.reset()
-        settings = load_settings()
-        collector = collect.build(settings, _Discard() if discard else wiring.build(settings))
-        sys.stdout = open(os.devnull, "w")  # the log sink writes here  # noqa: SIM115
-        started = time.perf_counter()
-        outcome = collector.run(("stream",))
-        elapsed = time.perf_counter() - started
+        elapsed, outcome = run_collector(env, ("stream",), discard)
     finally:
-        sys.stdout.close() if sys.stdout is not stdout else None
-        sys.stdout = stdout
-        for key, value in saved.items():
-            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
         streaming.close()
     read = sum(r["events"] for r in outcome.to_dict()["sources"]["stream"].values())
     return elapsed, read, outcome.ok and read == count
