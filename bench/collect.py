@@ -6,6 +6,7 @@ the same run: the same collection with a pipeline that discards each page (the A
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import time
 from pathlib import Path
 
 EVENTS = 100_000
-GRIDS = ((1, 1), (3, 10), (3, 100))
+GRIDS = ((1, 1, 1), (1, 3, 10), (1, 3, 100), (3, 3, 10))  #: tenancies x regions x compartments
 
 
 class _Discard:
@@ -32,12 +33,14 @@ class _Discard:
 
 
 def _run(
-    work: Path, method: str, regions: int, compartments: int, discard: bool = False
+    work: Path, method: str, regions: int, compartments: int, discard: bool = False, tenancies: int = 1
 ) -> tuple[float, int, int, bool]:
+    from bench.collect_standin import tenancy_ocid
     from tests.support.oci import resource_principal
 
     principal = resource_principal(work)
     command = [sys.executable, "-m", "bench.collect_standin", str(work), str(EVENTS), str(regions), str(compartments)]
+    command.append(str(tenancies))
     server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     base = server.stdout.readline().strip()
     env = {
@@ -48,6 +51,9 @@ def _run(
         "OCI_AUDIT_ENDPOINT": base + "/{region}/audit",
         "OCI_LOGGING_SEARCH_ENDPOINT": base + "/{region}/logging",
     }
+    if tenancies > 1:  # one collector for all, each reached by its own principal across tenancies
+        listed = [{"name": f"t{t}", "tenancy": tenancy_ocid(t)} for t in range(tenancies)]
+        env["COLLECT_TENANCIES"] = json.dumps(listed)
     try:
         elapsed, report = run_collector(env, ("audit",), discard)
     finally:
@@ -86,21 +92,21 @@ def run_collector(env: dict[str, str], sources: tuple[str, ...], discard: bool =
 def collection(work: Path) -> None:
     print(f"\n## Collection: {EVENTS:,} audit events from a stand-in (own process), real SDK and signer, log sink")
     print(
-        f"{'method':12} {'regions x compartments':>22} {'wall s':>8} {'events/s':>10} {'calls/1k events':>16} "
-        f"{'read only s':>12} {'ratio':>6}  ok"
+        f"{'method':12} {'tenancies x regions x compartments':>34} {'wall s':>8} {'events/s':>10} "
+        f"{'calls/1k events':>16} {'read only s':>12} {'ratio':>6}  ok"
     )
     for method in ("search", "list-events"):
-        for regions, compartments in GRIDS:
-            directory = work / f"collect-{method}-{regions}x{compartments}"
+        for tenancies, regions, compartments in GRIDS:
+            directory = work / f"collect-{method}-{tenancies}x{regions}x{compartments}"
             (directory / "read").mkdir(parents=True)
-            elapsed, delivered, calls, ok = _run(directory, method, regions, compartments)
-            floor, read, _, _ = _run(directory / "read", method, regions, compartments, discard=True)
+            elapsed, delivered, calls, ok = _run(directory, method, regions, compartments, tenancies=tenancies)
+            floor, read, _, _ = _run(directory / "read", method, regions, compartments, True, tenancies)
             rate = delivered / elapsed if elapsed else 0
             per_k = calls / (delivered / 1000) if delivered else float("nan")
-            grid = f"{regions} x {compartments}"
-            good = ok and delivered == read == EVENTS
+            grid = f"{tenancies} x {regions} x {compartments}"
+            good = ok and delivered == read == EVENTS // tenancies * tenancies
             print(
-                f"{method:12} {grid:>22} {elapsed:8.1f} {rate:10,.0f} {per_k:16.1f} {floor:12.1f} "
+                f"{method:12} {grid:>34} {elapsed:8.1f} {rate:10,.0f} {per_k:16.1f} {floor:12.1f} "
                 f"{elapsed / floor:5.2f}x  {good}"
             )
 

@@ -2,7 +2,7 @@
 holding `N` synthetic audit events spread over regions x compartments without keeping N dicts: each
 event is (id, time, compartment), made into a log record from one sample when a page is served.
 
-`python -m bench.collect_standin DIR N REGIONS COMPARTMENTS` reads the resource principal's key and token
+`python -m bench.collect_standin DIR N REGIONS COMPARTMENTS [TENANCIES]` reads the resource principal's key and token
 from DIR (tests/support/oci.py `resource_principal`), prints the base URL, and serves until stdin closes.
 """
 
@@ -34,23 +34,25 @@ class Principal:
 class Synthetic(OciApis):
     """Events as (id, epoch seconds, compartment) per region, sorted by time; records made per page."""
 
-    def __init__(self, principal, n: int, regions: int, compartments: int, span_minutes: int = 50):
-        names = [f"ocid1.compartment.oc1..aaaaaaaabench{i:04d}" for i in range(compartments - 1)]
+    def __init__(self, principal, n: int, regions: int, compartments: int, span_minutes: int = 50, number: int = 0):
+        names = [f"ocid1.compartment.oc1..aaaaaaaabench{number}x{i:04d}" for i in range(compartments - 1)]
+        tenancy = tenancy_ocid(number)
         super().__init__(
             principal,
+            tenancy=tenancy,
             regions=REGIONS[:regions],
             home=REGIONS[0],
             compartments=names,
             page_size=200,
             compartment_page=100,
         )
-        scopes = [TENANCY, *names]
+        scopes = [tenancy, *names]
         now = datetime.now(UTC)
         self.events: dict[str, list[tuple[str, float, str]]] = {r: [] for r in self.regions}
         for i in range(n):
             region = self.regions[i % regions]
             moment = (now - timedelta(minutes=5, seconds=(i * span_minutes * 60) / n)).timestamp()
-            self.events[region].append((f"bench-{i:07d}", moment, scopes[(i // regions) % len(scopes)]))
+            self.events[region].append((f"bench-{number}-{i:07d}", moment, scopes[(i // regions) % len(scopes)]))
 
         self.by_scope: dict[tuple[str, str], list[tuple[str, float, str]]] = {}
         for region, events in self.events.items():
@@ -85,12 +87,22 @@ class Synthetic(OciApis):
         return out
 
 
+def tenancy_ocid(number: int) -> str:
+    """The OCID of tenancy `number` of the stand-in (0: the collector's own)."""
+    return TENANCY if number == 0 else f"ocid1.tenancy.oc1..aaaaaaaabenchtenancy{number}"
+
+
 def main() -> None:
     directory, n, regions, compartments = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    apis = Synthetic(Principal(directory), n, regions, compartments)
-    print(apis.base, flush=True)
+    count = int(sys.argv[5]) if len(sys.argv) > 5 else 1  # tenancies: n events shared out among them
+    principal = Principal(directory)
+    every = [Synthetic(principal, n // count, regions, compartments, number=t) for t in range(count)]
+    for other in every[1:]:  # the first server answers for every tenancy
+        every[0].join(other)
+    print(every[0].base, flush=True)
     sys.stdin.read()
-    apis.close()
+    for apis in every:
+        apis.close()
 
 
 if __name__ == "__main__":

@@ -786,3 +786,31 @@ def test_other_tenancies_get_endorse_here_and_admit_statements_there(terraform):
         home_region="us-ashburn-1",
     )
     assert refused.returncode != 0 and "an API key needs" in refused.output
+
+
+def test_a_stream_collector_reads_its_streams_only_every_minute(terraform):
+    stream = "ocid1.stream.oc1.iad.aaaaaaaasecurity"
+    result = terraform(
+        "apply",
+        {**COLLECT, "collect_sources": ["stream"], "collect_streams": [stream], "collect_stream_group": "siem"},
+        home_region="us-ashburn-1",
+    )
+    assert result.returncode == 0, result.output
+    functions = {
+        c["values"]["display_name"]: c["values"] for c in result.created if c["type"] == "oci_functions_function"
+    }
+    config = functions["oci-forwarder-collector"]["config"]
+    assert (config["COLLECT_SOURCES"], config["COLLECT_STREAMS"], config["COLLECT_STREAM_GROUP"]) == (
+        "stream",
+        stream,
+        "siem",
+    )
+    (schedule,) = [c["values"] for c in result.created if c["type"] == "oci_resource_scheduler_schedule"]
+    assert schedule["recurrence_details"] == "* * * * *"
+    policy = next(c for c in result.created if c["values"].get("name") == "oci-forwarder-collector-policy")
+    statements = policy["values"]["statements"]
+    dg = "oci-forwarder-collector-dg"
+    assert f"Allow dynamic-group {dg} to use stream-pull in tenancy where target.stream.id = '{stream}'" in statements
+    assert not [s for s in statements if "audit-events" in s or "cloud-guard" in s]  # it reads nothing else
+    refused = terraform("plan", {**COLLECT, "collect_streams": ["my-stream"]}, home_region="us-ashburn-1")
+    assert refused.returncode != 0 and "collect_streams must hold stream OCIDs" in refused.output

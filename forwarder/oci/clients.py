@@ -35,6 +35,9 @@ SERVICES = {
     "streaming-admin": ("oci.streaming", "StreamAdminClient"),  # GetStream: the messages endpoint
     "streaming": ("oci.streaming", "StreamClient"),  # group cursors and messages, at the messages endpoint
 }
+#: Services whose endpoint is named by another call's answer, never built from the region: a stream's
+#: messages endpoint (GetStream `messagesEndpoint`); `get` takes it as `endpoint`.
+AT_ENDPOINT = ("streaming",)
 #: Services whose responses are read as the SDK's models (not collection paths: few, small responses).
 MODELLED = ("objectstorage", "secrets", "notification", "notification-topic")
 

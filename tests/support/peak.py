@@ -7,6 +7,7 @@ benchmark process), so a small child looks as big as its parent.
 """
 
 import atexit
+import os
 import runpy
 import sys
 
@@ -24,6 +25,11 @@ def _write_peak(path: str) -> None:
 
 def main() -> None:
     out, *rest = sys.argv[1:]
+    here = os.path.dirname(os.path.abspath(__file__))
+    if sys.path and os.path.abspath(sys.path[0] or ".") == here:  # run as a script: this folder (with its
+        sys.path.pop(0)  # oci.py, a stand-in) must not shadow the measured program's imports
+    if rest[0] == "-m":
+        sys.path.insert(0, os.getcwd())  # as `python -m` does
     atexit.register(_write_peak, out)
     if rest[0] == "-m":
         sys.argv = [rest[1], *rest[2:]]

@@ -13,6 +13,7 @@ the shape Connector Hub delivers, so `sources.body.unwrap` decodes it.
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -42,7 +43,8 @@ class GroupConsumer:
         self.stream = stream
         self.region = region
         self.group = group
-        self.instance = instance
+        # letters, digits, '-' and '_' only: the run's owner id (`host:pid:random`) is made safe for the API
+        self.instance = re.sub(r"[^A-Za-z0-9_-]", "-", instance)[:128]
         self.start = settings.start
         self.batch = settings.batch
         self.timeout = settings.timeout
