@@ -227,20 +227,8 @@ def test_the_cli_collects_every_profile_given_each_its_own_tenancy(tmp_path):
                     record["oracle"]["tenantid"] = tenancy
                     apis.add(region, record)
         env = {**clean_env(), **mine.endpoints}
-        done = _cli(
-            "collect",
-            "--since",
-            "1h",
-            "--auth",
-            "api_key",
-            "--config-file",
-            str(key.config_file),
-            "--profile",
-            "acme",
-            "--profile",
-            "beta",
-            env=env,
-        )
+        key_file = ["--auth", "api_key", "--config-file", str(key.config_file)]
+        done = _cli("collect", "--since", "1h", *key_file, "--profile", "acme", "--profile", "beta", env=env)
         assert done.returncode == 0, done.stderr
         records = [json.loads(line) for line in done.stdout.splitlines()]
         assert sorted((r["tenancyName"], r["region"]) for r in records) == sorted(
@@ -251,18 +239,7 @@ def test_the_cli_collects_every_profile_given_each_its_own_tenancy(tmp_path):
         assert not mine.bad and not other.bad  # each tenancy's calls signed by its own profile's key
         wrong = _cli("collect", "--since", "1h", "--profile", "acme", "--tenancy", "ocid1.user.oc1..x", env=env)
         assert wrong.returncode == 2 and "--tenancy" in wrong.stderr
-        missing = _cli(
-            "collect",
-            "--auth",
-            "api_key",
-            "--config-file",
-            str(key.config_file),
-            "--profile",
-            "acme",
-            "--profile",
-            "gamma",
-            env=env,
-        )
+        missing = _cli("collect", *key_file, "--profile", "acme", "--profile", "gamma", env=env)
         assert missing.returncode == 2 and "gamma" in missing.stderr
     finally:
         mine.close()

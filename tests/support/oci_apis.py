@@ -62,7 +62,30 @@ def rest_event(record: dict) -> dict:
     }
 
 
-class OciApis:
+class Loopback:
+    """A WSGI stand-in served on 127.0.0.1 (a free port) from a thread: `_handle(request)` answers, a bug in
+    it answers 500 with the reason; `base` is its URL, `close()` stops it."""
+
+    def _serve(self) -> None:
+        self._server = make_server("127.0.0.1", 0, self, threaded=True, request_handler=_Quiet)
+        self.base = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        try:
+            response = self._handle(request)
+        except Exception as exc:  # a stand-in bug shows as a 500 with the reason
+            response = _error(500, "StandInError", f"{type(exc).__name__}: {exc}")
+        return response(environ, start_response)
+
+
+class OciApis(Loopback):
     """The read APIs on one loopback server. `endpoints` maps our config keys to `{region}` URLs."""
 
     def __init__(
@@ -103,10 +126,7 @@ class OciApis:
         self.messages: list[dict] = []  #: published Notifications messages (`{"topic", "title", "body"}`)
         self.queries: list[str] = []  #: Logging Search queries received
         self._lock = threading.Lock()
-        self._server = make_server("127.0.0.1", 0, self, threaded=True, request_handler=_Quiet)
-        self.base = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._serve()
 
     @property
     def endpoints(self) -> dict[str, str]:
@@ -118,10 +138,6 @@ class OciApis:
             "OCI_NOTIFICATION_ENDPOINT": self.base + "/{region}/notification",
         }
 
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
     def add(self, region: str, record: dict, hidden: bool = False) -> None:
         self.records.setdefault(region, []).append(record)
         if hidden:
@@ -129,14 +145,6 @@ class OciApis:
 
     def reveal(self) -> None:
         self.hidden.clear()
-
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        try:
-            response = self._handle(request)
-        except Exception as exc:  # a stand-in bug shows as a 500 with the reason
-            response = _error(500, "StandInError", f"{type(exc).__name__}: {exc}")
-        return response(environ, start_response)
 
     def join(self, other: OciApis) -> None:
         """Answer for `other`'s tenancy on this server too (it keeps its own data, faults and counts)."""

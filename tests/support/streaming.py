@@ -30,10 +30,9 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 from werkzeug import Request, Response
-from werkzeug.serving import make_server
 
 from tests.support.oci import _error, signature_problem
-from tests.support.oci_apis import _Quiet
+from tests.support.oci_apis import Loopback
 
 
 def stream_ocid(region_key: str = "iad", name: str = "events") -> str:
@@ -47,7 +46,7 @@ class _Group:
         self.seen: dict[str, tuple[float, float]] = {}  #: instance -> (last call, timeout seconds)
 
 
-class StreamingStandIn:
+class StreamingStandIn(Loopback):
     """Streams on one loopback server: `add_stream(ocid, partitions)`, `put(ocid, values, partition)`."""
 
     def __init__(self, principal, region: str = "us-ashburn-1"):
@@ -63,17 +62,11 @@ class StreamingStandIn:
         self.fail_commits = 0
         self.delay = 0.0  #: seconds each GetMessages waits
         self._lock = threading.RLock()
-        self._server = make_server("127.0.0.1", 0, self, threaded=True, request_handler=_Quiet)
-        self.base = f"http://127.0.0.1:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._serve()
 
     @property
     def endpoints(self) -> dict[str, str]:
         return {"OCI_STREAMING_ENDPOINT": self.base + "/{region}/admin"}
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def add_stream(self, ocid: str, partitions: int = 1) -> None:
         self.streams[ocid] = [[] for _ in range(partitions)]
@@ -97,14 +90,6 @@ class StreamingStandIn:
 
     def committed(self, ocid: str, group: str) -> list[int]:
         return list(self.groups[(ocid, group)].committed)
-
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        try:
-            response = self._handle(request)
-        except Exception as exc:  # a stand-in bug shows as a 500 with the reason
-            response = _error(500, "StandInError", f"{type(exc).__name__}: {exc}")
-        return response(environ, start_response)
 
     def _handle(self, request: Request) -> Response:
         parts = request.path.strip("/").split("/")
