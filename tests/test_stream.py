@@ -65,8 +65,10 @@ def test_every_partition_is_read_and_the_cursor_committed_after_delivery(httpser
             ids = fill(world, streaming, 20)
             problem = sample("cloudguard-problemdetected-bucket-public-critical.json")  # an Events rule -> Stream
             streaming.put(STREAM, [json.dumps(problem)], 2)
+            streaming.throttle = 3  # 429s: the calls slow down and go on (Retry-After)
             outcome = world.run(("stream",)).to_dict()
             assert outcome["ok"] and outcome["complete"], outcome
+            assert outcome["throttled"] == 3
             assert set(world.siem.ids) == {*ids, problem["eventID"]} and not world.siem.duplicates()
             assert streaming.committed(STREAM, "oci-forwarder") == [20, 20, 21, 20]
             entry = outcome["sources"]["stream"]["us-ashburn-1"]
