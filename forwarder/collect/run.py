@@ -10,7 +10,8 @@ Poller runs read from each shard's checkpoint (or the look-back) to now, leased 
 one window at once, dropping events already seen. A backfill (`since`/`until`) reads that window only
 and neither reads nor moves checkpoints. A run stops taking new shards once less than a third of its
 time is left, and stops reading a shard when RESERVE_SECONDS are left: what it did not finish, the
-next run does.
+next run does. Several tenancies (`estate`) are planned at once and their shards read side by side;
+a stream's shard is read by `stream` (its consumer group is its checkpoint).
 """
 
 from __future__ import annotations
