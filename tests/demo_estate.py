@@ -46,7 +46,7 @@ def tenancies(work: Path, receiver) -> int:
                 apis.add(region, record)
     listed = [{"name": "prod"}, {"name": "partner", "tenancy": OTHER}]
     env = _env(principal, receiver, **own.endpoints, COLLECT_TENANCIES=json.dumps(listed))
-    print("\n=== Two tenancies: COLLECT_TENANCIES='" + json.dumps(listed)[:60] + "...'")
+    print("\n=== Two tenancies: COLLECT_TENANCIES lists prod (this one) and partner (another tenancy's OCID)")
     print("    python -m forwarder collect --since 1h: the partner tenancy is read with this principal, as its")
     print("    cross-tenancy Admit statements allow; each tenancy's regions are its own")
     try:
