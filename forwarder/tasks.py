@@ -1,7 +1,8 @@
 """Task bodies: a JSON object with `task` sent by Resource Scheduler, parsed into a typed task and run by a table.
 
 - `{"task": "collect", "sources": [...]}`: a collection run (`forwarder.collect`), refused unless
-  COLLECT_SOURCES and CHECKPOINT_BUCKET are set; `sources` defaults to COLLECT_SOURCES.
+  COLLECT_SOURCES is set, and CHECKPOINT_BUCKET for every source but `stream` (its consumer group is its
+  checkpoint); `sources` defaults to COLLECT_SOURCES.
 - `{"task": "report", "date": "YYYY-MM-DD"}`: the daily change report (`forwarder.report`; `date`
   defaults to yesterday in REPORT_TIMEZONE), refused unless REPORT_BUCKET is set.
 Each task wires only what it uses: a report never builds the forwarding pipeline (no SIEM, Vault or
@@ -70,8 +71,6 @@ def _collect(value: dict[str, Any], settings) -> Collect:
     c = settings.collect
     if not c.sources:
         raise TaskError("task collect refused: this function is not configured to collect (COLLECT_SOURCES is not set)")
-    if not c.checkpoint_bucket:
-        raise TaskError("task collect refused: CHECKPOINT_BUCKET is not set (a collector function keeps checkpoints)")
     sources = value.get("sources") or list(c.sources)
     if (
         not isinstance(sources, list)
@@ -80,6 +79,8 @@ def _collect(value: dict[str, Any], settings) -> Collect:
     ):
         configured = ", ".join(c.sources)
         raise TaskError(f"task: sources must be a list of configured sources ({configured}); got {sources!r}")
+    if not c.checkpoint_bucket and set(sources) - {"stream"}:  # a stream's consumer group is its checkpoint
+        raise TaskError("task collect refused: CHECKPOINT_BUCKET is not set (a collector function keeps checkpoints)")
     return Collect(tuple(sources))
 
 

@@ -233,3 +233,15 @@ def test_the_stream_source_needs_its_streams_named_as_ocids(monkeypatch):
         load_settings()
     assert "COLLECT_STREAMS: expected 'my-stream'" in str(caught.value)
     assert "COLLECT_STREAM_START: expected one of TRIM_HORIZON, LATEST" in str(caught.value)
+
+
+def test_a_stream_only_collector_needs_no_checkpoint_bucket(monkeypatch):
+    from forwarder.settings import load_settings
+    from forwarder.tasks import TaskError, parse
+
+    monkeypatch.setenv("COLLECT_SOURCES", "stream,audit")
+    monkeypatch.setenv("COLLECT_STREAMS", STREAM)
+    settings = load_settings()
+    assert parse({"task": "collect", "sources": ["stream"]}, settings).sources == ("stream",)
+    with pytest.raises(TaskError, match="CHECKPOINT_BUCKET is not set"):  # audit keeps checkpoint objects
+        parse({"task": "collect"}, settings)
