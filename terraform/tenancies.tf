@@ -25,6 +25,8 @@ locals {
     if t.tenancy_ocid != null && t.tenancy_ocid != var.tenancy_ocid && t.key_secret_ocid == null
   ]
   key_secrets = [for t in var.collect_tenancies : t.key_secret_ocid if t.key_secret_ocid != null]
+  # The alias a Define statement gives each crossed tenancy.
+  alias = { for t in local.crossing : t.name => replace(t.name, "-", "_") }
 
   # What each function does in every tenancy it reads (the same verbs as in its own tenancy).
   collector_verbs = concat(
@@ -38,14 +40,14 @@ locals {
   # This side: Define (an alias for the other tenancy) and Endorse, in the root compartment.
   collector_endorse = !local.collect ? [] : flatten([
     for t in local.crossing : concat(
-      ["Define tenancy ${replace(t.name, "-", "_")} as ${t.tenancy_ocid}"],
-      [for verb in local.collector_verbs : "Endorse dynamic-group ${local.collector_dg} to ${verb} in tenancy ${replace(t.name, "-", "_")}"],
+      ["Define tenancy ${local.alias[t.name]} as ${t.tenancy_ocid}"],
+      [for verb in local.collector_verbs : "Endorse dynamic-group ${local.collector_dg} to ${verb} in tenancy ${local.alias[t.name]}"],
     )
   ])
   reporter_endorse = !local.report ? [] : flatten([
     for t in local.crossing : concat(
-      ["Define tenancy ${replace(t.name, "-", "_")} as ${t.tenancy_ocid}"],
-      [for verb in local.reporter_verbs : "Endorse dynamic-group ${local.reporter_dg} to ${verb} in tenancy ${replace(t.name, "-", "_")}"],
+      ["Define tenancy ${local.alias[t.name]} as ${t.tenancy_ocid}"],
+      [for verb in local.reporter_verbs : "Endorse dynamic-group ${local.reporter_dg} to ${verb} in tenancy ${local.alias[t.name]}"],
     )
   ])
   # An API key's private key, read from Vault by the function that uses it.

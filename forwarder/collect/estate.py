@@ -77,7 +77,7 @@ def _target(spec: Tenancy, settings, clients: Clients, vault_clients: Clients | 
     mine = clients
     if spec.profile is not None:
         mine = Clients(
-            _profile_auth(clients, spec.profile),
+            _profile_auth(clients),
             clients.endpoints,
             clients.timeout,
             clients.config_file,
@@ -102,7 +102,8 @@ def _target(spec: Tenancy, settings, clients: Clients, vault_clients: Clients | 
     return Target(spec.name, tenancy, mine, home, spec.compartment, spec.regions, prefix)
 
 
-def _profile_auth(clients: Clients, profile: str) -> str:
+def _profile_auth(clients: Clients) -> str:
+    """A profile signs with its API key, or its session when the command asked for sessions."""
     return clients.auth if clients.auth in ("api_key", "security_token") else "api_key"
 
 
@@ -166,14 +167,15 @@ def plan(
     target: Target, settings, sources, regions, deadline, counter, names: dict
 ) -> tuple[str | None, list, list[str]]:
     """One tenancy's name (`tenancy_name`, kept in `names`), its shards (tagged with its key prefix) and its
-    planning errors. Streams are not a tenancy's: only the collector's own tenancy (prefix "") plans them."""
+    planning errors. Sources not `of_tenancy` (streams) are planned once, by the collector's own tenancy (prefix "")."""
     from forwarder.collect import shards as sh
+    from forwarder.sources.pull import source
 
-    read = any(s != "stream" for s in sources)  # a stream-only run makes no Identity call
-    name = tenancy_name(target, deadline, counter, names) if read else None
+    own = tuple(s for s in sources if source(s, settings).of_tenancy)  # what is read from this tenancy
+    name = tenancy_name(target, deadline, counter, names) if own else None  # streams alone: no Identity call
     scope = sh.Scope(settings, target.clients, target.tenancy, target.home, deadline, counter, target.compartment)
-    if target.prefix:
-        sources = tuple(s for s in sources if s != "stream")
+    if target.prefix:  # the others (streams) are planned once, for the collector's own tenancy
+        sources = own
     try:
         shards, errors = sh.plan(settings, scope, sources, regions or target.regions or settings.regions)
     except AuthError as exc:

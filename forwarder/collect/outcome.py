@@ -26,7 +26,6 @@ class Outcome:
         self.backfill = backfill
         self.estate = estate  #: a tenancy list: the summary is given per tenancy
         self.tenancies: dict[str, dict[str, Any]] = {}  #: shard.tenancy (key prefix) -> its entry
-        self.sources: dict[str, dict[str, dict[str, Any]]] = {}
         self.delivery = Summary()
         self.errors: list[str] = []
         self.shards_total = 0
@@ -38,7 +37,8 @@ class Outcome:
         self.interrupted = False  #: the run was asked to stop (Ctrl-C) before it ended
 
     def tenancy(self, target, name: str | None) -> None:
-        """Name a tenancy of the run (`estate.Target`, and its own name when read)."""
+        """Name a tenancy of the run (`estate.Target`, and its own name when read); every tenancy is named
+        before its shards are counted."""
         self.tenancies[target.prefix] = {
             "label": target.label,
             "tenancyId": target.tenancy,
@@ -52,8 +52,7 @@ class Outcome:
         self.tenancies[target.prefix]["errors"] += errors
 
     def _entry(self, source: str, region: str, tenancy: str = "") -> dict[str, Any]:
-        sources = self.tenancies[tenancy]["sources"] if tenancy in self.tenancies else self.sources
-        regions = sources.setdefault(source, {})
+        regions = self.tenancies[tenancy]["sources"].setdefault(source, {})
         if region not in regions:
             regions[region] = {"windows": 0, "events": 0, "repeats": 0, "counts": Summary(), "problems": []}
         return regions[region]
@@ -102,17 +101,16 @@ class Outcome:
                 "done": self.shards_done - sum(self.outcomes.values()),
                 **self.outcomes,
             },
-            **({"tenancies": self._tenancies()} if self.estate else {"sources": _sources(self._all_sources())}),
+            **({"tenancies": self._tenancies()} if self.estate else {"sources": _sources(self._one_tenancy())}),
             "apiCalls": self.api_calls,
             "throttled": self.throttled,
             "errors": self.errors,
             "delivery": self.delivery.to_dict(),
         }
 
-    def _all_sources(self) -> dict[str, dict[str, dict[str, Any]]]:
-        if self.sources or len(self.tenancies) != 1:
-            return self.sources
-        return next(iter(self.tenancies.values()))["sources"]
+    def _one_tenancy(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """The sources of a run without a tenancy list: its one tenancy's (none when it could not be set up)."""
+        return next(iter(self.tenancies.values()))["sources"] if self.tenancies else {}
 
     def _tenancies(self) -> dict[str, Any]:
         return {

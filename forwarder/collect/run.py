@@ -27,7 +27,7 @@ from forwarder.collect import shards as sh
 from forwarder.collect.checkpoints import CheckpointError, Conflict
 from forwarder.collect.ledger import Ledger, owner_id
 from forwarder.collect.outcome import Outcome
-from forwarder.collect.steps import Context, End, Page, State, complete, crashed
+from forwarder.collect.steps import STOPPED, Context, End, Page, State, complete, crashed
 from forwarder.oci.auth import AuthError
 from forwarder.oci.calls import Counter
 from forwarder.oci.fanout import fan_out
@@ -38,8 +38,6 @@ log = logging.getLogger("forwarder")
 
 #: Seconds before the deadline at which reading stops (checkpoints and answers still need time).
 RESERVE_SECONDS = 8.0
-#: Why a shard was left for the next run when the run was asked to stop.
-STOPPED = "the run was interrupted"
 #: Lease of a claimed shard when the run has no deadline (renewed while the shard is worked on).
 LEASE_SECONDS = 300.0
 

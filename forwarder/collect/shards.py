@@ -34,30 +34,29 @@ def plan(
     """
     from forwarder.sources.api import tenancy
 
-    if sources and all(name == "stream" for name in sources):  # a stream is where its OCID says: no Identity call
+    readers = [(name, source(name, settings)) for name in sources]
+    chosen: list[str] = []
+    errors: list[str] = []
+    if any(reader.of_tenancy for _, reader in readers):  # streams alone: where their OCIDs say, no Identity call
         try:
-            return source("stream", settings).plan(scope, ()), []
-        except ValueError as exc:
-            return [], [f"stream: {exc}"]
-    try:
-        chosen, errors = tenancy.chosen(
-            scope.clients, scope.tenancy, scope.home, regions, scope.deadline, scope.counter
-        )
-    except Failure as exc:
-        return [], [f"regions: {exc.reason}"]
-    if scope.compartment is not None:  # a scope that names no visible compartment reads nothing, and says so
-        try:
-            found = tenancy.compartments(
-                scope.clients, scope.tenancy, scope.home, scope.deadline, scope.counter, scope.compartment
+            chosen, errors = tenancy.chosen(
+                scope.clients, scope.tenancy, scope.home, regions, scope.deadline, scope.counter
             )
         except Failure as exc:
-            return [], [f"compartment: {exc.reason}"]
-        scope = scope._replace(subtree=tuple(found))  # listed once: the sources that need it take this
+            return [], [f"regions: {exc.reason}"]
+        if scope.compartment is not None:  # a scope that names no visible compartment reads nothing, and says so
+            try:
+                found = tenancy.compartments(
+                    scope.clients, scope.tenancy, scope.home, scope.deadline, scope.counter, scope.compartment
+                )
+            except Failure as exc:
+                return [], [f"compartment: {exc.reason}"]
+            scope = scope._replace(subtree=tuple(found))  # listed once: the sources that need it take this
     regions = tuple(chosen)
     shards: list[Shard] = []
-    for name in sources:
+    for name, reader in readers:
         try:
-            shards += source(name, settings).plan(scope, regions)
+            shards += reader.plan(scope, regions)
         except (Failure, ValueError) as exc:
             errors.append(f"{name}: {getattr(exc, 'reason', None) or exc}")
     return shards, errors

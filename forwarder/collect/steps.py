@@ -14,6 +14,9 @@ from forwarder.sources.pull import Shard, Window
 
 log = logging.getLogger("forwarder")
 
+#: Why a shard stopped when the run was asked to stop (Ctrl-C).
+STOPPED = "the run was interrupted"
+
 
 class Context(NamedTuple):
     """What every shard of one run shares."""

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from forwarder.collect.steps import End, Page, State
+from forwarder.collect.steps import STOPPED, End, Page, State
 from forwarder.oci.auth import AuthError
 from forwarder.retry import Failure, describe
 from forwarder.sources.api.streaming import GroupConsumer
@@ -55,9 +55,8 @@ def read(collector, shard, context, reserve: float) -> Iterator[Page | End]:
         empty = 0
         while empty < EMPTY_READS:
             if context.stopped() or (context.stop_new is not None and time.monotonic() >= context.stop_new):
-                yield End(
-                    state, "deferred: the run's deadline is near" if not context.stopped() else "deferred: stopped"
-                )
+                why = STOPPED if context.stopped() else "the run's deadline is near"
+                yield End(state, f"deferred: {why}")
                 return
             messages = consumer.read()
             if not messages:

@@ -6,6 +6,7 @@ the push side receives), and completes the events a run sends:
 
     name: str
     polled_open_ended: bool            # a poll reads from the window's start on, with no end (Cloud Guard)
+    of_tenancy: bool                   # read in a tenancy's regions (not a stream: planned once, no Identity call)
     plan(scope, regions) -> [Shard]     # raises retry.Failure for the source as a whole
     align(window) -> Window
     read(shard, window, scope, open_ended) -> pages (lists of raw events)   # raises retry.Failure
@@ -68,6 +69,9 @@ class Scope(NamedTuple):
 class _Source:
     name = ""
     polled_open_ended = False
+    #: read from a tenancy's APIs, in its regions (False: planned once, for the collector's own tenancy,
+    #: with no Identity call, its records keeping the tenancy they name)
+    of_tenancy = True
 
     def align(self, window: Window) -> Window:
         return window
@@ -150,6 +154,7 @@ class Stream(_Source):
     names. Read by `forwarder.collect.stream` (the group's committed offsets are its checkpoint)."""
 
     name = "stream"
+    of_tenancy = False
 
     def plan(self, scope: Scope, regions: tuple[str, ...]) -> list[Shard]:
         """Every configured stream, whatever `regions` says (a stream is where it is).

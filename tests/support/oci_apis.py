@@ -64,7 +64,8 @@ def rest_event(record: dict) -> dict:
 
 class Loopback:
     """A WSGI stand-in served on 127.0.0.1 (a free port) from a thread: `_handle(request)` answers, a bug in
-    it answers 500 with the reason; `base` is its URL, `close()` stops it."""
+    it answers 500 with the reason; `base` is its URL, `close()` (or leaving a `with` block) stops it.
+    Subclasses hold `throttle` (requests still to answer 429) and `_lock`."""
 
     def _serve(self) -> None:
         self._server = make_server("127.0.0.1", 0, self, threaded=True, request_handler=_Quiet)
@@ -75,6 +76,25 @@ class Loopback:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _throttled(self) -> Response | None:
+        """429 with Retry-After: 0 while `self.throttle` (requests still to refuse) is above 0, else None."""
+        with self._lock:
+            if self.throttle <= 0:
+                return None
+            self.throttle -= 1
+        return Response(
+            json.dumps({"code": "TooManyRequests", "message": "user-rate limit exceeded"}),
+            status=429,
+            headers={"retry-after": "0"},
+            content_type="application/json",
+        )
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -166,15 +186,9 @@ class OciApis(Loopback):
         if problem:
             self.bad.append(f"{request.path}: {problem}")
             return _error(401, "NotAuthenticated", problem)
-        with self._lock:
-            if self.throttle > 0:
-                self.throttle -= 1
-                return Response(
-                    json.dumps({"code": "TooManyRequests", "message": "user-rate limit exceeded"}),
-                    status=429,
-                    headers={"retry-after": "0"},
-                    content_type="application/json",
-                )
+        throttled = self._throttled()
+        if throttled is not None:
+            return throttled
         if region not in self.regions:
             return _error(404, "NotAuthorizedOrNotFound", f"region {region} is not subscribed")
         args = {k: v[-1] for k, v in parse_qs(request.query_string.decode()).items()}

@@ -105,14 +105,9 @@ class StreamingStandIn(Loopback):
         stream, action = rest[2], "/".join(rest[3:])
         with self._lock:
             self.calls[action or "get"] = self.calls.get(action or "get", 0) + 1
-            if self.throttle > 0:
-                self.throttle -= 1
-                return Response(
-                    json.dumps({"code": "TooManyRequests", "message": "throttled"}),
-                    status=429,
-                    headers={"retry-after": "0"},
-                    content_type="application/json",
-                )
+        throttled = self._throttled()
+        if throttled is not None:
+            return throttled
         args = {k: v[-1] for k, v in parse_qs(request.query_string.decode()).items()}
         if api == "admin" and not action and request.method == "GET":
             return self._json(self._stream(stream, region))
