@@ -62,15 +62,23 @@ def test_every_partition_is_read_and_the_cursor_committed_after_delivery(httpser
     with World(httpserver, tmp_path, monkeypatch) as world, stand_in(world, monkeypatch) as streaming:
         ids = fill(world, streaming, 20)
         problem = sample("cloudguard-problemdetected-bucket-public-critical.json")  # an Events rule -> Stream
-        streaming.put(STREAM, [json.dumps(problem)], 2)
+        anonymous = json.loads(json.dumps(problem))
+        del anonymous["data"]["additionalDetails"]["tenantId"]
+        anonymous["eventID"] = "anonymous"
+        streaming.put(STREAM, [json.dumps(problem), json.dumps(anonymous)], 2)
         streaming.throttle = 3  # 429s: the calls slow down and go on (Retry-After)
         outcome = world.run(("stream",)).to_dict()
         assert outcome["ok"] and outcome["complete"], outcome
         assert outcome["throttled"] == 3
-        assert set(world.siem.ids) == {*ids, problem["eventID"]} and not world.siem.duplicates()
-        assert streaming.committed(STREAM, "oci-forwarder") == [20, 20, 21, 20]
+        assert set(world.siem.ids) == {*ids, problem["eventID"], "anonymous"} and not world.siem.duplicates()
+        # a record says the tenancy its event names, as when Connector Hub pushes it; none is assumed the
+        # collector's: an event naming no tenancy stays so
+        named = {r["eventId"]: r["tenancyId"] for r in world.siem.records}
+        assert named[problem["eventID"]] == problem["data"]["additionalDetails"]["tenantId"]
+        assert named["anonymous"] is None
+        assert streaming.committed(STREAM, "oci-forwarder") == [20, 20, 22, 20]
         entry = outcome["sources"]["stream"]["us-ashburn-1"]
-        assert entry["events"] == 81 and entry["delivered"] == {"http": 81}
+        assert entry["events"] == 82 and entry["delivered"] == {"http": 82}
         assert not streaming.bad and not world.apis.bad  # every request signed by the collector's principal
         # each commit follows a delivered batch: at most COLLECT_STREAM_BATCH messages of one partition
         assert all(0 < end - start <= 7 for _, _, start, end in streaming.commits)

@@ -126,6 +126,7 @@ class Collector:
         order = {target.prefix: i for i, target in enumerate(targets)}
         plan.sort(key=lambda shard: order[shard.tenancy])  # the configured order, whichever planned first
         outcome.shards_total = len(plan)
+        named = {s for s in sources if source(s, self.settings).of_tenancy}  # a stream's records keep their own
         context = Context(
             {target.prefix: target for target in targets},
             names,
@@ -143,8 +144,10 @@ class Collector:
         try:
             for _, step in steps:
                 if isinstance(step, Page):
-                    target = context.targets[step.state.shard.tenancy]
-                    self._deliver(step, send_deadline, outcome, (target.tenancy, names[target.prefix]))
+                    shard = step.state.shard
+                    target = context.targets[shard.tenancy]
+                    tenancy = (target.tenancy, names[target.prefix]) if shard.source in named else None
+                    self._deliver(step, send_deadline, outcome, tenancy)
                 else:
                     self._finish(step.state, step.outcome, outcome)
                 if self.progress is not None:
@@ -232,14 +235,14 @@ class Collector:
             log.exception("collecting %s", shard.key)
             yield End(state, f"failed: {describe(exc)}")
 
-    def _deliver(self, page: Page, deadline: float | None, outcome: Outcome, tenancy: tuple) -> None:
+    def _deliver(self, page: Page, deadline: float | None, outcome: Outcome, tenancy: tuple | None) -> None:
         try:
             self._deliver_page(page, deadline, outcome, tenancy)
         finally:
             if page.done is not None:
                 page.done.set()
 
-    def _deliver_page(self, page: Page, deadline: float | None, outcome: Outcome, tenancy: tuple) -> None:
+    def _deliver_page(self, page: Page, deadline: float | None, outcome: Outcome, tenancy: tuple | None) -> None:
         state = page.state
         if page.events:
             summary = self.pipeline.process_items(page.events, deadline, region=state.shard.region, tenancy=tenancy)
