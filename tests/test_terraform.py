@@ -780,6 +780,11 @@ def test_other_tenancies_get_endorse_here_and_admit_statements_there(terraform):
     assert other.returncode == 0, other.output
     policy = other.one("oci_identity_policy")["values"]
     assert policy["compartment_id"] == partner and policy["statements"] == statements
+    # the collector alone (no reporter): the reporter's Define and Admit are left out, not an error
+    alone = terraform("apply", {**COLLECT, "collect_tenancies": tenancies[:2]}, home_region="us-ashburn-1")
+    assert alone.returncode == 0, alone.output
+    statements = alone.outputs["cross_tenancy_admit_statements"]["partner-prod"]
+    assert any("ForwarderCollector" in s for s in statements) and not any("ForwarderReporter" in s for s in statements)
     refused = terraform(
         "plan",
         {**COLLECT, "collect_tenancies": [{"name": "a", "tenancy_ocid": partner, "user_ocid": "ocid1.user.oc1..u"}]},
