@@ -5,6 +5,8 @@
   checkpoint); `sources` defaults to COLLECT_SOURCES.
 - `{"task": "report", "date": "YYYY-MM-DD"}`: the daily change report (`forwarder.report`; `date`
   defaults to yesterday in REPORT_TIMEZONE), refused unless REPORT_BUCKET is set.
+- `{"task": "doctor"}`: every link of this configuration checked (`forwarder.doctor`), its answer the
+  checks as JSON; 502 when one fails.
 Each task wires only what it uses: a report never builds the forwarding pipeline (no SIEM, Vault or
 rule pack), so a bad SIEM key cannot stop it. `Container` keeps what one function container built.
 """
@@ -29,8 +31,12 @@ class Report(NamedTuple):
     day: Any  #: the `report.day.Day` asked for, or None: yesterday in REPORT_TIMEZONE
 
 
+class Doctor(NamedTuple):
+    """Check every link of this function's configuration (`forwarder.doctor`) with its resource principal."""
+
+
 #: What each task body may hold besides `task`.
-FIELDS = {"collect": frozenset({"sources"}), "report": frozenset({"date"})}
+FIELDS = {"collect": frozenset({"sources"}), "report": frozenset({"date"}), "doctor": frozenset()}
 
 
 def is_task(body: bytes) -> dict[str, Any] | None:
@@ -48,7 +54,7 @@ def is_task(body: bytes) -> dict[str, Any] | None:
     return value
 
 
-def parse(value: dict[str, Any], settings) -> Collect | Report:
+def parse(value: dict[str, Any], settings) -> Collect | Report | Doctor:
     """The typed task of a task body, checked against this function's settings.
 
     Raises:
@@ -56,7 +62,8 @@ def parse(value: dict[str, Any], settings) -> Collect | Report:
     """
     name = value.get("task")
     if name not in FIELDS:
-        raise TaskError(f'task: unknown task {name!r}; expected "collect" or "report"')
+        expected = ", ".join(f'"{n}"' for n in FIELDS)
+        raise TaskError(f"task: unknown task {name!r}; expected one of {expected}")
     unknown = sorted(set(value) - FIELDS[name] - {"task"})
     if unknown:
         allowed = ", ".join(sorted(FIELDS[name] | {"task"}))
@@ -100,7 +107,7 @@ def _report(value: dict[str, Any], settings) -> Report:
         raise TaskError(f"task: date: expected {exc}") from None
 
 
-_PARSERS = {"collect": _collect, "report": _report}
+_PARSERS = {"collect": _collect, "report": _report, "doctor": lambda value, settings: Doctor()}
 
 
 class Container:
@@ -137,7 +144,7 @@ class Container:
         if self.pipeline is not None:
             self.pipeline.close()
 
-    def run(self, task: Collect | Report, deadline: float) -> tuple[bool, dict[str, Any]]:
+    def run(self, task: Collect | Report | Doctor, deadline: float) -> tuple[bool, dict[str, Any]]:
         """(ok, the task's summary)."""
         return _RUNNERS[type(task)](self, task, deadline)
 
@@ -162,4 +169,13 @@ def _run_report(container: Container, task: Report, deadline: float) -> tuple[bo
     return result["ok"], result
 
 
-_RUNNERS = {Collect: _run_collect, Report: _run_report}
+def _run_doctor(container: Container, task: Doctor, deadline: float) -> tuple[bool, dict[str, Any]]:
+    from forwarder import doctor
+    from forwarder.oci.clients import for_doctor
+
+    settings = container.get_settings()
+    checks = doctor.run(settings, for_doctor(settings, "resource_principal"), "resource_principal", deadline)
+    return not doctor.exit_status(checks), doctor.answer(checks)
+
+
+_RUNNERS = {Collect: _run_collect, Report: _run_report, Doctor: _run_doctor}

@@ -12,6 +12,7 @@ with a consumer group.
 Report: `python -m forwarder report --out DIR` against the same stand-ins holding a realistic yesterday
 (people, a pipeline, an instance and a function making changes of every kind in 3 regions); prints the
 totals and where to open the HTML page.
+Operate (tests/demo_operate.py): `python -m forwarder doctor` with one policy statement missing on purpose.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from tests import demo_estate
+from tests import demo_estate, demo_operate
 from tests.support.fdk_server import FunctionServer
 from tests.support.rsyslog import start_rsyslog
 
@@ -62,6 +63,7 @@ def main() -> int:
         failures += demo_estate.tenancies(work, receiver)
         failures += demo_estate.stream(work, receiver)
         failures += report(work)
+        failures += demo_operate.doctor(work, receiver)
     finally:
         receiver.stop()
     print("\ndemo", "FAILED" if failures else "OK: every sample event reached rsyslog, pushed and pulled; report made")

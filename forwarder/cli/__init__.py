@@ -1,8 +1,8 @@
 """The command line, a thin face over the function's code: `python -m forwarder <command>`.
 
 One module per command, each with `add_parser(commands)` and `run(parser, args) -> exit status`:
-`replay` (event files through the pipeline), `replay-dead-letter` (`dead_letter`), `collect`, `rules`
-and `report`. Same configuration keys as the function (the environment). Each command checks its own
+`replay` (event files through the pipeline), `replay-dead-letter` (`dead_letter`), `collect`, `rules`,
+`report` and `doctor`. Same configuration keys as the function (the environment). Each command checks its own
 arguments first, then loads the settings once, then builds only what it uses (so a bad `--since`
 never waits on a Vault secret, and a report never needs a SIEM). Installed (`pip install .`), the same
 command line is `oci-forwarder`.
@@ -27,6 +27,7 @@ COMMANDS = {
     "collect": "collect",
     "rules": "rules",
     "report": "report",
+    "doctor": "doctor",
 }
 
 

@@ -122,6 +122,14 @@ class RedisState:
         self.name = "redis"
         self.warning: str | None = None
 
+    def ping(self) -> None:
+        """AUTH (on connect) and one PING round trip (`doctor`).
+
+        Raises:
+            redis.exceptions.RedisError, OSError: as the client raises them (AuthenticationError: refused).
+        """
+        self._client.ping()
+
     def add_many(self, entries: list[tuple[str, Window, list[Member]]]) -> list[list[list[Member]]]:
         """Add each group's members; per entry, the windows that fired. Never raises for Redis errors."""
         self.warning = None

@@ -183,3 +183,12 @@ def for_function(
     return Clients(
         auth, endpoints, timeout=settings.timeout, config_file=config_file, profile=profile, region=settings.region
     )
+
+
+def for_doctor(settings, auth: str, config_file: str | None = None, profile: str | None = None) -> Clients:
+    """The clients of `doctor`: every endpoint override (the collector's and OCI_SECRETS_ENDPOINT), each
+    request's timeout SIEM_TIMEOUT_SECONDS (a check is one small read)."""
+    endpoints = {**settings.collect.endpoints, "secrets": settings.secrets_endpoint}
+    return Clients(
+        auth, endpoints, timeout=settings.timeout, config_file=config_file, profile=profile, region=settings.region
+    )

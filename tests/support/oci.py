@@ -185,6 +185,8 @@ class ObjectStorageStandIn:
         self.objects: dict[str, bytes] = {}
         self.down = False
         self.delay = 0.0  #: seconds PutObject waits before answering (until `release()`)
+        #: buckets whose policy allows OBJECT_CREATE only: every other call answers 404, as OCI does
+        self.create_only: set[str] = set()
         self.refuse: list[str] = []  #: PutObject answers 503 for object names containing any of these
         self.flaky: list[str] = []  #: the first PutObject of each object whose name contains one of these: 503
         self._flaked: set[str] = set()
@@ -229,6 +231,9 @@ class ObjectStorageStandIn:
         if parts[4] not in self.buckets:
             return _error(404, "BucketNotFound", f"Either the bucket named '{parts[4]}' does not exist")
         name = parts[6] if len(parts) == 7 else ""
+        if parts[4] in self.create_only and not (request.method == "PUT" and name):
+            message = f"Either the bucket named '{parts[4]}' does not exist or you are not authorized"
+            return _error(404, "BucketNotFound", message)
         if request.method == "GET" and not name:
             prefix = request.args.get("prefix", "")
             names = sorted(n for n in self.objects if n.startswith(prefix) and n >= request.args.get("start", ""))

@@ -3,7 +3,8 @@ and checking every request's signature (the real SDK signs them):
 
 - Identity: GetTenancy (`name`), ListRegionSubscriptions; ListCompartments (subtree, paged with
   `opc-next-page`, root left out);
-- Audit: ListEvents per compartment (`startTime`/`endTime` must be whole minutes: 400 otherwise), paged;
+- Audit: GetConfiguration (`retention`); ListEvents per compartment (`startTime`/`endTime` must be whole
+  minutes: 400 otherwise), paged;
 - Logging Search: POST /search over `"<tenancy>/_Audit_Include_Subcompartment"` or a named custom log,
   at most 14 days (400 otherwise), `limit` at most 1000, paged;
 - Cloud Guard: GetConfiguration (reporting region), ListProblems (timeLastDetected window, paged);
@@ -131,6 +132,7 @@ class OciApis(Loopback):
         self.problems: list[dict] = []  #: Cloud Guard problems (REST camelCase, as GetProblem returns them)
         self.gone_problems: set[str] = set()  #: problem ids GetProblem answers 404 for (deleted after listing)
         self.reporting_region = home
+        self.retention = 365  #: Audit GetConfiguration's retentionPeriodDays
         self.page_size = page_size
         self.search_page = 1000  #: most results a search page holds (the API's maximum; tests lower it)
         self.compartment_page = compartment_page
@@ -252,6 +254,8 @@ class OciApis(Loopback):
         ]
 
     def _audit(self, request, path, args, region) -> Response:
+        if path == "/20190901/configuration":  # GetConfiguration: the tenancy's retention
+            return Response(json.dumps({"retentionPeriodDays": self.retention}), content_type="application/json")
         if path != "/20190901/auditEvents":
             return _error(404, "NotFound", path)
         start, end = parse(args["startTime"]), parse(args["endTime"])

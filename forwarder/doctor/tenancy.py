@@ -1,0 +1,254 @@
+"""Doctor's OCI checks: the principal, region subscriptions, audit retention, Cloud Guard, each permission the
+configuration needs (one harmless read per OCI API it calls), the Vault secrets and the Notifications topic.
+
+OCI answers 401 when a request's signature is refused (the principal is broken) and 404
+NotAuthorizedOrNotFound (or 403) when a policy statement is missing or the resource does not exist: the
+service cannot tell them apart for us, so each fix names the statement and the resource to look at.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from forwarder.doctor import FAIL, OK, WARN, Check
+from forwarder.oci.auth import AuthError
+from forwarder.oci.calls import call
+from forwarder.retry import Failure
+
+#: Audit retention below this many days is a warning (365 is the most OCI keeps, and the best practice).
+RETENTION_DAYS = 365
+DENIED = (401, 403, 404)
+
+
+def _needs_principal(check):
+    check.needs_principal = True
+    return check
+
+
+def _denied(name: str, failure: Failure, statement: str, needed: bool = True, resource: str = "") -> Check:
+    """The check of a call refused with 401/403/404 (`needed`: fail, else warn), its fix the statement to add."""
+    if failure.status == 401:
+        return Check(name, FAIL, f"{failure.reason}: the signature was refused", _SIGNATURE_FIX)
+    where = f"; or {resource} does not exist" if resource else ""
+    return Check(name, FAIL if needed else WARN, failure.reason, f"add the policy statement: {statement}{where}")
+
+
+_SIGNATURE_FIX = (
+    "an API key: upload its public key to the user and check the profile's fingerprint; a resource principal: "
+    "the function must match its dynamic group's rule (resource.id or resource.compartment.id)"
+)
+
+
+def _tenancy_of(probe) -> str:
+    return probe.settings.collect.tenancy or probe.clients.tenancy
+
+
+def principal(probe) -> Check:
+    """The principal signs, and which tenancy and region it is in (GetTenancy)."""
+    try:
+        tenancy, region = probe.clients.tenancy, probe.clients.home
+    except AuthError as exc:
+        return Check("principal", FAIL, f"{probe.auth}: {exc}", "see the message; `--auth` names the principal")
+    who = f"{probe.auth}, tenancy {tenancy}, region {region}"
+    try:
+        data = call(probe.clients.get("identity").get_tenancy, tenancy, deadline=probe.step()).data
+    except Failure as failure:
+        if failure.status == 401:
+            return Check("principal", FAIL, f"{who}: {failure.reason}: the signature was refused", _SIGNATURE_FIX)
+        if failure.status in DENIED:  # signed and accepted: only the name is out of reach
+            return Check("principal", OK, f"{who} (its name needs `inspect tenancies`)")
+        raise
+    return Check("principal", OK, f"{who}, named {data.get('name')!r}")
+
+
+def _reads_tenancy(settings) -> bool:
+    """Whether this configuration lists regions and compartments (a collector of an API, or a reporter)."""
+    return bool(set(settings.collect.sources) - {"stream"}) or bool(settings.report.bucket)
+
+
+@_needs_principal
+def regions(probe) -> Check:
+    """The tenancy's region subscriptions (ListRegionSubscriptions), and COLLECT_REGIONS among them."""
+    tenancy = _tenancy_of(probe)
+    try:
+        data = call(probe.clients.get("identity").list_region_subscriptions, tenancy, deadline=probe.step()).data
+    except Failure as failure:
+        if failure.status not in DENIED:
+            raise
+        statement = f"Allow {probe.subject} to inspect tenancies in tenancy"
+        return _denied("region subscriptions", failure, statement, needed=_reads_tenancy(probe.settings))
+    ready = sorted(r["regionName"] for r in data or () if (r.get("status") or "READY") == "READY")
+    wanted = probe.settings.collect.regions or ()
+    missing = [r for r in wanted if r not in ready]
+    if missing:
+        return Check(
+            "region subscriptions",
+            FAIL,
+            f"COLLECT_REGIONS names {', '.join(missing)}, not subscribed; subscribed: {', '.join(ready)}",
+            "subscribe the tenancy to the region (Console: Governance > Region management), or drop it from "
+            "COLLECT_REGIONS",
+        )
+    return Check("region subscriptions", OK, f"{len(ready)} subscribed: {', '.join(ready)}")
+
+
+@_needs_principal
+def audit_retention(probe) -> Check:
+    """The Audit service's retention period (GetConfiguration): a warning below RETENTION_DAYS."""
+    tenancy = _tenancy_of(probe)
+    try:
+        data = call(probe.clients.get("audit").get_configuration, tenancy, deadline=probe.step()).data or {}
+    except Failure as failure:
+        if failure.status not in DENIED:
+            raise
+        statement = f"Allow {probe.subject} to inspect tenancies in tenancy"
+        return _denied("audit retention", failure, statement, needed=False)
+    days = data.get("retentionPeriodDays")
+    if not isinstance(days, int) or days < RETENTION_DAYS:
+        return Check(
+            "audit retention",
+            WARN,
+            f"audit events are kept {days} days: a backfill or report cannot reach further back",
+            f"set the tenancy's Audit retention period to {RETENTION_DAYS} days (the most): Console > Identity & "
+            f"Security > Audit > Configuration, or `oci audit config update --compartment-id {tenancy} "
+            f"--retention-period-days {RETENTION_DAYS}`",
+        )
+    return Check("audit retention", OK, f"audit events are kept {days} days")
+
+
+@_needs_principal
+def cloud_guard(probe) -> Check:
+    """Cloud Guard is enabled, and its reporting region is where this function's Events rules see problems."""
+    tenancy, region = _tenancy_of(probe), probe.clients.home
+    needed = "cloudguard" in probe.settings.collect.sources
+    try:
+        data = call(probe.clients.get("cloudguard").get_configuration, tenancy, deadline=probe.step()).data or {}
+    except Failure as failure:
+        if failure.status not in DENIED:
+            raise
+        statement = f"Allow {probe.subject} to read cloud-guard-family in tenancy"
+        return _denied("cloud guard", failure, statement, needed=needed)
+    status, reporting = data.get("status"), data.get("reportingRegion")
+    probe.reporting_region = reporting
+    if status != "ENABLED":
+        return Check(
+            "cloud guard",
+            WARN if not needed else FAIL,
+            f"Cloud Guard is {status or 'not enabled'}: no problem events are raised",
+            "enable Cloud Guard (Console: Identity & Security > Cloud Guard > Enable), choosing its reporting region",
+        )
+    if reporting and reporting != region:
+        return Check(
+            "cloud guard",
+            WARN,
+            f"enabled, reporting region {reporting}; this function runs in {region}: Events rules here see no "
+            "problem events (they are emitted in the reporting region only)",
+            f"put the Cloud Guard Events rule in {reporting} (Terraform: region = {reporting!r}), or collect "
+            "problems with COLLECT_SOURCES=cloudguard",
+        )
+    return Check("cloud guard", OK, f"enabled, reporting region {reporting}")
+
+
+def _window() -> tuple[datetime, datetime]:
+    """The last whole minute (ListEvents takes whole minutes): the smallest harmless read."""
+    end = datetime.now(UTC).replace(second=0, microsecond=0)
+    return end - timedelta(minutes=1), end
+
+
+@_needs_principal
+def permissions(probe) -> list[Check]:
+    """One harmless read per OCI API the configuration calls, each naming the statement it needs."""
+    from forwarder.oci.realms import region_of
+    from forwarder.sources.api.audit import audit_query
+
+    s, out = probe.settings, []
+    tenancy = _tenancy_of(probe)
+    top = s.collect.compartment or tenancy
+    reads_audit = "audit" in s.collect.sources or bool(s.report.bucket)
+    start, end = _window()
+    tries = []
+    if _reads_tenancy(s):
+        identity = probe.clients.get("identity")
+        op = (identity.list_compartments, (tenancy,), {"compartment_id_in_subtree": True, "limit": 1})
+        tries.append(("read compartments", "inspect compartments in tenancy", op))
+    if reads_audit and s.collect.audit_method == "list-events":
+        op = (probe.clients.get("audit").list_events, (top, start, end), {})
+        tries.append(("read audit events", "read audit-events in tenancy", op))
+    elif reads_audit:
+        tries.append(("read audit events", "read audit-events in tenancy", _search(probe, audit_query(top), start)))
+    for name, query in s.collect.queries.items():
+        search = _search(probe, query.replace("{compartment}", top), start)
+        tries.append((f"read log search {name}", "read log-content in tenancy", search))
+    if "cloudguard" in s.collect.sources:
+        client = probe.clients.get("cloudguard", probe.reporting_region)  # problems are read there only
+        window = {"time_last_detected_greater_than_or_equal_to": start, "compartment_id_in_subtree": True}
+        op = (client.list_problems, (top,), {**window, "limit": 1})
+        tries.append(("read cloud guard problems", "read cloud-guard-family in tenancy", op))
+    for stream in s.collect.streams.streams if s.collect.streams else ():
+        op = (probe.clients.get("streaming-admin", region_of(stream)).get_stream, (stream,), {})
+        grant = f"use stream-pull in tenancy where target.stream.id = '{stream}'"
+        tries.append((f"read stream {stream[-8:]}", grant, op))
+    for name, grant, (operation, args, kwargs) in tries:
+        try:
+            call(operation, *args, deadline=probe.step(), **kwargs)
+        except Failure as failure:
+            if failure.status not in DENIED:
+                raise
+            out.append(_denied(name, failure, f"Allow {probe.subject} to {grant}"))
+            continue
+        out.append(Check(name, OK, f"allowed ({getattr(operation, '__name__', 'call')})"))
+    return out
+
+
+def _search(probe, query: str, start: datetime):
+    """A Logging Search of `query` over one minute, one result at most."""
+    from oci.loggingsearch.models import SearchLogsDetails
+
+    details = SearchLogsDetails(
+        time_start=start, time_end=start + timedelta(minutes=1), search_query=query, is_return_field_info=False
+    )
+    return probe.clients.get("logsearch").search_logs, (details,), {"limit": 1}
+
+
+@_needs_principal
+def secrets(probe) -> list[Check]:
+    """Each configured Vault secret can be read (GetSecretBundle); its value is never shown."""
+    from forwarder.oci.vault import SecretError, read_secret
+
+    s, out = probe.settings, []
+    named = {
+        "SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID": s.syslog and s.syslog.client_key_secret_ocid,
+        "SIEM_HTTP_TOKEN_SECRET_OCID": s.http and s.http.token_secret_ocid,
+        "TICKET_SECRET_OCID": s.tickets and s.tickets.secret_ocid,
+        "DETECTION_STATE_PASSWORD_SECRET_OCID": s.detection.password_secret_ocid,
+    }
+    for key, ocid in named.items():
+        if not ocid:
+            continue
+        try:
+            read_secret(ocid, key=key, clients=probe.clients)
+        except SecretError as exc:
+            statement = f"Allow {probe.subject} to read secret-bundles in tenancy where target.secret.id = '{ocid}'"
+            out.append(Check(f"secret {key}", FAIL, str(exc), f"add the policy statement: {statement}"))
+            continue
+        out.append(Check(f"secret {key}", OK, "read (the value is not shown)"))
+    return out
+
+
+@_needs_principal
+def topic(probe) -> Check | None:
+    """The report's Notifications topic can be read (GetTopic); nothing is published."""
+    ocid = probe.settings.report.topic
+    if not ocid:
+        return None
+    try:
+        data = call(probe.clients.get("notification").get_topic, ocid, deadline=probe.step()).data
+    except Failure as failure:
+        if failure.status not in DENIED:
+            raise
+        statement = f"Allow {probe.subject} to use ons-topics in tenancy where target.topic.id = '{ocid}'"
+        return _denied("topic REPORT_TOPIC_OCID", failure, statement, resource="the topic")
+    name = getattr(data, "name", None) or (data.get("name") if isinstance(data, dict) else None)
+    return Check("topic REPORT_TOPIC_OCID", OK, f"topic {name!r} readable; nothing published")
+
+
+CHECKS = (principal, regions, audit_retention, cloud_guard, permissions, secrets, topic)
