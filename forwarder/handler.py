@@ -73,6 +73,7 @@ def handle(body: bytes, seconds_left: float | None = None) -> tuple[int, dict[st
         return 502, Summary(errors=[f"configuration: {reason}"]).to_dict()
     if value is None:
         summary = pipeline.process(body, deadline).to_dict()
+        container.post_metrics("delivery", summary, deadline + DEADLINE_MARGIN / 2)  # half the margin: never late
         log.info("summary %s", json.dumps(summary, separators=(",", ":")))
         return (200 if summary["ok"] else 502), summary
     try:

@@ -5,6 +5,8 @@
   checkpoint); `sources` defaults to COLLECT_SOURCES.
 - `{"task": "report", "date": "YYYY-MM-DD"}`: the daily change report (`forwarder.report`; `date`
   defaults to yesterday in REPORT_TIMEZONE), refused unless REPORT_BUCKET is set.
+- `{"task": "replay-dead-letter", "dryRun": false}`: the dead letters sent again (`forwarder.delivery.replay`)
+  until the deadline, or with `dryRun` what is waiting; needs `manage objects` on DEAD_LETTER_BUCKET.
 - `{"task": "doctor"}`: every link of this configuration checked (`forwarder.doctor`), its answer the
   checks as JSON; 502 when one fails.
 Each task wires only what it uses: a report never builds the forwarding pipeline (no SIEM, Vault or
@@ -31,12 +33,21 @@ class Report(NamedTuple):
     day: Any  #: the `report.day.Day` asked for, or None: yesterday in REPORT_TIMEZONE
 
 
+class ReplayDeadLetter(NamedTuple):
+    dry_run: bool  #: say what is waiting; send and remove nothing
+
+
 class Doctor(NamedTuple):
     """Check every link of this function's configuration (`forwarder.doctor`) with its resource principal."""
 
 
 #: What each task body may hold besides `task`.
-FIELDS = {"collect": frozenset({"sources"}), "report": frozenset({"date"}), "doctor": frozenset()}
+FIELDS = {
+    "collect": frozenset({"sources"}),
+    "report": frozenset({"date"}),
+    "doctor": frozenset(),
+    "replay-dead-letter": frozenset({"dryRun"}),
+}
 
 
 def is_task(body: bytes) -> dict[str, Any] | None:
@@ -54,7 +65,7 @@ def is_task(body: bytes) -> dict[str, Any] | None:
     return value
 
 
-def parse(value: dict[str, Any], settings) -> Collect | Report | Doctor:
+def parse(value: dict[str, Any], settings) -> Collect | Report | Doctor | ReplayDeadLetter:
     """The typed task of a task body, checked against this function's settings.
 
     Raises:
@@ -107,7 +118,21 @@ def _report(value: dict[str, Any], settings) -> Report:
         raise TaskError(f"task: date: expected {exc}") from None
 
 
-_PARSERS = {"collect": _collect, "report": _report, "doctor": lambda value, settings: Doctor()}
+def _replay_dead_letter(value: dict[str, Any], settings) -> ReplayDeadLetter:
+    if settings.dead_letter is None:
+        raise TaskError("task replay-dead-letter refused: DEAD_LETTER_BUCKET is not set")
+    dry_run = value.get("dryRun", False)
+    if not isinstance(dry_run, bool):
+        raise TaskError(f"task: dryRun must be true or false; got {dry_run!r}")
+    return ReplayDeadLetter(dry_run)
+
+
+_PARSERS = {
+    "collect": _collect,
+    "report": _report,
+    "doctor": lambda value, settings: Doctor(),
+    "replay-dead-letter": _replay_dead_letter,
+}
 
 
 class Container:
@@ -119,6 +144,7 @@ class Container:
         self.pipeline = None
         self.collector = None
         self.reporter = None
+        self.poster = None  #: `metrics.post.Poster`, when METRICS_NAMESPACE is set
 
     def get_settings(self):
         """Raises ConfigError (every bad key)."""
@@ -140,11 +166,30 @@ class Container:
             gc_tuning.tune()
         return self.pipeline
 
+    def post_metrics(self, kind: str, summary: dict[str, Any], deadline: float | None) -> None:
+        """Post the points of `summary` (`kind`: "delivery", "collection" or "report": `forwarder.metrics`)
+        when METRICS_NAMESPACE is set, and say in it what was posted (`"metrics": {"posted", "failed"}`).
+        Never raises: a metrics failure is told, never a failed delivery."""
+        settings = self.settings
+        if settings is None or not settings.metrics.namespace:
+            return
+        from forwarder import metrics
+
+        if self.poster is None:
+            from forwarder.metrics.post import Poster
+            from forwarder.oci.clients import for_metrics
+
+            self.poster = Poster(settings, for_metrics(settings))
+        points = {"delivery": metrics.of_delivery, "collection": metrics.of_collection, "report": metrics.of_report}
+        summary["metrics"] = self.poster.post(points[kind](summary, metrics.function_name()), deadline)
+        if summary["metrics"].get("failed"):
+            log.warning("metrics not posted: %s", summary["metrics"]["failed"])
+
     def close(self) -> None:
         if self.pipeline is not None:
             self.pipeline.close()
 
-    def run(self, task: Collect | Report | Doctor, deadline: float) -> tuple[bool, dict[str, Any]]:
+    def run(self, task: Collect | Report | Doctor | ReplayDeadLetter, deadline: float) -> tuple[bool, dict[str, Any]]:
         """(ok, the task's summary)."""
         return _RUNNERS[type(task)](self, task, deadline)
 
@@ -155,6 +200,7 @@ def _run_collect(container: Container, task: Collect, deadline: float) -> tuple[
     if container.collector is None:
         container.collector = build(container.get_settings(), container.get_pipeline())
     outcome = container.collector.run(task.sources, deadline=deadline).to_dict()
+    container.post_metrics("collection", outcome, deadline + 0.5)  # within the answer's margin (handler)
     return outcome["ok"], outcome
 
 
@@ -166,6 +212,7 @@ def _run_report(container: Container, task: Report, deadline: float) -> tuple[bo
     if container.reporter is None:
         container.reporter = build(settings)
     result = container.reporter.run(which, deadline=deadline)
+    container.post_metrics("report", result, deadline + 0.5)
     return result["ok"], result
 
 
@@ -178,4 +225,28 @@ def _run_doctor(container: Container, task: Doctor, deadline: float) -> tuple[bo
     return not doctor.exit_status(checks), doctor.answer(checks)
 
 
-_RUNNERS = {Collect: _run_collect, Report: _run_report, Doctor: _run_doctor}
+#: Seconds a dead-letter object may take to replay, retries included (the task stops starting objects
+#: this long before its deadline: what is left stays for the next run).
+REPLAY_SECONDS = 20.0
+
+
+def _run_replay(container: Container, task: ReplayDeadLetter, deadline: float) -> tuple[bool, dict[str, Any]]:
+    from forwarder.delivery.deadletter import DeadLetterError
+    from forwarder.delivery.replay import replay, waiting
+
+    pipeline = container.get_pipeline()
+    try:
+        if task.dry_run:
+            return True, {"ok": True, "waiting": waiting(pipeline.dead_letter, deadline)}
+        results, left = replay(pipeline, pipeline.dead_letter, REPLAY_SECONDS, until=deadline)
+    except DeadLetterError as exc:
+        reason = (
+            f"{exc}: the function's own policy lets it only create dead letters; give its dynamic group "
+            "`manage objects` on the bucket for this task, or replay from the CLI with an operator's principal"
+        )
+        return False, {"ok": False, "errors": [reason]}
+    ok = not left and all(r.delivered == r.lines for r in results)
+    return ok, {"ok": ok, "objects": [r.to_dict() for r in results], "objectsLeft": left}
+
+
+_RUNNERS = {Collect: _run_collect, Report: _run_report, Doctor: _run_doctor, ReplayDeadLetter: _run_replay}

@@ -69,8 +69,11 @@ locals {
     DETECTION_STATE_URL                  = var.detection_state_url
     DETECTION_STATE_CA_CERT              = var.detection_state_ca_cert
     DETECTION_STATE_PASSWORD_SECRET_OCID = var.detection_state_password_secret_ocid
+    METRICS_NAMESPACE                    = var.metrics_enabled ? var.metrics_namespace : ""
+    METRICS_COMPARTMENT_OCID             = var.metrics_enabled ? var.compartment_ocid : ""
     OCI_OBJECTSTORAGE_ENDPOINT           = ""
     OCI_SECRETS_ENDPOINT                 = ""
+    OCI_MONITORING_ENDPOINT              = ""
   }
   function_config = { for key, value in local.function_config_all : key => value if value != "" }
 
@@ -218,6 +221,7 @@ locals {
   # the function's dynamic group.
   pipeline_grants = concat(
     ["Allow dynamic-group <dg> to manage objects in compartment id ${var.compartment_ocid} where all {target.bucket.name = '${var.dead_letter_bucket_name}', request.permission = 'OBJECT_CREATE'}"],
+    local.metrics ? [local.metrics_grant] : [],
     [for ocid in local.secret_ocids : "Allow dynamic-group <dg> to read secret-bundles in tenancy where target.secret.id = '${ocid}'"],
     [for bucket in local.detection_rule_buckets : "Allow dynamic-group <dg> to read objects in tenancy where target.bucket.name = '${bucket}'"],
   )
@@ -236,6 +240,13 @@ locals {
     var.enable_audit_connector ? [
       "Allow any-user to use fn-function in compartment id ${var.compartment_ocid} where all {request.principal.type = 'serviceconnector', request.principal.compartment.id = '${var.compartment_ocid}'}",
       "Allow any-user to use fn-invocation in compartment id ${var.compartment_ocid} where all {request.principal.type = 'serviceconnector', request.principal.compartment.id = '${var.compartment_ocid}'}",
+    ] : [],
+    # The replay task (read, then delete what was delivered), and people who replay from their own principal.
+    var.dead_letter_replay_by_function ? [
+      "Allow dynamic-group ${local.dg} to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${var.dead_letter_bucket_name}'",
+    ] : [],
+    var.dead_letter_operators_group != "" ? [
+      "Allow group ${var.dead_letter_operators_group} to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${var.dead_letter_bucket_name}'",
     ] : [],
     # A customer-managed key on the bucket: Object Storage in this region must be able to use it.
     var.dead_letter_kms_key_ocid != "" ? [

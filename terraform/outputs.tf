@@ -82,3 +82,8 @@ output "cross_tenancy_admit_statements" {
   description = "By tenancy name (collect_tenancies reached by the functions' own principals): the Define and Admit statements that tenancy's administrator applies in its root compartment (modules/cross-tenancy-admit)."
   value       = local.admit_statements
 }
+
+output "alarm_topic_ocid" {
+  description = "The topic the alarms notify (empty when there are no alarms: no alarm_emails and no alarm_topic_ocid)."
+  value       = local.alarms ? local.alarm_topic : ""
+}

@@ -23,8 +23,12 @@ locals {
     COLLECT_COMPARTMENT_OCID = var.collect_compartment_ocid
     COLLECT_REGIONS          = join(",", var.collect_regions)
     COLLECT_TENANCIES        = local.tenancies_json
+    METRICS_NAMESPACE        = var.metrics_enabled ? var.metrics_namespace : ""
+    METRICS_COMPARTMENT_OCID = var.metrics_enabled ? var.compartment_ocid : ""
   }
   reporter_config = { for key, value in local.reporter_config_all : key => value if value != "" }
+  # The application's config is empty: the reporter's own is the whole 4 KB.
+  reporter_config_size = sum([for key, value in local.reporter_config : length(key) + length(value)])
 }
 
 resource "oci_functions_function" "reporter" {
@@ -36,6 +40,13 @@ resource "oci_functions_function" "reporter" {
   timeout_in_seconds = 300 # a day that cannot be read by then is reported incomplete; run it again from the CLI
   config             = local.reporter_config
   freeform_tags      = local.tags
+
+  lifecycle {
+    precondition {
+      condition     = local.reporter_config_size <= 4096
+      error_message = "The reporter config would take ${local.reporter_config_size} bytes; OCI Functions allows 4096 for application and function config together. List fewer collect_tenancies."
+    }
+  }
 }
 
 resource "oci_objectstorage_bucket" "reports" {
@@ -120,6 +131,8 @@ locals {
       # GetTopic (its endpoint) and PublishMessage; not subscribe.
       "Allow dynamic-group ${local.reporter_dg} to use ons-topics in compartment id ${local.topic_holder} where any {request.permission = 'ONS_TOPIC_READ', request.permission = 'ONS_TOPIC_PUBLISH'}",
     ],
+    # Its own counts (alarms.tf): report completeness, API calls.
+    local.metrics ? [replace(local.metrics_grant, "<dg>", local.reporter_dg)] : [],
     # Other tenancies (tenancies.tf): Define and Endorse for those it reaches across, API keys' secrets.
     local.reporter_endorse,
     [for grant in local.key_secret_grants : replace(grant, "<dg>", local.reporter_dg)],

@@ -635,3 +635,53 @@ variable "report_retention_days" {
     error_message = "report_retention_days must be a whole number of days, 0 for none."
   }
 }
+
+# ---------------------------------------------------------------------------------------------------
+# Self-metrics, alarms, dead letters (alarms.tf)
+# ---------------------------------------------------------------------------------------------------
+variable "metrics_enabled" {
+  description = "Every function posts its counts to OCI Monitoring (METRICS_NAMESPACE) and may `use metrics` in that namespace only."
+  type        = bool
+  default     = true
+}
+
+variable "metrics_namespace" {
+  description = "The custom Monitoring namespace of the metrics: a-z, 0-9 and _, starting with a letter, not oci_ or oracle_."
+  type        = string
+  default     = "security_forwarder"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]*$", var.metrics_namespace)) && !startswith(var.metrics_namespace, "oci_") && !startswith(var.metrics_namespace, "oracle_")
+    error_message = "metrics_namespace: expected a-z, 0-9 and _, starting with a letter, not oci_ or oracle_."
+  }
+}
+
+variable "alarm_emails" {
+  description = "Email addresses told when an alarm fires (a topic is created, each address confirms its subscription). Empty, with no alarm_topic_ocid: no alarms."
+  type        = list(string)
+  default     = []
+}
+
+variable "alarm_topic_ocid" {
+  description = "An existing Notifications topic the alarms notify (PagerDuty, Slack, a function...). Empty: a topic is created for alarm_emails."
+  type        = string
+  default     = ""
+}
+
+variable "alarm_collection_lag_minutes" {
+  description = "The collection-lag alarm fires when a source and region is this many minutes behind."
+  type        = number
+  default     = 60
+}
+
+variable "dead_letter_operators_group" {
+  description = "An IAM group whose members may read and delete dead letters (replay-dead-letter from their own principal), e.g. \"SecOps\" or \"'Default'/'SecOps'\". Empty: none."
+  type        = string
+  default     = ""
+}
+
+variable "dead_letter_replay_by_function" {
+  description = "The forwarder function may read and delete its dead letters too, for the task {\"task\": \"replay-dead-letter\"} (otherwise it may only create them)."
+  type        = bool
+  default     = false
+}

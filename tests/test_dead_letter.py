@@ -260,3 +260,49 @@ def test_an_operator_replays_dead_letters_from_a_laptop_with_an_api_key(storage,
     assert main(["replay-dead-letter", "--config-file", str(key.config_file)]) == 0
     assert sorted(line["sdparsed"]["oci@32473"]["eventId"] for line in receiver.wait_for(2)) == ["ev-0", "ev-1"]
     assert not storage.objects
+
+
+def test_dry_run_says_what_waits_per_sink_and_reason_and_sends_nothing(storage, monkeypatch, capsys):
+    from forwarder import handler
+    from forwarder.cli import main
+
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    assert handle(batch(3), seconds_left=6)[0] == 200
+    assert handle(b"not json at all", seconds_left=6)[0] == 200
+    kept = dict(storage.objects)
+    handler.reset()
+    capsys.readouterr()
+    assert main(["replay-dead-letter", "--dry-run", "--auth", "resource_principal"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    *objects, total = lines
+    assert [o["object"] for o in objects] == sorted(kept)  # oldest first
+    assert [o["sinks"] for o in objects] == [{"syslog": 3}, {"parse": 1}]
+    waiting = total["waiting"]
+    assert waiting["lines"] == 4 and waiting["sinks"] == {"syslog": 3, "parse": 1}
+    assert any("Connection refused" in reason for reason in waiting["reasons"]), waiting["reasons"]
+    assert waiting["oldest"] == objects[0]["oldest"]
+    assert storage.objects == kept  # nothing sent, nothing removed
+    writes = [method for method, path, _ in storage.requests if method in ("PUT", "DELETE")]
+    assert writes == ["PUT", "PUT"]  # the two objects kept by the invocations; the dry run wrote nothing
+
+
+def test_the_replay_task_needs_manage_objects_and_then_drains_the_bucket(storage, monkeypatch, receiver):
+    from forwarder import handler
+
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    assert handle(batch(2), seconds_left=6)[0] == 200
+    handler.reset()
+    monkeypatch.setenv("SIEM_SYSLOG_URL", receiver.url("tcp"))
+    storage.create_only.add(storage.bucket)  # the forwarder's own policy: OBJECT_CREATE only
+    status, answer = handle(b'{"task": "replay-dead-letter"}', seconds_left=30)
+    assert status == 502 and "manage objects" in answer["errors"][0], answer
+    assert "BucketNotFound" in answer["errors"][0]
+    storage.create_only.clear()  # its dynamic group now may manage the bucket's objects
+    status, answer = handle(b'{"task": "replay-dead-letter", "dryRun": true}', seconds_left=30)
+    assert status == 200 and answer["waiting"]["sinks"] == {"syslog": 2}
+    status, answer = handle(b'{"task": "replay-dead-letter"}', seconds_left=30)
+    assert status == 200, answer
+    assert [(o["lines"], o["delivered"], o["remainingIn"]) for o in answer["objects"]] == [(2, 2, None)]
+    assert len(receiver.wait_for(2)) == 2 and storage.objects == {}
+    status, answer = handle(b'{"task": "replay-dead-letter", "dryRun": "yes"}', seconds_left=30)
+    assert status == 502 and "dryRun must be true or false" in answer["errors"][0]

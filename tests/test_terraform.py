@@ -629,9 +629,13 @@ def test_the_reporter_runs_daily_with_its_own_bucket_topic_and_least_privilege(t
     reporter = functions["oci-forwarder-reporter"]
     config = reporter["config"]
     assert (
-        set(config) <= REPORT_KEYS | {"COLLECT_TENANCY_OCID", "COLLECT_COMPARTMENT_OCID", "COLLECT_REGIONS"}
+        set(config)
+        <= REPORT_KEYS
+        | {"COLLECT_TENANCY_OCID", "COLLECT_COMPARTMENT_OCID", "COLLECT_REGIONS"}
+        | {"METRICS_NAMESPACE", "METRICS_COMPARTMENT_OCID"}
         and reporter["timeout_in_seconds"] == 300
     )
+    assert config["METRICS_NAMESPACE"] == "security_forwarder"
     assert config["REPORT_BUCKET"] == "oci-forwarder-reports" and config["REPORT_TIMEZONE"] == "Europe/Paris"
     assert config["REPORT_TOPIC_OCID"].startswith("ocid1.") and "REPORT_LINK_HOURS" not in config
     assert "REPORT_BUCKET" not in functions["oci-forwarder-fn"]["config"]  # the push function refuses report tasks
@@ -819,3 +823,76 @@ def test_a_stream_collector_reads_its_streams_only_every_minute(terraform):
     assert not [s for s in statements if "audit-events" in s or "cloud-guard" in s]  # it reads nothing else
     refused = terraform("plan", {**COLLECT, "collect_streams": ["my-stream"]}, home_region="us-ashburn-1")
     assert refused.returncode != 0 and "collect_streams must hold stream OCIDs" in refused.output
+
+
+def test_metrics_are_posted_under_one_namespace_and_alarms_query_only_metrics_the_code_posts(terraform):
+    from forwarder.metrics import NAMES
+
+    quiet = terraform("apply", {**COLLECT, "report_enabled": True}, home_region="us-ashburn-1")
+    assert quiet.returncode == 0, quiet.output
+    assert not [c for c in quiet.created if c["type"] == "oci_monitoring_alarm"]  # no addresses, no topic: no alarms
+    for function in [c["values"] for c in quiet.created if c["type"] == "oci_functions_function"]:
+        config = function["config"]
+        assert (config["METRICS_NAMESPACE"], config["METRICS_COMPARTMENT_OCID"]) == (
+            "security_forwarder",
+            EXAMPLE["compartment_ocid"],
+        ), function["display_name"]
+    grant = (
+        f"to use metrics in compartment id {EXAMPLE['compartment_ocid']} "
+        "where target.metrics.namespace = 'security_forwarder'"
+    )
+    policies = {c["values"]["name"]: c["values"] for c in quiet.created if c["type"] == "oci_identity_policy"}
+    for name, dg in (("policy", "fn-dg"), ("collector-policy", "collector-dg"), ("reporter-policy", "reporter-dg")):
+        assert f"Allow dynamic-group oci-forwarder-{dg} {grant}" in policies[f"oci-forwarder-{name}"]["statements"]
+
+    loud = terraform(
+        "apply", {**COLLECT, "report_enabled": True, "alarm_emails": ["oncall@example.com"]}, home_region="us-ashburn-1"
+    )
+    assert loud.returncode == 0, loud.output
+    alarms = {c["values"]["display_name"]: c["values"] for c in loud.created if c["type"] == "oci_monitoring_alarm"}
+    assert set(alarms) == {
+        f"oci-forwarder-{name}"
+        for name in (
+            "dead-letters",
+            "failures",
+            "tickets-failed",
+            "function-errors",
+            "function-throttles",
+            "collection-lag",
+            "report-incomplete",
+        )
+    }
+    topics = {c["values"]["name"]: c["values"]["id"] for c in loud.created if c["type"] == "oci_ons_notification_topic"}
+    emails = {c["values"]["endpoint"] for c in loud.created if c["type"] == "oci_ons_subscription"}
+    assert "oncall@example.com" in emails
+    application = loud.one("oci_functions_application")["values"]["id"]
+    for alarm in alarms.values():
+        assert alarm["destinations"] == [topics["oci-forwarder-alarms"]] and alarm["is_enabled"]
+        metric = re.match(r"([A-Za-z_]+)\[\d+[mh]\]", alarm["query"]).group(1)
+        if alarm["namespace"] == "oci_faas":
+            assert metric == "FunctionResponseCount" and f'applicationId = "{application}"' in alarm["query"]
+        else:
+            assert alarm["namespace"] == "security_forwarder" and metric in NAMES, alarm["query"]
+    assert alarms["oci-forwarder-collection-lag"]["query"] == "collection_lag_seconds[15m].max() > 3600"
+    assert "replay-dead-letter" in alarms["oci-forwarder-dead-letters"]["body"]
+
+    off = terraform("apply", {**EXAMPLE, "metrics_enabled": False, "alarm_emails": ["oncall@example.com"]})
+    assert off.returncode == 0, off.output
+    assert not [c for c in off.created if c["type"] == "oci_monitoring_alarm"]
+    assert "METRICS_NAMESPACE" not in off.one("oci_functions_function")["values"]["config"]
+    assert not [s for s in policy(off) if " use metrics " in s]
+
+
+def test_dead_letters_can_be_read_by_operators_or_the_replay_task_only_when_asked(terraform):
+    bucket = "target.bucket.name = 'oci-forwarder-dead-letter'"
+    plain = policy(terraform("apply", EXAMPLE))
+    assert [s for s in plain if bucket in s and " manage objects " in s] == [
+        s for s in plain if bucket in s and "OBJECT_CREATE" in s
+    ]  # the function may only create dead letters
+    asked = policy(
+        terraform("apply", {**EXAMPLE, "dead_letter_operators_group": "SecOps", "dead_letter_replay_by_function": True})
+    )
+    compartment = EXAMPLE["compartment_ocid"]
+    assert f"Allow group SecOps to manage objects in compartment id {compartment} where {bucket}" in asked
+    function = "Allow dynamic-group oci-forwarder-fn-dg"
+    assert f"{function} to manage objects in compartment id {compartment} where {bucket}" in asked

@@ -1,27 +1,11 @@
-"""`python -m forwarder replay-dead-letter`: re-send dead-lettered events and remove what is delivered.
-
-Each dead-letter object is read oldest first; its events are sent again to the sink named in each
-line (through the same routes and retries as the function). An object whose events were all
-delivered is deleted; when only some were, the rest are written to a new object first and then the
-old one is deleted; when none were, it is left as it is. Lines kept from the "parse" stage (a body
-that was not JSON) cannot be re-sent and stay.
-"""
+"""`python -m forwarder replay-dead-letter`: re-send dead-lettered events and remove what is delivered
+(`forwarder.delivery.replay`), or with `--dry-run` say what is waiting."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import textwrap
-import time
-from dataclasses import dataclass
-
-from forwarder.delivery.deadletter import DeadLetter, DeadLetterError
-from forwarder.detect.output import is_kept_detection, restore
-from forwarder.normalize import normalize
-from forwarder.pipeline import Pipeline
-
-log = logging.getLogger("forwarder")
 
 
 def add_parser(commands) -> None:
@@ -40,9 +24,16 @@ def add_parser(commands) -> None:
             new object before the old one is deleted. Writes one JSON line per object to standard
             error (or --summary FILE); exits 1 if anything is still not delivered. Reads the bucket
             with --auth (the OCI config file's API key outside OCI, the resource principal inside);
-            the principal needs `manage objects` on the bucket."""
+            the principal needs `manage objects` on the bucket (the function's own policy only lets it
+            create there): `Allow group <operators> to manage objects in compartment id <OCID> where
+            target.bucket.name = '<DEAD_LETTER_BUCKET>'`. --dry-run sends and removes nothing: it
+            prints one JSON line per object (oldest first: its lines per sink and per reason) and a
+            last line with the totals, and needs only `read objects`."""
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    dead.add_argument(
+        "--dry-run", action="store_true", help="say what is waiting, per sink and reason, oldest first; send nothing"
     )
     add_deadline(dead, "dead-letter object")
     add_summary(dead)
@@ -52,17 +43,21 @@ def add_parser(commands) -> None:
 def run(parser, args) -> int:
     """Replay every dead-letter object; print one JSON line per object. Returns the exit status."""
     from forwarder.cli import common, principal
+    from forwarder.delivery.deadletter import DeadLetterError
+    from forwarder.delivery.replay import replay
 
     settings = common.settings()
     if settings.dead_letter is None:
         parser.error("replay-dead-letter: DEAD_LETTER_BUCKET is not set: name the bucket the function keeps events in")
-    principal.check_principal(parser, "replay-dead-letter", args)
+    auth = principal.check_principal(parser, "replay-dead-letter", args)
     out = common.Summaries(parser, args)
+    if args.dry_run:
+        return _dry_run(settings, auth, args, out)
     pipeline = common.pipeline(settings, args)
     if pipeline is None:
         return 1
     try:
-        results = replay(pipeline, pipeline.dead_letter, seconds_per_object=args.deadline)
+        results, _ = replay(pipeline, pipeline.dead_letter, seconds_per_object=args.deadline)
     except DeadLetterError as exc:  # the bucket cannot be listed or read
         print(f"replay-dead-letter: {exc}", file=sys.stderr)
         return 1
@@ -76,54 +71,24 @@ def run(parser, args) -> int:
     return 1 if any(r.delivered < r.lines for r in results) else 0
 
 
-@dataclass
-class ObjectResult:
-    """What replay did with one object: its name, lines, how many were delivered, where the rest went."""
+def _dry_run(settings, auth: str, args, out) -> int:
+    """Print what is waiting (one line per object, then the totals); nothing is built but the bucket."""
+    import time
 
-    name: str
-    lines: int
-    delivered: int
-    kept_in: str | None  #: the object now holding what was not delivered (the same name when untouched)
+    from forwarder.delivery.deadletter import DeadLetter, DeadLetterError
+    from forwarder.delivery.replay import waiting
+    from forwarder.oci.bucket import Bucket
+    from forwarder.oci.clients import for_function
 
-    def to_dict(self) -> dict:
-        return {"object": self.name, "lines": self.lines, "delivered": self.delivered, "remainingIn": self.kept_in}
-
-
-def replay(pipeline: Pipeline, store: DeadLetter, seconds_per_object: float = 60.0) -> list[ObjectResult]:
-    """Replay every dead-letter object in `store` through `pipeline`'s routes.
-
-    Each object's lines are sent per sink in one call, with retries bounded by `seconds_per_object`.
-    """
-    routes = {route.name: route for route in pipeline.routes}
-    results = []
-    for name in store.list():
-        deadline = time.monotonic() + seconds_per_object
-        lines = store.read(name)
-        by_sink: dict[str, list[int]] = {}
-        remaining: dict[int, dict] = {}
-        for index, line in enumerate(lines):
-            if line.get("sink") in routes and isinstance(line.get("event"), dict):
-                by_sink.setdefault(line["sink"], []).append(index)
-            else:
-                remaining[index] = line  # an unparseable body, or a sink no longer configured
-        for sink, indexes in by_sink.items():
-            events = [lines[i]["event"] for i in indexes]
-            records = [restore(e) if is_kept_detection(e) else normalize(e, pipeline.region) for e in events]
-            _, _, undelivered = pipeline.send(routes[sink], records, deadline, skip_kept=False)
-            failed = {id(record): (reason, attempts) for record, reason, attempts in undelivered}
-            for i, record in zip(indexes, records, strict=True):
-                if id(record) in failed:
-                    reason, attempts = failed[id(record)]
-                    remaining[i] = {**lines[i], "reason": reason, "attempts": lines[i].get("attempts", 0) + attempts}
-        left = [remaining[i] for i in sorted(remaining)]
-        delivered = len(lines) - len(left)
-        kept_in: str | None = name
-        if delivered and left:
-            kept_in = store.keep(left[0].get("sink", "replay"), left)  # its own timeout: the rest must be kept
-            store.delete(name)
-        elif delivered:
-            kept_in = None
-            store.delete(name)
-        log.info("replayed %s: %d of %d delivered", name, delivered, len(lines))
-        results.append(ObjectResult(name, len(lines), delivered, kept_in))
-    return results
+    clients = for_function(settings, auth, args.config_file, args.profile)
+    store = DeadLetter(Bucket(clients, settings.dead_letter.bucket, settings.dead_letter.namespace))
+    try:
+        found = waiting(store, time.monotonic() + args.deadline)
+    except DeadLetterError as exc:
+        print(f"replay-dead-letter: {exc}", file=sys.stderr)
+        return 1
+    for one in found.pop("objects"):
+        out.write(one)
+    out.write({"waiting": found})
+    out.close()
+    return 0

@@ -2,13 +2,14 @@
 
 `Outcome.to_dict()` (the CLI's stdout, the collector function's answer):
 `{"ok", "complete", "backfill", "shards": {"total", "done", "failed", "skipped", "deferred"},
-"sources": {source: {region: {"windows", "events", "repeats", "delivered": {sink: n},
+"sources": {source: {region: {"windows", "events", "repeats", "through", "delivered": {sink: n},
 "deadLettered": {sink: n}, "failed": {sink: n}, "problems": [...]}}}, "apiCalls", "throttled",
 "errors": [...], "delivery": <the pipeline summary of every page, added up>}`.
 With a tenancy list (COLLECT_TENANCIES, `--profile A --profile B`), `sources` is given per tenancy
 instead: `"tenancies": {name: {"tenancyId", "tenancyName", "ok", "errors": [...], "sources": {...}}}`
 (a tenancy is `ok` when none of its shards failed and it had no error); top-level `errors` name the
-tenancy (`"<name>: <reason>"`).
+tenancy (`"<name>: <reason>"`). `through`: the oldest end of the checkpoints of that source and region
+after the run (ISO 8601; None for a stream, whose cursor is its checkpoint): now minus it is the lag.
 `ok`: every collected event was delivered or kept and nothing failed outright; `complete`: every shard
 was read to the end of its window (skipped shards, held by another run, and deferred ones, left for
 the next run because of the deadline, are not failures).
@@ -54,7 +55,14 @@ class Outcome:
     def _entry(self, source: str, region: str, tenancy: str = "") -> dict[str, Any]:
         regions = self.tenancies[tenancy]["sources"].setdefault(source, {})
         if region not in regions:
-            regions[region] = {"windows": 0, "events": 0, "repeats": 0, "counts": Summary(), "problems": []}
+            regions[region] = {
+                "windows": 0,
+                "events": 0,
+                "repeats": 0,
+                "through": None,
+                "counts": Summary(),
+                "problems": [],
+            }
         return regions[region]
 
     def add(self, shard, summary: Summary) -> None:
@@ -68,6 +76,9 @@ class Outcome:
         entry = self._entry(shard.source, shard.region, shard.tenancy)
         entry["events"] += read
         entry["repeats"] += repeats
+        if window is not None:  # the checkpoint now ends at the window's end, or stayed at its start
+            end = window.end if outcome is None else window.start
+            entry["through"] = end if entry["through"] is None else min(entry["through"], end)
         self.shards_done += 1
         if outcome is None:
             entry["windows"] += 1
@@ -136,6 +147,7 @@ def _shown(entry: dict[str, Any]) -> dict[str, Any]:
         "windows": entry["windows"],
         "events": entry["events"],
         "repeats": entry["repeats"],
+        "through": entry["through"] and entry["through"].isoformat(),
         "delivered": counts.delivered,
         "deadLettered": counts.dead_lettered,
         "failed": counts.failed,

@@ -34,6 +34,7 @@ SERVICES = {
     "notification-topic": ("oci.ons", "NotificationDataPlaneClient"),  # PublishMessage, at the topic's endpoint
     "streaming-admin": ("oci.streaming", "StreamAdminClient"),  # GetStream: the messages endpoint
     "streaming": ("oci.streaming", "StreamClient"),  # group cursors and messages, at the messages endpoint
+    "monitoring": ("oci.monitoring", "MonitoringClient"),  # PostMetricData, at the telemetry-ingestion endpoint
 }
 #: Services whose endpoint is named by another call's answer, never built from the region: a stream's
 #: messages endpoint (GetStream `messagesEndpoint`); `get` takes it as `endpoint`.
@@ -183,6 +184,19 @@ def for_function(
     return Clients(
         auth, endpoints, timeout=settings.timeout, config_file=config_file, profile=profile, region=settings.region
     )
+
+
+def for_metrics(settings, auth: str = "resource_principal") -> Clients:
+    """The clients of self-metrics: PostMetricData at OCI_MONITORING_ENDPOINT, else at
+    `https://telemetry-ingestion.{region}.<the realm's domain>` (PostMetricData is not served at the
+    Monitoring API's own endpoint, which the SDK would build), each request's timeout 3 s."""
+    from forwarder.oci.realms import domain_of, realm_of
+
+    endpoint = settings.metrics.endpoint
+    domain = domain_of(realm_of(settings.region))
+    if not endpoint and domain:
+        endpoint = f"https://telemetry-ingestion.{{region}}.{domain}"
+    return Clients(auth, {"monitoring": endpoint}, timeout=3.0, region=settings.region)
 
 
 def for_doctor(settings, auth: str, config_file: str | None = None, profile: str | None = None) -> Clients:

@@ -86,6 +86,15 @@ KEYS: tuple[Key, ...] = (
         shown="(regional endpoint)",
     ),
     Key(
+        "OCI_MONITORING_ENDPOINT",
+        v.regional_url("http", "https"),
+        None,
+        "https://telemetry-ingestion.{region}.oraclecloud.com",
+        "Override of the Monitoring ingestion endpoint PostMetricData is sent to (METRICS_NAMESPACE); `{region}` "
+        "is replaced by the principal's region.",
+        shown="(the region's telemetry-ingestion endpoint)",
+    ),
+    Key(
         "OCI_RESOURCE_PRINCIPAL_REGION",
         v.text,
         None,

@@ -17,6 +17,7 @@ from forwarder.config import ConfigError, Invalid, Key
 from forwarder.config.values import shown
 from forwarder.delivery.config import DeadLetterSettings
 from forwarder.detect.config import DetectionSettings
+from forwarder.metrics.config import MetricsSettings
 from forwarder.report.config import ReportSettings
 from forwarder.settings.keys import FUNCTION_KEYS, KEY_NAMES, KEYS, MODULES, PREFIXES
 from forwarder.sinks.config import HttpSettings, SyslogSettings
@@ -50,6 +51,7 @@ class Settings(NamedTuple):
     collect: CollectSettings
     detection: DetectionSettings
     report: ReportSettings
+    metrics: MetricsSettings
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

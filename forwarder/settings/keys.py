@@ -22,12 +22,13 @@ COMPONENTS = (
     "forwarder.collect.config",
     "forwarder.collect.stream_config",
     "forwarder.report.config",
+    "forwarder.metrics.config",
     "forwarder.oci.config",
 )
 MODULES = tuple(importlib.import_module(name) for name in COMPONENTS)
 
 #: Names under these prefixes are ours: one that is not in KEYS is a misspelling, not someone else's.
-PREFIXES = ("SIEM_", "TICKET_", "DEAD_LETTER_", "COLLECT_", "CHECKPOINT_", "DETECTION_", "REPORT_")
+PREFIXES = ("SIEM_", "TICKET_", "DEAD_LETTER_", "COLLECT_", "CHECKPOINT_", "DETECTION_", "REPORT_", "METRICS_")
 
 KEYS: tuple[Key, ...] = tuple(key for module in MODULES for key in module.KEYS)
 BY_NAME = {key.name: key for key in KEYS}
