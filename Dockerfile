@@ -10,9 +10,11 @@ RUN pip3 install --target /python/ --no-cache --no-cache-dir -r requirements.txt
     python3.11 prune.py /python && \
     rm -fr ~/.cache/pip /tmp* requirements.txt prune.py && \
     chmod -R o+r /python
-# Only what the function runs: not tests/, bench/, terraform/ or a local .venv.
+# Only what the function runs: not tests/, bench/, terraform/ or a local .venv. files/ holds what config
+# keys name as paths (CA bundles, rule files: files/README.md).
 ADD func.py /function/
 ADD forwarder /function/forwarder
+ADD files /function/files
 # unchecked-hash: the .pyc files are used whatever the files' times become in the image.
 RUN python3.11 -m compileall -q -j 0 --invalidation-mode unchecked-hash /function /python
 

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: venv test demo bench lint rsyslog redis chromium receiver clean python terraform
+.PHONY: venv test demo bench lint rsyslog redis chromium receiver clean python terraform image
 
 # The function runs Python 3.11 (func.yaml): so do the tests.
 python:
@@ -67,6 +67,18 @@ bench: $(STAMP) rsyslog
 # A local syslog receiver printing what it gets: TCP and UDP 5514, TLS 6514 (README, "Try it in five minutes").
 receiver: $(STAMP) rsyslog
 	$(BIN)/python -m tests.support.receiver
+
+# The function's image, built for x86_64 (the application's GENERIC_X86 shape: an Apple silicon laptop would
+# otherwise build arm64) and pushed to OCIR, tagged with func.yaml's version. Terraform deploys it
+# (function_image): `fn deploy` is not needed, and would bump func.yaml's version behind Terraform's back.
+# REGISTRY: <region-key>.ocir.io/<namespace>/<repository>, after `docker login <region-key>.ocir.io`.
+VERSION := $(shell sed -n 's/^version: *//p' func.yaml)
+IMAGE = $(REGISTRY)/oci-security-forwarder:$(VERSION)
+image:
+	@test -n "$(REGISTRY)" || { echo "make image REGISTRY=<region-key>.ocir.io/<namespace>/oci-forwarder" >&2; exit 2; }
+	docker build --platform linux/amd64 -t $(IMAGE) .
+	docker push $(IMAGE)
+	@echo 'function_image = "$(IMAGE)"   # for terraform.tfvars'
 
 lint: $(STAMP)
 	$(BIN)/ruff check forwarder tests bench func.py image

@@ -61,7 +61,7 @@ variable "name_prefix" {
 # The function
 # ---------------------------------------------------------------------------------------------------
 variable "function_image" {
-  description = "The function image in your realm's Container Registry (OCIR), with a tag or digest, e.g. fra.ocir.io/<namespace>/oci-forwarder/oci-security-forwarder:0.1.0 (fn build / docker push); other realms have their own registry host."
+  description = "The function image in your realm's Container Registry (OCIR), with a tag or digest, e.g. fra.ocir.io/<namespace>/oci-forwarder/oci-security-forwarder:0.1.0 (make image); other realms have their own registry host."
   type        = string
   validation {
     condition     = can(regex("^[a-z0-9-]+(\\.[a-z0-9-]+)+/.+[:@].+$", var.function_image))

@@ -461,6 +461,19 @@ def test_func_yaml_and_dockerfile_follow_the_fn_schema():
     assert images == [[f"fnproject/python:{version}-dev", "AS", "build-stage"], [f"fnproject/python:{version}"]]
     assert ("ENTRYPOINT", '["/python/bin/fdk", "/function/func.py", "handler"]') in steps
     assert ("ENV", "PYTHONPATH=/function:/python") in steps
+    assert ("ADD", "files /function/files") in steps  # CA bundles and rule files named by path in config
+
+
+def test_make_image_builds_for_the_applications_shape_tagged_with_func_yaml_version():
+    registry = "fra.ocir.io/acme/oci-forwarder"
+    done = subprocess.run(["make", "-n", "image", f"REGISTRY={registry}"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    image = f"{registry}/oci-security-forwarder:{func_yaml()['version']}"
+    assert f"docker build --platform linux/amd64 -t {image} ." in done.stdout  # GENERIC_X86, even on arm64 laptops
+    assert f"docker push {image}" in done.stdout and f'function_image = "{image}"' in done.stdout
+    assert re.search(r'shape\s*=\s*"GENERIC_X86"', (TF / "main.tf").read_text())  # the shape the build is for
+    missing = subprocess.run(["make", "image"], cwd=ROOT, capture_output=True, text=True)
+    assert missing.returncode != 0 and "make image REGISTRY=<region-key>.ocir.io/<namespace>/" in missing.stderr
 
 
 def test_the_image_ships_bytecode_that_a_read_only_function_directory_uses(tmp_path):
