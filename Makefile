@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: venv test demo bench lint rsyslog redis chromium receiver clean python terraform image
+.PHONY: venv test demo bench lint rsyslog redis chromium receiver clean python terraform image stack
 
 # The function runs Python 3.11 (func.yaml): so do the tests.
 python:
@@ -80,10 +80,14 @@ image:
 	docker push $(IMAGE)
 	@echo 'function_image = "$(IMAGE)"   # for terraform.tfvars'
 
+# The Resource Manager stack: terraform/ and its form (schema.yaml) zipped, for Resource Manager > Stacks > Create.
+stack: python
+	$(PYTHON) image/stack.py dist/oci-security-forwarder-stack.zip
+
 lint: $(STAMP)
 	$(BIN)/ruff check forwarder tests bench func.py image
 	$(BIN)/ruff format --check forwarder tests bench func.py image
 	terraform fmt -check -recursive terraform
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache dist

@@ -909,3 +909,38 @@ def test_dead_letters_can_be_read_by_operators_or_the_replay_task_only_when_aske
     assert f"Allow group SecOps to manage objects in compartment id {compartment} where {bucket}" in asked
     function = "Allow dynamic-group oci-forwarder-fn-dg"
     assert f"{function} to manage objects in compartment id {compartment} where {bucket}" in asked
+
+
+def test_the_resource_manager_form_has_every_variable_once_with_its_type(tmp_path):
+    import yaml
+
+    schema = yaml.safe_load((TF / "schema.yaml").read_text())
+    declared = variables()
+    assert set(schema["variables"]) == set(declared)
+    grouped = [name for group in schema["variableGroups"] for name in group["variables"]]
+    assert sorted(grouped) == sorted(declared)  # each variable in exactly one group
+    kinds = {"string": "string", "number": "number", "bool": "boolean", "${list(string)}": "array"}
+    for name, body in declared.items():
+        field = schema["variables"][name]
+        assert field.get("required", False) == ("default" not in body), name
+        if body.get("sensitive"):
+            assert field["type"] == "password", name
+        elif field.get("visible") is not False and field["type"] != "enum" and not field["type"].startswith("oci:"):
+            assert field["type"] == kinds[body["type"]], name
+        if field["type"] == "enum":
+            assert str(body["default"]).upper() in [str(o).upper() for o in field["enum"]], name
+        for reference in re.findall(r"\$\{(\w+)\}", json.dumps(field.get("dependsOn", {}))):
+            assert reference in declared, (name, reference)
+    hidden = {n for g in schema["variableGroups"] if g.get("visible") is False for n in g["variables"]}
+    assert {"tenancy_ocid", "region", "collect_tenancies", "collect_queries"} <= hidden  # filled in, or structured
+    assert not {n for n in hidden if "default" not in declared[n]} - {"tenancy_ocid", "region"}  # none left unset
+
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "image" / "stack.py"), str(tmp_path / "stack.zip")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    import zipfile
+
+    names = set(zipfile.ZipFile(tmp_path / "stack.zip").namelist())
+    expected = {p.name for p in TF.glob("*.tf")} | {"schema.yaml", "event-types.json", "README.md"}
+    assert names == expected  # the module's root at the zip's root; no examples, state or variable files
