@@ -1,8 +1,9 @@
 """The Resource Manager stack: the Terraform module's root files and its form (terraform/schema.yaml) in one zip.
 
 `python image/stack.py [OUT]` (`make stack`) writes OUT (default dist/oci-security-forwarder-stack.zip) with
-terraform/*.tf, event-types.json, schema.yaml and README.md at the zip's root, as Resource Manager expects;
-examples/, modules/, state, variable files and .terraform are left out. Entries carry a fixed time, so the
+terraform/*.tf, event-types.json, schema.yaml and README.md at the zip's root, as Resource Manager expects,
+and terraform/stack/providers.tf as providers.tf (the module declares no provider configuration: a stack is
+a root); examples/, modules/, state, variable files and .terraform are left out. Entries carry a fixed time, so the
 same sources give the same zip.
 """
 
@@ -26,7 +27,7 @@ def members() -> list[Path]:
 def build(out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in members():
+        for path in [*members(), MODULE / "stack" / "providers.tf"]:
             info = zipfile.ZipInfo(path.name, date_time=(2026, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
             archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)

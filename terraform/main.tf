@@ -3,8 +3,6 @@
 data "oci_objectstorage_namespace" "this" {}
 
 locals {
-  home_region = var.home_region != "" ? var.home_region : var.region
-
   # Event types, each with where its name is found: event-types.json (terraform/README.md, "Event types").
   event_types         = jsondecode(file("${path.module}/event-types.json"))
   problem_event_types = keys(local.event_types.cloudguard)

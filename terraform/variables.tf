@@ -19,16 +19,6 @@ variable "region" {
   }
 }
 
-variable "home_region" {
-  description = "The tenancy's home region, where IAM resources (dynamic group, policy) are written. Empty: the same as region."
-  type        = string
-  default     = ""
-  validation {
-    condition     = var.home_region == "" || can(regex("^[a-z]+-[a-z]+-[0-9]+$", var.home_region))
-    error_message = "home_region must be empty or a region identifier such as us-ashburn-1."
-  }
-}
-
 variable "compartment_ocid" {
   description = "Compartment for the application, function, rules, bucket, logs and secrets."
   type        = string

@@ -1,22 +1,16 @@
+# A module: it declares its provider and leaves the configuration to its caller, so it can be used with
+# for_each, count and depends_on. Two configurations of oracle/oci: the default one for the regional
+# resources (application, functions, rules, connector, buckets, logs, secrets, alarms), and oci.home for
+# IAM (dynamic groups, policies), which can only be written in the tenancy's home region
+# (oracle/terraform-provider-oci#1596). examples/ shows a caller; stack/providers.tf is the one Resource
+# Manager's stack uses.
 terraform {
   required_version = ">= 1.5.0"
   required_providers {
     oci = {
-      source  = "oracle/oci"
-      version = "~> 6.37"
+      source                = "oracle/oci"
+      version               = "~> 6.37"
+      configuration_aliases = [oci.home]
     }
   }
-}
-
-# Credentials come from the usual provider sources (~/.oci/config, environment, or Cloud Shell).
-# Regional resources: the application, function, rules, connector, bucket, logs and secrets.
-provider "oci" {
-  region = var.region
-}
-
-# IAM resources (the dynamic group and the policy) can only be written in the tenancy's home region
-# (oracle/terraform-provider-oci#1596).
-provider "oci" {
-  alias  = "home"
-  region = local.home_region
 }
