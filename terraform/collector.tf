@@ -38,22 +38,55 @@ locals {
   schedules = { for s in var.collect_sources : s => var.collect_schedules[s] if local.collect }
 }
 
-resource "oci_functions_function" "collector" {
-  count              = local.collect ? 1 : 0
-  application_id     = oci_functions_application.forwarder.id
-  display_name       = "${var.name_prefix}-collector"
-  image              = var.function_image
-  memory_in_mbs      = var.function_memory_mb
-  timeout_in_seconds = 300 # a run stops taking new shards before its deadline; the next run goes on
-  config             = local.collector_config
-  freeform_tags      = local.tags
+module "collector" {
+  count     = local.collect ? 1 : 0
+  source    = "./modules/function"
+  providers = { oci = oci, oci.home = oci.home }
 
-  lifecycle {
-    precondition {
-      condition     = local.collector_config_size <= 4096
-      error_message = "The collector config would take ${local.collector_config_size} bytes; OCI Functions allows 4096 for application and function config together. Shorten collect_queries or give CA certificates as paths."
+  name             = "${var.name_prefix}-collector"
+  policy_name      = "${var.name_prefix}-collector-policy"
+  role             = "the collector function"
+  tenancy_ocid     = var.tenancy_ocid
+  compartment_ocid = var.compartment_ocid
+  application_ocid = oci_functions_application.forwarder.id
+  image            = var.function_image
+  memory_mb        = var.function_memory_mb
+  timeout_seconds  = 300 # a run stops taking new shards before its deadline; the next run goes on
+  config           = local.collector_config
+  config_bytes     = local.collector_config_size
+  config_hint      = "Shorten collect_queries or give CA certificates as paths."
+  statements       = local.collector_statements
+  # One schedule per source; each may invoke the collector, and nothing else.
+  schedules = {
+    for source, cron in local.schedules : source => {
+      cron        = cron
+      body        = jsonencode({ task = "collect", sources = [source] })
+      description = "Runs the OCI security event forwarder's collector for ${source}."
     }
   }
+  schedule_prefix = "${var.name_prefix}-collect"
+  schedule_grants = local.schedule_grants
+  tags            = local.tags
+}
+
+moved {
+  from = oci_functions_function.collector[0]
+  to   = module.collector[0].oci_functions_function.this
+}
+
+moved {
+  from = oci_identity_dynamic_group.collector[0]
+  to   = module.collector[0].oci_identity_dynamic_group.this
+}
+
+moved {
+  from = oci_identity_policy.collector[0]
+  to   = module.collector[0].oci_identity_policy.this
+}
+
+moved {
+  from = oci_resource_scheduler_schedule.collect
+  to   = module.collector[0].oci_resource_scheduler_schedule.this
 }
 
 resource "oci_objectstorage_bucket" "checkpoints" {
@@ -68,36 +101,10 @@ resource "oci_objectstorage_bucket" "checkpoints" {
   freeform_tags         = local.tags
 }
 
-resource "oci_resource_scheduler_schedule" "collect" {
-  for_each           = local.schedules
-  compartment_id     = var.compartment_ocid
-  display_name       = "${var.name_prefix}-collect-${each.key}"
-  description        = "Runs the OCI security event forwarder's collector for ${each.key}."
-  action             = "START_RESOURCE"
-  recurrence_type    = "CRON"
-  recurrence_details = each.value
-  resources {
-    id = oci_functions_function.collector[0].id
-    parameters {
-      parameter_type = "BODY"
-      value          = [jsonencode({ task = "collect", sources = [each.key] })]
-    }
-  }
-  freeform_tags = local.tags
-}
 
-resource "oci_identity_dynamic_group" "collector" {
-  count          = local.collect ? 1 : 0
-  provider       = oci.home
-  compartment_id = var.tenancy_ocid
-  name           = "${var.name_prefix}-collector-dg"
-  description    = "The OCI security event forwarder's collector function."
-  matching_rule  = "ALL {resource.type = 'fnfunc', resource.id = '${oci_functions_function.collector[0].id}'}"
-  freeform_tags  = local.tags
-}
 
 locals {
-  collector_dg = local.collect ? oci_identity_dynamic_group.collector[0].name : ""
+  collector_dg = "${var.name_prefix}-collector-dg" # modules/function: <name>-dg
   collector_statements = !local.collect ? [] : concat(
     [
       # ListRegionSubscriptions (TENANCY_INSPECT) and ListCompartments.
@@ -118,19 +125,6 @@ locals {
     # Other tenancies (tenancies.tf): Define and Endorse for those it reaches across, API keys' secrets.
     local.collector_endorse,
     [for grant in local.key_secret_grants : replace(grant, "<dg>", local.collector_dg)],
-    # Each schedule may invoke the collector, and nothing else.
-    flatten([for s, schedule in oci_resource_scheduler_schedule.collect : [
-      for grant in local.schedule_grants : replace(grant, "<schedule>", schedule.id)
-    ]]),
   )
 }
 
-resource "oci_identity_policy" "collector" {
-  count          = local.collect ? 1 : 0
-  provider       = oci.home
-  compartment_id = var.tenancy_ocid
-  name           = "${var.name_prefix}-collector-policy"
-  description    = "Least privilege for the OCI security event forwarder's collector."
-  statements     = local.collector_statements
-  freeform_tags  = local.tags
-}

@@ -100,21 +100,40 @@ resource "oci_functions_application" "forwarder" {
   freeform_tags  = local.tags
 }
 
-resource "oci_functions_function" "forwarder" {
-  application_id     = oci_functions_application.forwarder.id
-  display_name       = "${var.name_prefix}-fn"
-  image              = var.function_image
-  memory_in_mbs      = var.function_memory_mb
-  timeout_in_seconds = var.function_timeout_seconds
-  config             = local.function_config
-  freeform_tags      = local.tags
+# The function, its dynamic group and its policy (modules/function, as the collector and the reporter).
+module "forwarder" {
+  source    = "./modules/function"
+  providers = { oci = oci, oci.home = oci.home }
 
-  lifecycle {
-    precondition {
-      condition     = local.function_config_size <= 4096
-      error_message = "The function config would take ${local.function_config_size} bytes; OCI Functions allows 4096 for application and function config together. Give CA certificates as files in the image (a path) rather than PEM text, or shorten the longest values."
-    }
-  }
+  name             = "${var.name_prefix}-fn"
+  policy_name      = "${var.name_prefix}-policy"
+  role             = "the forwarder function"
+  tenancy_ocid     = var.tenancy_ocid
+  compartment_ocid = var.compartment_ocid
+  application_ocid = oci_functions_application.forwarder.id
+  image            = var.function_image
+  memory_mb        = var.function_memory_mb
+  timeout_seconds  = var.function_timeout_seconds
+  config           = local.function_config
+  config_bytes     = local.function_config_size
+  config_hint      = "Give CA certificates as files in the image (a path) rather than PEM text, or shorten the longest values."
+  statements       = local.policy_statements
+  tags             = local.tags
+}
+
+moved {
+  from = oci_functions_function.forwarder
+  to   = module.forwarder.oci_functions_function.this
+}
+
+moved {
+  from = oci_identity_dynamic_group.forwarder
+  to   = module.forwarder.oci_identity_dynamic_group.this
+}
+
+moved {
+  from = oci_identity_policy.forwarder
+  to   = module.forwarder.oci_identity_policy.this
 }
 
 resource "oci_logging_log_group" "forwarder" {
@@ -154,7 +173,7 @@ resource "oci_events_rule" "cloudguard_problems" {
     actions {
       action_type = "FAAS"
       is_enabled  = true
-      function_id = oci_functions_function.forwarder.id
+      function_id = module.forwarder.function_id
       description = "OCI security event forwarder"
     }
   }
@@ -172,7 +191,7 @@ resource "oci_events_rule" "audit_events" {
     actions {
       action_type = "FAAS"
       is_enabled  = true
-      function_id = oci_functions_function.forwarder.id
+      function_id = module.forwarder.function_id
       description = "OCI security event forwarder"
     }
   }
@@ -193,7 +212,7 @@ resource "oci_sch_service_connector" "audit" {
   }
   target {
     kind              = "functions"
-    function_id       = oci_functions_function.forwarder.id
+    function_id       = module.forwarder.function_id
     batch_size_in_kbs = 5000
     batch_time_in_sec = 60
   }
@@ -203,20 +222,10 @@ resource "oci_sch_service_connector" "audit" {
 # ---------------------------------------------------------------------------------------------------
 # Identity: only what the function uses, written in the home region
 # ---------------------------------------------------------------------------------------------------
-resource "oci_identity_dynamic_group" "forwarder" {
-  provider       = oci.home
-  compartment_id = var.tenancy_ocid
-  name           = "${var.name_prefix}-fn-dg"
-  description    = "The OCI security event forwarder function."
-  matching_rule  = "ALL {resource.type = 'fnfunc', resource.id = '${oci_functions_function.forwarder.id}'}"
-  freeform_tags  = local.tags
-}
-
 locals {
-  dg = oci_identity_dynamic_group.forwarder.name
   # What the data path needs, in either function (the forwarder and the collector run the same pipeline):
   # write dead letters, read its Vault secrets and the buckets of DETECTION_RULES. "<dg>" is replaced by
-  # the function's dynamic group.
+  # the function's dynamic group (modules/function).
   pipeline_grants = concat(
     ["Allow dynamic-group <dg> to manage objects in compartment id ${var.compartment_ocid} where all {target.bucket.name = '${var.dead_letter_bucket_name}', request.permission = 'OBJECT_CREATE'}"],
     local.metrics ? [local.metrics_grant] : [],
@@ -234,14 +243,14 @@ locals {
       "Allow service cloudEvents to use fn-function in compartment id ${var.compartment_ocid}",
       "Allow service cloudEvents to use fn-invocation in compartment id ${var.compartment_ocid}",
     ],
-    [for grant in local.pipeline_grants : replace(grant, "<dg>", local.dg)],
+    local.pipeline_grants,
     var.enable_audit_connector ? [
       "Allow any-user to use fn-function in compartment id ${var.compartment_ocid} where all {request.principal.type = 'serviceconnector', request.principal.compartment.id = '${var.compartment_ocid}'}",
       "Allow any-user to use fn-invocation in compartment id ${var.compartment_ocid} where all {request.principal.type = 'serviceconnector', request.principal.compartment.id = '${var.compartment_ocid}'}",
     ] : [],
     # The replay task (read, then delete what was delivered), and people who replay from their own principal.
     var.dead_letter_replay_by_function ? [
-      "Allow dynamic-group ${local.dg} to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${var.dead_letter_bucket_name}'",
+      "Allow dynamic-group <dg> to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${var.dead_letter_bucket_name}'",
     ] : [],
     var.dead_letter_operators_group != "" ? [
       "Allow group ${var.dead_letter_operators_group} to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${var.dead_letter_bucket_name}'",
@@ -253,14 +262,6 @@ locals {
   )
 }
 
-resource "oci_identity_policy" "forwarder" {
-  provider       = oci.home
-  compartment_id = var.tenancy_ocid
-  name           = "${var.name_prefix}-policy"
-  description    = "Least privilege for the OCI security event forwarder."
-  statements     = local.policy_statements
-  freeform_tags  = local.tags
-}
 
 # ---------------------------------------------------------------------------------------------------
 # Dead-letter bucket
@@ -277,7 +278,7 @@ resource "oci_objectstorage_bucket" "dead_letter" {
   freeform_tags         = local.tags
 
   # The key is used as soon as the bucket exists: the policy letting Object Storage use it comes first.
-  depends_on = [oci_identity_policy.forwarder]
+  depends_on = [module.forwarder]
 }
 
 # ---------------------------------------------------------------------------------------------------

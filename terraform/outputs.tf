@@ -1,6 +1,6 @@
 output "function_ocid" {
   description = "OCID of the forwarder function (for `oci fn function invoke`)."
-  value       = oci_functions_function.forwarder.id
+  value       = module.forwarder.function_id
 }
 
 output "application_ocid" {
@@ -30,7 +30,7 @@ output "dead_letter_bucket" {
 
 output "dynamic_group_name" {
   description = "Dynamic group matching the function."
-  value       = oci_identity_dynamic_group.forwarder.name
+  value       = module.forwarder.dynamic_group_name
 }
 
 output "invoke_log_ocid" {
@@ -55,7 +55,7 @@ output "audit_rule_event_types" {
 
 output "collector_function_ocid" {
   description = "OCID of the collector function (empty when collect_sources is empty)."
-  value       = local.collect ? oci_functions_function.collector[0].id : ""
+  value       = local.collect ? module.collector[0].function_id : ""
 }
 
 output "checkpoint_bucket" {
@@ -65,7 +65,7 @@ output "checkpoint_bucket" {
 
 output "reporter_function_ocid" {
   description = "OCID of the reporter function (empty when report_enabled is false)."
-  value       = local.report ? oci_functions_function.reporter[0].id : ""
+  value       = local.report ? module.reporter[0].function_id : ""
 }
 
 output "report_bucket" {

@@ -31,22 +31,55 @@ locals {
   reporter_config_size = sum([for key, value in local.reporter_config : length(key) + length(value)])
 }
 
-resource "oci_functions_function" "reporter" {
-  count              = local.report ? 1 : 0
-  application_id     = oci_functions_application.forwarder.id
-  display_name       = "${var.name_prefix}-reporter"
-  image              = var.function_image
-  memory_in_mbs      = var.function_memory_mb
-  timeout_in_seconds = 300 # a day that cannot be read by then is reported incomplete; run it again from the CLI
-  config             = local.reporter_config
-  freeform_tags      = local.tags
+module "reporter" {
+  count     = local.report ? 1 : 0
+  source    = "./modules/function"
+  providers = { oci = oci, oci.home = oci.home }
 
-  lifecycle {
-    precondition {
-      condition     = local.reporter_config_size <= 4096
-      error_message = "The reporter config would take ${local.reporter_config_size} bytes; OCI Functions allows 4096 for application and function config together. List fewer collect_tenancies."
+  name             = "${var.name_prefix}-reporter"
+  policy_name      = "${var.name_prefix}-reporter-policy"
+  role             = "the reporter function"
+  tenancy_ocid     = var.tenancy_ocid
+  compartment_ocid = var.compartment_ocid
+  application_ocid = oci_functions_application.forwarder.id
+  image            = var.function_image
+  memory_mb        = var.function_memory_mb
+  timeout_seconds  = 300 # a day that cannot be read by then is reported incomplete; run it again from the CLI
+  config           = local.reporter_config
+  config_bytes     = local.reporter_config_size
+  config_hint      = "List fewer collect_tenancies."
+  statements       = local.reporter_statements
+  # The daily schedule may invoke the reporter, and nothing else.
+  schedules = {
+    "" = {
+      cron        = var.report_schedule
+      body        = jsonencode({ task = "report" })
+      description = "Runs the OCI security event forwarder's daily change report."
     }
   }
+  schedule_prefix = "${var.name_prefix}-report"
+  schedule_grants = local.schedule_grants
+  tags            = local.tags
+}
+
+moved {
+  from = oci_functions_function.reporter[0]
+  to   = module.reporter[0].oci_functions_function.this
+}
+
+moved {
+  from = oci_identity_dynamic_group.reporter[0]
+  to   = module.reporter[0].oci_identity_dynamic_group.this
+}
+
+moved {
+  from = oci_identity_policy.reporter[0]
+  to   = module.reporter[0].oci_identity_policy.this
+}
+
+moved {
+  from = oci_resource_scheduler_schedule.report[0]
+  to   = module.reporter[0].oci_resource_scheduler_schedule.this[""]
 }
 
 resource "oci_objectstorage_bucket" "reports" {
@@ -91,36 +124,10 @@ resource "oci_ons_subscription" "reports" {
   freeform_tags  = local.tags
 }
 
-resource "oci_resource_scheduler_schedule" "report" {
-  count              = local.report ? 1 : 0
-  compartment_id     = var.compartment_ocid
-  display_name       = "${var.name_prefix}-report"
-  description        = "Runs the OCI security event forwarder's daily change report."
-  action             = "START_RESOURCE"
-  recurrence_type    = "CRON"
-  recurrence_details = var.report_schedule
-  resources {
-    id = oci_functions_function.reporter[0].id
-    parameters {
-      parameter_type = "BODY"
-      value          = [jsonencode({ task = "report" })]
-    }
-  }
-  freeform_tags = local.tags
-}
 
-resource "oci_identity_dynamic_group" "reporter" {
-  count          = local.report ? 1 : 0
-  provider       = oci.home
-  compartment_id = var.tenancy_ocid
-  name           = "${var.name_prefix}-reporter-dg"
-  description    = "The OCI security event forwarder's reporter function."
-  matching_rule  = "ALL {resource.type = 'fnfunc', resource.id = '${oci_functions_function.reporter[0].id}'}"
-  freeform_tags  = local.tags
-}
 
 locals {
-  reporter_dg = local.report ? oci_identity_dynamic_group.reporter[0].name : ""
+  reporter_dg = "${var.name_prefix}-reporter-dg" # modules/function: <name>-dg
   reporter_statements = !local.report ? [] : concat(
     [
       # ListRegionSubscriptions; Logging Search over the _Audit logs of every compartment.
@@ -136,8 +143,6 @@ locals {
     # Other tenancies (tenancies.tf): Define and Endorse for those it reaches across, API keys' secrets.
     local.reporter_endorse,
     [for grant in local.key_secret_grants : replace(grant, "<dg>", local.reporter_dg)],
-    # The daily schedule may invoke the reporter, and nothing else.
-    [for grant in local.schedule_grants : replace(grant, "<schedule>", oci_resource_scheduler_schedule.report[0].id)],
     # Read links (pre-authenticated requests) on the report bucket only.
     var.report_link_hours > 0 ? [
       "Allow dynamic-group ${local.reporter_dg} to manage buckets in compartment id ${var.compartment_ocid} where all {target.bucket.name = '${var.report_bucket_name}', request.permission = 'PAR_MANAGE'}",
@@ -145,12 +150,3 @@ locals {
   )
 }
 
-resource "oci_identity_policy" "reporter" {
-  count          = local.report ? 1 : 0
-  provider       = oci.home
-  compartment_id = var.tenancy_ocid
-  name           = "${var.name_prefix}-reporter-policy"
-  description    = "Least privilege for the OCI security event forwarder's reporter."
-  statements     = local.reporter_statements
-  freeform_tags  = local.tags
-}

@@ -59,11 +59,11 @@ locals {
   admit_statements = { for t in local.crossing : t.name => concat(
     ["Define tenancy ForwarderTenancy as ${var.tenancy_ocid}"],
     !local.collect ? [] : concat(
-      ["Define dynamic-group ForwarderCollector as ${oci_identity_dynamic_group.collector[0].id}"],
+      ["Define dynamic-group ForwarderCollector as ${module.collector[0].dynamic_group_id}"],
       [for verb in local.collector_verbs : "Admit dynamic-group ForwarderCollector of tenancy ForwarderTenancy to ${verb} in tenancy"],
     ),
     !local.report ? [] : concat(
-      ["Define dynamic-group ForwarderReporter as ${oci_identity_dynamic_group.reporter[0].id}"],
+      ["Define dynamic-group ForwarderReporter as ${module.reporter[0].dynamic_group_id}"],
       [for verb in local.reporter_verbs : "Admit dynamic-group ForwarderReporter of tenancy ForwarderTenancy to ${verb} in tenancy"],
     ),
   ) }

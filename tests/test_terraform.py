@@ -96,7 +96,7 @@ def terraform(tmp_path_factory):
             "OCI_STAND_IN_HOME_REGION": home_region or (variables or {}).get("region", ""),
         }
         args = {"apply": ["apply", "-auto-approve"], "plan": ["plan"], "validate": ["validate"]}[command]
-        if module.startswith("examples/"):  # a caller of the module: install it (a local path, no registry)
+        if not module.startswith("modules/"):  # modules/function, or the module itself: local paths, no registry
             got = subprocess.run([TERRAFORM, "get", "-no-color"], cwd=work, env=env, capture_output=True, text=True)
             assert got.returncode == 0, got.stdout + got.stderr
         out = subprocess.run(
@@ -256,7 +256,7 @@ def test_the_function_config_size_is_known_and_over_4_kb_is_refused(terraform, t
     too_big = terraform("plan", {**EXAMPLE, "siem_syslog_ca_cert": pem, "siem_http_ca_cert": pem * 3})  # 4 x 1.1 KB
     assert too_big.returncode != 0
     assert re.search(
-        r"The function config would take \d{4} bytes; OCI Functions allows 4096", " ".join(too_big.output.split())
+        r"The oci-forwarder-fn config would take \d{4} bytes; OCI Functions allows 4096", " ".join(too_big.output.split())
     )
 
 
@@ -643,7 +643,7 @@ def test_the_collector_config_size_counts_the_function_keys_and_its_own(terrafor
     )
     assert too_big.returncode != 0
     assert re.search(
-        r"The collector config would take \d{4} bytes; OCI Functions allows 4096", " ".join(too_big.output.split())
+        r"The oci-forwarder-collector config would take \d{4} bytes; OCI Functions allows 4096", " ".join(too_big.output.split())
     )
 
 
