@@ -24,7 +24,20 @@ from pathlib import Path
 
 #: The SDK service packages the function calls (oci.<name>).
 OCI_SERVICES = frozenset(
-    {"audit", "cloud_guard", "identity", "loggingsearch", "monitoring", "object_storage", "ons", "secrets", "streaming"}
+    {
+        "audit",
+        "cloud_guard",
+        "events",
+        "functions",
+        "identity",
+        "loggingsearch",
+        "monitoring",
+        "object_storage",
+        "ons",
+        "sch",
+        "secrets",
+        "streaming",
+    }
 )
 #: Service packages the SDK's core imports whatever is called (`oci.pagination`: dns, `oci.waiter`: work_requests).
 OCI_CORE = frozenset({"dns", "work_requests"})

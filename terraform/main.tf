@@ -72,6 +72,9 @@ locals {
     OCI_OBJECTSTORAGE_ENDPOINT           = ""
     OCI_SECRETS_ENDPOINT                 = ""
     OCI_MONITORING_ENDPOINT              = ""
+    OCI_EVENTS_ENDPOINT                  = ""
+    OCI_CONNECTOR_HUB_ENDPOINT           = ""
+    OCI_FUNCTIONS_ENDPOINT               = ""
   }
   function_config = { for key, value in local.function_config_all : key => value if value != "" }
 

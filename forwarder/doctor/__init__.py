@@ -3,7 +3,8 @@
 `run(settings, clients, auth, deadline)` runs every check this configuration calls for and returns a
 list of `Check` (name, `ok` / `warn` / `fail`, what was tried or found, the fix). The checks live by what
 they reach: `doctor.tenancy` (the principal, regions, audit retention, Cloud Guard, each OCI permission
-the configuration needs, Vault secrets, the Notifications topic), `doctor.buckets` (a probe object
+the configuration needs, Vault secrets, the Notifications topic), `doctor.deployment` (the function, its
+Events rules and Connector Hub connectors), `doctor.buckets` (a probe object
 written, read and deleted in each bucket) and `doctor.network` (each SIEM sink, the ticket system, Redis).
 Nothing is sent to a SIEM or ticket system: where a protocol has no harmless probe, the check says what it
 could not check. A check that raises is itself a `fail` naming the error: doctor never stops half-way.
@@ -45,8 +46,9 @@ class Check:
 class Probe:
     """What the checks share: the settings, the principal's clients and auth mode, the deadline (time.monotonic())."""
 
-    def __init__(self, settings, clients, auth: str, deadline: float):
+    def __init__(self, settings, clients, auth: str, deadline: float, function_id: str | None = None):
         self.settings = settings
+        self.function_id = function_id  #: the function whose rules and connectors are checked (else FN_FN_ID)
         self.clients = clients
         self.auth = auth
         self.deadline = deadline
@@ -64,7 +66,7 @@ class Probe:
         return "group <a group of this user>"
 
 
-def run(settings, clients, auth: str, deadline: float) -> list[Check]:
+def run(settings, clients, auth: str, deadline: float, function_id: str | None = None) -> list[Check]:
     """Every check for `settings`, in order: OCI (principal first), buckets, sinks, tickets, Redis.
 
     Args:
@@ -72,15 +74,17 @@ def run(settings, clients, auth: str, deadline: float) -> list[Check]:
         clients: `forwarder.oci.clients.Clients` of the principal checked.
         auth: its mode (`forwarder.oci.auth.AUTH_MODES`), for the policy statements' subject.
         deadline: time.monotonic() by which every check has answered (a late check fails as timed out).
+        function_id: the function whose Events rules and connectors are checked (default FN_FN_ID: the
+            function running the task; none from the CLI without `--function`).
     Returns:
         The checks, each `ok`, `warn` or `fail`.
     """
-    from forwarder.doctor import buckets, network, tenancy
+    from forwarder.doctor import buckets, deployment, network, tenancy
 
-    probe = Probe(settings, clients, auth, deadline)
+    probe = Probe(settings, clients, auth, deadline, function_id)
     checks: list[Check] = []
     principal_ok = True
-    for group in (tenancy.CHECKS, buckets.CHECKS, network.CHECKS):
+    for group in (tenancy.CHECKS, deployment.CHECKS, buckets.CHECKS, network.CHECKS):
         for check in group:
             if getattr(check, "needs_principal", False) and not principal_ok:
                 continue  # every OCI call would fail the same way: the principal check says why

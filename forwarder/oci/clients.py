@@ -35,6 +35,9 @@ SERVICES = {
     "streaming-admin": ("oci.streaming", "StreamAdminClient"),  # GetStream: the messages endpoint
     "streaming": ("oci.streaming", "StreamClient"),  # group cursors and messages, at the messages endpoint
     "monitoring": ("oci.monitoring", "MonitoringClient"),  # PostMetricData, at the telemetry-ingestion endpoint
+    "events": ("oci.events", "EventsClient"),  # doctor: the rules invoking this function
+    "sch": ("oci.sch", "ServiceConnectorClient"),  # doctor: the connectors targeting it
+    "functions": ("oci.functions", "FunctionsManagementClient"),  # doctor: GetFunction
 }
 #: Services whose endpoint is named by another call's answer, never built from the region: a stream's
 #: messages endpoint (GetStream `messagesEndpoint`); `get` takes it as `endpoint`.
@@ -202,7 +205,7 @@ def for_metrics(settings, auth: str = "resource_principal") -> Clients:
 def for_doctor(settings, auth: str, config_file: str | None = None, profile: str | None = None) -> Clients:
     """The clients of `doctor`: every endpoint override (the collector's and OCI_SECRETS_ENDPOINT), each
     request's timeout SIEM_TIMEOUT_SECONDS (a check is one small read)."""
-    endpoints = {**settings.collect.endpoints, "secrets": settings.secrets_endpoint}
+    endpoints = {**settings.collect.endpoints, **settings.doctor_endpoints, "secrets": settings.secrets_endpoint}
     return Clients(
         auth, endpoints, timeout=settings.timeout, config_file=config_file, profile=profile, region=settings.region
     )

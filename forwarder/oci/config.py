@@ -95,6 +95,33 @@ KEYS: tuple[Key, ...] = (
         shown="(the region's telemetry-ingestion endpoint)",
     ),
     Key(
+        "OCI_EVENTS_ENDPOINT",
+        v.regional_url("http", "https"),
+        None,
+        "https://events.{region}.oci.oraclecloud.com",
+        "Override of the Events endpoint `doctor` reads this function's rules at; `{region}` is replaced by the "
+        "principal's region.",
+        shown="(regional endpoint)",
+    ),
+    Key(
+        "OCI_CONNECTOR_HUB_ENDPOINT",
+        v.regional_url("http", "https"),
+        None,
+        "https://service-connector-hub.{region}.oci.oraclecloud.com",
+        "Override of the Connector Hub endpoint `doctor` reads this function's connectors at; `{region}` is "
+        "replaced by the principal's region.",
+        shown="(regional endpoint)",
+    ),
+    Key(
+        "OCI_FUNCTIONS_ENDPOINT",
+        v.regional_url("http", "https"),
+        None,
+        "https://functions.{region}.oci.oraclecloud.com",
+        "Override of the Functions endpoint `doctor` reads this function at (GetFunction); `{region}` is "
+        "replaced by the principal's region.",
+        shown="(regional endpoint)",
+    ),
+    Key(
         "OCI_RESOURCE_PRINCIPAL_REGION",
         v.text,
         None,
@@ -108,4 +135,13 @@ KEYS: tuple[Key, ...] = (
 
 def sections(c: dict[str, Any]) -> dict[str, Any]:
     """The function's region and the Vault endpoint (the other endpoints are the collector's settings)."""
-    return {"region": c["OCI_RESOURCE_PRINCIPAL_REGION"], "secrets_endpoint": c["OCI_SECRETS_ENDPOINT"]}
+    return {
+        "region": c["OCI_RESOURCE_PRINCIPAL_REGION"],
+        "secrets_endpoint": c["OCI_SECRETS_ENDPOINT"],
+        #: the services only `doctor` reads (forwarder.oci.clients.SERVICES names)
+        "doctor_endpoints": {
+            "events": c["OCI_EVENTS_ENDPOINT"],
+            "sch": c["OCI_CONNECTOR_HUB_ENDPOINT"],
+            "functions": c["OCI_FUNCTIONS_ENDPOINT"],
+        },
+    }

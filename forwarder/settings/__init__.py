@@ -48,6 +48,7 @@ class Settings(NamedTuple):
     insecure_skip_verify: bool  #: SIEM TLS certificates not verified (explicit key only)
     region: str | None
     secrets_endpoint: str | None
+    doctor_endpoints: dict  #: service -> endpoint override, of the services only `doctor` reads
     collect: CollectSettings
     detection: DetectionSettings
     report: ReportSettings
