@@ -21,6 +21,14 @@ OK, WARN, FAIL = "ok", "warn", "fail"
 
 #: Most seconds one check waits on one answer (an OCI call, a connect, a handshake).
 STEP_SECONDS = 15.0
+#: What OCI answers a refused read: 401, the signature refused (the principal is broken); 404
+#: NotAuthorizedOrNotFound or 403, a policy statement missing or the resource absent, which the service does
+#: not tell apart, so a fix names both.
+DENIED = (401, 403, 404)
+SIGNATURE_FIX = (
+    "an API key: upload its public key to the user and check the profile's fingerprint; a resource principal: "
+    "the function must match its dynamic group's rule (resource.id or resource.compartment.id)"
+)
 
 
 @dataclass
@@ -43,6 +51,14 @@ class Check:
         return {"check": self.name, "status": self.status, "detail": self.detail, "fix": self.fix}
 
 
+class Refused(Exception):
+    """An OCI read refused (`DENIED`): `check` says which statement it needs; the check raising it ends there."""
+
+    def __init__(self, check: Check):
+        super().__init__(check.detail)
+        self.check = check
+
+
 class Probe:
     """What the checks share: the settings, the principal's clients and auth mode, the deadline (time.monotonic())."""
 
@@ -57,6 +73,31 @@ class Probe:
     def step(self) -> float:
         """The deadline of one step: STEP_SECONDS from now, or the whole run's deadline if sooner."""
         return min(self.deadline, time.monotonic() + STEP_SECONDS)
+
+    def read(self, label: str, grant: str, operation, *args, severity: str = FAIL, resource: str = "", **kwargs):
+        """The data of one OCI read (`forwarder.oci.calls.call`, within `step()`).
+
+        Raises:
+            Refused: OCI refused it (`DENIED`): a check named `label`, `severity` (a 401 always fails),
+                whose fix is the statement "Allow <subject> to <grant>" (and `resource`, which may be absent).
+            forwarder.retry.Failure: any other failure.
+        """
+        from forwarder.oci.calls import call
+        from forwarder.retry import Failure
+
+        try:
+            return call(operation, *args, deadline=self.step(), **kwargs).data
+        except Failure as failure:
+            if failure.status not in DENIED:
+                raise
+            raise Refused(self.refusal(label, failure, grant, severity, resource)) from None
+
+    def refusal(self, label: str, failure, grant: str, severity: str = FAIL, resource: str = "") -> Check:
+        """The check of a read OCI refused (`failure.status` in DENIED): see `read`."""
+        if failure.status == 401:
+            return Check(label, FAIL, f"{failure.reason}: the signature was refused", SIGNATURE_FIX)
+        fix = f"add the policy statement: Allow {self.subject} to {grant}"
+        return Check(label, severity, failure.reason, fix + (f"; or {resource} does not exist" if resource else ""))
 
     @property
     def subject(self) -> str:
@@ -93,6 +134,8 @@ def run(settings, clients, auth: str, deadline: float, function_id: str | None =
                 continue
             try:
                 found = check(probe)
+            except Refused as refused:
+                found = [refused.check]
             except Exception as exc:  # a check's own failure is a result, never the end of the run
                 found = [Check(check.__name__.strip("_"), FAIL, f"{type(exc).__name__}: {exc}")]
             found = [found] if isinstance(found, Check) else list(found or ())

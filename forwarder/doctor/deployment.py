@@ -13,17 +13,12 @@ from __future__ import annotations
 
 import os
 
-from forwarder.doctor import FAIL, OK, WARN, Check
+from forwarder.doctor import DENIED, FAIL, OK, WARN, Check
 from forwarder.oci.calls import call, pages
 from forwarder.retry import Failure
 
 #: Most rules read (GetRule) per compartment: a tenancy with more is checked on the first ones, said so.
 MOST_RULES = 100
-DENIED = (401, 403, 404)
-
-
-def _denied(name: str, failure: Failure, statement: str) -> Check:
-    return Check(name, WARN, f"cannot read: {failure.reason}", f"for this check only: {statement}")
 
 
 def deployment(probe) -> list[Check]:
@@ -31,13 +26,9 @@ def deployment(probe) -> list[Check]:
     function = probe.function_id or os.environ.get("FN_FN_ID")
     if not function:
         return []
-    try:
-        data = call(probe.clients.get("functions").get_function, function, deadline=probe.step()).data or {}
-    except Failure as failure:
-        if failure.status not in DENIED:
-            raise
-        statement = f"Allow {probe.subject} to read fn-function in compartment id <the function's compartment>"
-        return [_denied("function", failure, statement + f"; or {function} is not a function")]
+    grant = "read fn-function in compartment id <the function's compartment>"
+    get_function = probe.clients.get("functions").get_function
+    data = probe.read("function", grant, get_function, function, severity=WARN, resource=function) or {}
     state, compartment = data.get("lifecycleState"), data.get("compartmentId")
     name = data.get("displayName") or function
     fix = None if state == "ACTIVE" else "see the function's work requests in the Console, or terraform apply again"
@@ -60,8 +51,8 @@ def _rules(probe, function: str, name: str, compartments: list[str | None]) -> l
         except Failure as failure:
             if failure.status not in DENIED:
                 raise
-            statement = f"Allow {probe.subject} to read cloudevents-rules in compartment id {compartment}"
-            return [_denied("events rules", failure, statement)]
+            grant = f"read cloudevents-rules in compartment id {compartment}"
+            return [probe.refusal("events rules", failure, grant, WARN)]
         if len(summaries) > MOST_RULES:
             notes.append(f"{len(summaries)} rules in {compartment}: the first {MOST_RULES} checked")
         for summary in summaries[:MOST_RULES]:
@@ -105,8 +96,8 @@ def _connectors(probe, function: str, compartment: str | None) -> list[Check]:
     except Failure as failure:
         if failure.status not in DENIED:
             raise
-        statement = f"Allow {probe.subject} to read serviceconnectors in compartment id {compartment}"
-        return [_denied("connectors", failure, statement)]
+        grant = f"read serviceconnectors in compartment id {compartment}"
+        return [probe.refusal("connectors", failure, grant, WARN)]
     checks = []
     for item in items[:MOST_RULES]:
         connector = call(sch.get_service_connector, item["id"], deadline=probe.step()).data or {}

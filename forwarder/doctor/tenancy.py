@@ -1,42 +1,24 @@
 """Doctor's OCI checks: the principal, region subscriptions, audit retention, Cloud Guard, each permission the
 configuration needs (one harmless read per OCI API it calls), the Vault secrets and the Notifications topic.
-
-OCI answers 401 when a request's signature is refused (the principal is broken) and 404
-NotAuthorizedOrNotFound (or 403) when a policy statement is missing or the resource does not exist: the
-service cannot tell them apart for us, so each fix names the statement and the resource to look at.
+A refused read (`doctor.Probe.read`) ends its check with the policy statement it needs.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from forwarder.doctor import FAIL, OK, WARN, Check
+from forwarder.doctor import DENIED, FAIL, OK, SIGNATURE_FIX, WARN, Check, Refused
 from forwarder.oci.auth import AuthError
 from forwarder.oci.calls import call
 from forwarder.retry import Failure
 
 #: Audit retention below this many days is a warning (365 is the most OCI keeps, and the best practice).
 RETENTION_DAYS = 365
-DENIED = (401, 403, 404)
 
 
 def _needs_principal(check):
     check.needs_principal = True
     return check
-
-
-def _denied(name: str, failure: Failure, statement: str, needed: bool = True, resource: str = "") -> Check:
-    """The check of a call refused with 401/403/404 (`needed`: fail, else warn), its fix the statement to add."""
-    if failure.status == 401:
-        return Check(name, FAIL, f"{failure.reason}: the signature was refused", _SIGNATURE_FIX)
-    where = f"; or {resource} does not exist" if resource else ""
-    return Check(name, FAIL if needed else WARN, failure.reason, f"add the policy statement: {statement}{where}")
-
-
-_SIGNATURE_FIX = (
-    "an API key: upload its public key to the user and check the profile's fingerprint; a resource principal: "
-    "the function must match its dynamic group's rule (resource.id or resource.compartment.id)"
-)
 
 
 def _tenancy_of(probe) -> str:
@@ -54,7 +36,7 @@ def principal(probe) -> Check:
         data = call(probe.clients.get("identity").get_tenancy, tenancy, deadline=probe.step()).data
     except Failure as failure:
         if failure.status == 401:
-            return Check("principal", FAIL, f"{who}: {failure.reason}: the signature was refused", _SIGNATURE_FIX)
+            return Check("principal", FAIL, f"{who}: {failure.reason}: the signature was refused", SIGNATURE_FIX)
         if failure.status in DENIED:  # signed and accepted: only the name is out of reach
             return Check("principal", OK, f"{who} (its name needs `inspect tenancies`)")
         raise
@@ -69,14 +51,12 @@ def _reads_tenancy(settings) -> bool:
 @_needs_principal
 def regions(probe) -> Check:
     """The tenancy's region subscriptions (ListRegionSubscriptions), and COLLECT_REGIONS among them."""
-    tenancy = _tenancy_of(probe)
-    try:
-        data = call(probe.clients.get("identity").list_region_subscriptions, tenancy, deadline=probe.step()).data
-    except Failure as failure:
-        if failure.status not in DENIED:
-            raise
-        statement = f"Allow {probe.subject} to inspect tenancies in tenancy"
-        return _denied("region subscriptions", failure, statement, needed=_reads_tenancy(probe.settings))
+    severity = FAIL if _reads_tenancy(probe.settings) else WARN
+    identity = probe.clients.get("identity")
+    grant = "inspect tenancies in tenancy"
+    data = probe.read(
+        "region subscriptions", grant, identity.list_region_subscriptions, _tenancy_of(probe), severity=severity
+    )
     ready = sorted(r["regionName"] for r in data or () if (r.get("status") or "READY") == "READY")
     wanted = probe.settings.collect.regions or ()
     missing = [r for r in wanted if r not in ready]
@@ -95,14 +75,11 @@ def regions(probe) -> Check:
 def audit_retention(probe) -> Check:
     """The Audit service's retention period (GetConfiguration): a warning below RETENTION_DAYS."""
     tenancy = _tenancy_of(probe)
-    try:
-        data = call(probe.clients.get("audit").get_configuration, tenancy, deadline=probe.step()).data or {}
-    except Failure as failure:
-        if failure.status not in DENIED:
-            raise
-        statement = f"Allow {probe.subject} to inspect tenancies in tenancy"
-        return _denied("audit retention", failure, statement, needed=False)
-    days = data.get("retentionPeriodDays")
+    audit = probe.clients.get("audit")
+    data = probe.read(
+        "audit retention", "inspect tenancies in tenancy", audit.get_configuration, tenancy, severity=WARN
+    )
+    days = (data or {}).get("retentionPeriodDays")
     if not isinstance(days, int) or days < RETENTION_DAYS:
         return Check(
             "audit retention",
@@ -120,13 +97,9 @@ def cloud_guard(probe) -> Check:
     """Cloud Guard is enabled, and its reporting region is where this function's Events rules see problems."""
     tenancy, region = _tenancy_of(probe), probe.clients.home
     needed = "cloudguard" in probe.settings.collect.sources
-    try:
-        data = call(probe.clients.get("cloudguard").get_configuration, tenancy, deadline=probe.step()).data or {}
-    except Failure as failure:
-        if failure.status not in DENIED:
-            raise
-        statement = f"Allow {probe.subject} to read cloud-guard-family in tenancy"
-        return _denied("cloud guard", failure, statement, needed=needed)
+    guard = probe.clients.get("cloudguard")
+    grant = "read cloud-guard-family in tenancy"
+    data = probe.read("cloud guard", grant, guard.get_configuration, tenancy, severity=FAIL if needed else WARN) or {}
     status, reporting = data.get("status"), data.get("reportingRegion")
     probe.reporting_region = reporting
     if status != "ENABLED":
@@ -189,11 +162,9 @@ def permissions(probe) -> list[Check]:
         tries.append((f"read stream {stream[-8:]}", grant, op))
     for name, grant, (operation, args, kwargs) in tries:
         try:
-            call(operation, *args, deadline=probe.step(), **kwargs)
-        except Failure as failure:
-            if failure.status not in DENIED:
-                raise
-            out.append(_denied(name, failure, f"Allow {probe.subject} to {grant}"))
+            probe.read(name, grant, operation, *args, **kwargs)
+        except Refused as refused:
+            out.append(refused.check)
             continue
         out.append(Check(name, OK, f"allowed ({getattr(operation, '__name__', 'call')})"))
     return out
@@ -240,13 +211,9 @@ def topic(probe) -> Check | None:
     ocid = probe.settings.report.topic
     if not ocid:
         return None
-    try:
-        data = call(probe.clients.get("notification").get_topic, ocid, deadline=probe.step()).data
-    except Failure as failure:
-        if failure.status not in DENIED:
-            raise
-        statement = f"Allow {probe.subject} to use ons-topics in tenancy where target.topic.id = '{ocid}'"
-        return _denied("topic REPORT_TOPIC_OCID", failure, statement, resource="the topic")
+    grant = f"use ons-topics in tenancy where target.topic.id = '{ocid}'"
+    get_topic = probe.clients.get("notification").get_topic
+    data = probe.read("topic REPORT_TOPIC_OCID", grant, get_topic, ocid, resource="the topic")
     name = getattr(data, "name", None) or (data.get("name") if isinstance(data, dict) else None)
     return Check("topic REPORT_TOPIC_OCID", OK, f"topic {name!r} readable; nothing published")
 
