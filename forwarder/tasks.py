@@ -240,10 +240,13 @@ def _run_replay(container: Container, task: ReplayDeadLetter, deadline: float) -
             return True, {"ok": True, "waiting": waiting(pipeline.dead_letter, deadline)}
         results, left = replay(pipeline, pipeline.dead_letter, REPLAY_SECONDS, until=deadline)
     except DeadLetterError as exc:
-        reason = (
-            f"{exc}: the function's own policy lets it only create dead letters; give its dynamic group "
-            "`manage objects` on the bucket for this task, or replay from the CLI with an operator's principal"
-        )
+        reason = str(exc)
+        if exc.status in (403, 404):  # refused, or absent: the bucket exists (the function writes there)
+            reason += (
+                ": the function's own policy lets it only create dead letters; give its dynamic group `manage "
+                "objects` on the bucket for this task (dead_letter_replay_by_function), or replay from the CLI "
+                "with an operator's principal"
+            )
         return False, {"ok": False, "errors": [reason]}
     ok = not left and all(r.delivered == r.lines for r in results)
     return ok, {"ok": ok, "objects": [r.to_dict() for r in results], "objectsLeft": left}

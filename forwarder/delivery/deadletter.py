@@ -31,7 +31,12 @@ RESERVE = 3.0
 
 
 class DeadLetterError(RuntimeError):
-    """The dead-letter object could not be written (the events are then neither delivered nor kept)."""
+    """The dead-letter bucket could not be written, listed or read (written: the events are then neither
+    delivered nor kept). `status`: the HTTP status Object Storage answered, None when it did not answer."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 def entry(
@@ -85,7 +90,10 @@ class DeadLetter:
         try:
             return operation(*args, deadline=deadline, **kwargs)
         except (Failure, AuthError) as exc:
-            raise DeadLetterError(f"cannot {what} bucket {self.bucket.name}: {getattr(exc, 'reason', exc)}") from None
+            reason = getattr(exc, "reason", exc)
+            raise DeadLetterError(
+                f"cannot {what} bucket {self.bucket.name}: {reason}", getattr(exc, "status", None)
+            ) from None
 
     def keep(self, sink: str, entries: list[dict], deadline: float | None = None) -> str:
         """Write `entries` as one new NDJSON object before `deadline` (time.monotonic()); return its name.
