@@ -258,7 +258,7 @@ def test_syslog_tls_certificates_expired_misnamed_untrusted_and_valid(tmp_path, 
     assert check["status"] == "fail" and "does not name localhost" in check["fix"], check
 
     _, check, _ = _syslog_over_tls(tmp_path, monkeypatch, good, misnamed[0])  # signed by a CA not trusted
-    assert check["status"] == "fail" and "(SIEM_SYSLOG_URL's CA)" in check["fix"], check
+    assert check["status"] == "fail" and "set SIEM_SYSLOG_CA_CERT to the CA" in check["fix"], check
 
     soon = certificate(tmp_path, "soon", days=(-1, 3))
     _, check, _ = _syslog_over_tls(tmp_path, monkeypatch, soon, soon[0])

@@ -24,8 +24,11 @@ EXPIRY_DAYS = 14
 PROBE_KEY = "oci-forwarder-doctor-probe"
 
 
-def _link(label: str, host: str, port: int, seconds: float, context: ssl.SSLContext | None, key: str) -> Check:
-    """DNS, TCP and (with `context`) a verified TLS handshake to host:port; `key` names the setting to fix."""
+def _link(
+    label: str, host: str, port: int, seconds: float, context: ssl.SSLContext | None, key: str, ca_key: str | None
+) -> Check:
+    """DNS, TCP and (with `context`) a verified TLS handshake to host:port; `key` names the setting of the
+    address, `ca_key` the one of the CA bundle (None: the system's trust store only)."""
     try:
         address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][4]
     except OSError as exc:
@@ -52,7 +55,7 @@ def _link(label: str, host: str, port: int, seconds: float, context: ssl.SSLCont
                 except (TimeoutError, ssl.SSLWantReadError, BlockingIOError):
                     pass
         except ssl.SSLCertVerificationError as exc:
-            return Check(label, FAIL, f"TLS to {host}:{port}: {exc.verify_message}", _cert_fix(exc, host, key))
+            return Check(label, FAIL, f"TLS to {host}:{port}: {exc.verify_message}", _cert_fix(exc, host, key, ca_key))
         except (ssl.SSLError, OSError) as exc:
             return Check(
                 label,
@@ -68,14 +71,16 @@ def _link(label: str, host: str, port: int, seconds: float, context: ssl.SSLCont
 CERT_EXPIRED, CERT_NOT_YET_VALID, HOSTNAME_MISMATCH = 10, 9, 62
 
 
-def _cert_fix(exc: ssl.SSLCertVerificationError, host: str, key: str) -> str:
+def _cert_fix(exc: ssl.SSLCertVerificationError, host: str, key: str, ca_key: str | None) -> str:
     if exc.verify_code == CERT_EXPIRED:
         return "the receiver's certificate has expired: renew it"
     if exc.verify_code == CERT_NOT_YET_VALID:
         return "the receiver's certificate is not valid yet: check its start date and the receiver's clock"
     if exc.verify_code == HOSTNAME_MISMATCH:
         return f"the certificate does not name {host}: reissue it for {host} or use a name it holds in {key}"
-    return f"the receiver's certificate is not trusted: set this sink's CA key ({key}'s CA) to the CA that issued it"
+    if ca_key is None:
+        return "the receiver's certificate is not signed by a CA of the system's trust store"
+    return f"the receiver's certificate is not trusted: set {ca_key} to the CA that issued it"
 
 
 def _expiry(label: str, detail: str, cert: dict | None) -> Check:
@@ -108,7 +113,7 @@ def syslog(probe) -> Check | None:
             return Check(label, FAIL, f"DNS: cannot resolve {s.host}: {exc}", "check the host name in SIEM_SYSLOG_URL")
         return Check(label, OK, f"resolved {s.host}; UDP has no answer to check, and any datagram would be a message")
     context = _syslog_context(probe) if s.transport in ("tls", "relp+tls") else None
-    found = _link(label, s.host, s.port, _seconds(probe), context, "SIEM_SYSLOG_URL")
+    found = _link(label, s.host, s.port, _seconds(probe), context, "SIEM_SYSLOG_URL", "SIEM_SYSLOG_CA_CERT")
     if found.status != FAIL:
         found.detail += "; nothing sent (every syslog frame would be stored as an event)"
     return found
@@ -142,7 +147,7 @@ def http(probe) -> list[Check]:
     if parts.scheme == "https":
         verify = not probe.settings.insecure_skip_verify
         context = checked_context({"ca": "SIEM_HTTP_CA_CERT"}, h.ca_cert, verify=verify)
-    link = _link(label, parts.hostname, port, _seconds(probe), context, "SIEM_HTTP_URL")
+    link = _link(label, parts.hostname, port, _seconds(probe), context, "SIEM_HTTP_URL", "SIEM_HTTP_CA_CERT")
     if link.status == FAIL:
         return [link]
     if h.format != "splunk-hec":
@@ -208,7 +213,7 @@ def tickets(probe) -> Check | None:
     if not getattr(system, "can_find", False):
         parts = urlsplit(t.url)
         context = ssl.create_default_context()
-        found = _link(label, parts.hostname, parts.port or 443, _seconds(probe), context, "TICKET_URL")
+        found = _link(label, parts.hostname, parts.port or 443, _seconds(probe), context, "TICKET_URL", None)
         if found.status != FAIL:
             found.detail += "; the routing key cannot be checked without sending an event (the Events API has no read)"
         return found
@@ -230,6 +235,8 @@ def redis(probe) -> Check | None:
     d = probe.settings.detection
     if not d.state_url:
         return None
+    import redis
+
     from forwarder.detect.shared_state import RedisState
     from forwarder.oci.vault import read_secret
 
@@ -239,8 +246,6 @@ def redis(probe) -> Check | None:
         password = read_secret(d.password_secret_ocid, key=key, clients=probe.clients)
     where = urlsplit(d.state_url)
     label = f"detection state {where.scheme}://{where.hostname}:{where.port or 6379}"
-    import redis
-
     try:
         RedisState(d.state_url, password=password, ca_cert=d.ca_cert).ping()
     except redis.exceptions.AuthenticationError as exc:
