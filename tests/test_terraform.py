@@ -426,6 +426,9 @@ def test_the_examples_call_the_module_with_their_own_providers_and_apply(terrafo
         "oci-forwarder-reporter",
     }
     assert complete.outputs["alarm_topic_ocid"].startswith("ocid1.")
+    docs = (ROOT / "README.md").read_text() + "".join(p.read_text() for p in (ROOT / "docs").glob("*.md"))
+    named = set(re.findall(r"terraform output (?:-raw )?([a-z_]+)", docs)) | {"cross_tenancy_admit_statements"}
+    assert named <= set(complete.outputs), named - set(complete.outputs)  # every output the steps read
 
 
 FN_FIELDS = {

@@ -64,8 +64,21 @@ module "forwarder" {
   dead_letter_operators_group = "SecOps"
 }
 
+# What the README's steps read with `terraform output`.
 output "function_ocid" {
   value = module.forwarder.function_ocid
+}
+
+output "collector_function_ocid" {
+  value = module.forwarder.collector_function_ocid
+}
+
+output "dead_letter_bucket" {
+  value = module.forwarder.dead_letter_bucket
+}
+
+output "cross_tenancy_admit_statements" {
+  value = module.forwarder.cross_tenancy_admit_statements
 }
 
 output "alarm_topic_ocid" {
