@@ -173,16 +173,13 @@ class Container:
         settings = self.settings
         if settings is None or not settings.metrics.namespace:
             return
-        from forwarder import metrics
+        from forwarder.metrics.post import Poster, post_summary
 
         if self.poster is None:
-            from forwarder.metrics.post import Poster
             from forwarder.oci.clients import for_metrics
 
             self.poster = Poster(settings, for_metrics(settings))
-        points = {"delivery": metrics.of_delivery, "collection": metrics.of_collection, "report": metrics.of_report}
-        summary["metrics"] = self.poster.post(points[kind](summary, metrics.function_name()), deadline)
-        if summary["metrics"].get("failed"):
+        if post_summary(self.poster, kind, summary, deadline).get("failed"):
             log.warning("metrics not posted: %s", summary["metrics"]["failed"])
 
     def close(self) -> None:

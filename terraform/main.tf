@@ -258,6 +258,12 @@ locals {
     var.dead_letter_operators_group != "" ? [
       "Allow group ${var.dead_letter_operators_group} to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${var.dead_letter_bucket_name}'",
     ] : [],
+    # Read-only, for the doctor task's checks of the deployment around the function (rules live in the root).
+    var.doctor_reads_deployment ? [
+      "Allow dynamic-group <dg> to read fn-function in compartment id ${var.compartment_ocid}",
+      "Allow dynamic-group <dg> to read cloudevents-rules in tenancy",
+      "Allow dynamic-group <dg> to read serviceconnectors in compartment id ${var.compartment_ocid}",
+    ] : [],
     # A customer-managed key on the bucket: Object Storage in this region must be able to use it.
     var.dead_letter_kms_key_ocid != "" ? [
       "Allow service objectstorage-${var.region} to use keys in tenancy where target.key.id = '${var.dead_letter_kms_key_ocid}'",

@@ -675,3 +675,9 @@ variable "dead_letter_replay_by_function" {
   type        = bool
   default     = false
 }
+
+variable "doctor_reads_deployment" {
+  description = "The forwarder function may read itself, the Events rules and the Connector Hub connectors (read-only), so its doctor task checks them too. Off: doctor --function from the CLI checks them."
+  type        = bool
+  default     = false
+}

@@ -119,3 +119,24 @@ def test_bad_metrics_keys_are_named(env, message):
 
     with pytest.raises(ConfigError, match=message):
         load_settings(env)
+
+
+def test_a_collect_run_from_the_cli_posts_the_same_counts_with_its_principal(world, monkeypatch, capsys):
+    import json
+
+    from forwarder.cli import main
+
+    world.fill(per_scope=1)
+    with MonitoringStandIn(world.principal) as monitoring:
+        for key, value in _config(monitoring).items():
+            monkeypatch.setenv(key, value)
+        assert main(["collect", "--source", "audit", "--auth", "resource_principal"]) == 0
+        summary = json.loads([line for line in capsys.readouterr().err.splitlines() if line.startswith("{")][-1])
+        assert summary["metrics"] == {"posted": len(monitoring.posted)} and monitoring.bad == []
+        lag = monitoring.by_name("collection_lag_seconds")
+        assert len(lag) == 3 and {m["dimensions"]["function"] for m in lag} == {"cli"}
+        monitoring.fail = 404
+        world.fill(per_scope=1, tag="again")
+        assert main(["collect", "--source", "audit", "--auth", "resource_principal"]) == 0  # delivery decides
+        err = capsys.readouterr().err
+        assert "metrics not posted: PostMetricData: HTTP 404" in err

@@ -935,6 +935,11 @@ def test_dead_letters_can_be_read_by_operators_or_the_replay_task_only_when_aske
     assert f"Allow group SecOps to manage objects in compartment id {compartment} where {bucket}" in asked
     function = "Allow dynamic-group oci-forwarder-fn-dg"
     assert f"{function} to manage objects in compartment id {compartment} where {bucket}" in asked
+    assert not [s for s in plain + asked if "cloudevents-rules" in s]  # doctor's reads: only when asked
+    reads = policy(terraform("apply", {**EXAMPLE, "doctor_reads_deployment": True}))
+    assert f"{function} to read cloudevents-rules in tenancy" in reads
+    assert f"{function} to read fn-function in compartment id {compartment}" in reads
+    assert f"{function} to read serviceconnectors in compartment id {compartment}" in reads
 
 
 def test_the_resource_manager_form_has_every_variable_once_with_its_type(tmp_path):

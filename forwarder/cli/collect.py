@@ -102,7 +102,7 @@ def run(parser, args) -> int:
 
 def _run(pipeline, settings, sources, since, until, regions, args, auth, out, estate) -> int:
     from forwarder import collect
-    from forwarder.cli.common import INTERRUPTED, Interrupt, note, progress_bar
+    from forwarder.cli.common import INTERRUPTED, Interrupt, note, post_metrics, progress_bar
 
     bar = progress_bar()
     collector = collect.build(
@@ -127,6 +127,7 @@ def _run(pipeline, settings, sources, since, until, regions, args, auth, out, es
         if bar:
             bar.close()
     outcome = run.to_dict()
+    post_metrics(settings, "collection", outcome, auth, args)
     out.write(outcome)
     if run.interrupted:
         return INTERRUPTED

@@ -59,6 +59,20 @@ def pipeline(settings, args=None):
     return built
 
 
+def post_metrics(settings, kind: str, summary: dict, auth: str, args) -> None:
+    """With METRICS_NAMESPACE set, post a run's counts as the function does (`forwarder.metrics`), signed by
+    the command's principal; `summary["metrics"]` says what was posted, a failure is a warning, never an
+    exit status."""
+    if not settings.metrics.namespace:
+        return
+    from forwarder.metrics.post import Poster, post_summary
+    from forwarder.oci.clients import for_metrics
+
+    poster = Poster(settings, for_metrics(settings, auth, getattr(args, "config_file", None), args.profile))
+    if post_summary(poster, kind, summary, None).get("failed"):
+        warn(f"metrics not posted: {summary['metrics']['failed']}")
+
+
 def seconds(raw: str) -> float:
     """An argparse type: seconds, more than 0 and at most one day (86400)."""
     try:

@@ -63,6 +63,7 @@ def run(parser: argparse.ArgumentParser, args) -> int:
             settings, auth=auth, config_file=args.config_file, profile=args.profile, out=args.out, tenancies=estate
         )
         result = reporter.run(which, regions=regions)
+        common.post_metrics(settings, "report", result, auth, args)
         out.write(result)
     finally:
         out.close()

@@ -70,3 +70,13 @@ class Poster:
                 first = (answer.get("failedMetrics") or [{}])[0].get("message", "")
                 problems.append(f"PostMetricData refused {failed} of {len(chunk)}: {first}")
         return {"posted": posted, "failed": "; ".join(problems)} if problems else {"posted": posted}
+
+
+def post_summary(poster: Poster, kind: str, summary: dict, deadline: float | None) -> dict:
+    """Post the points of `summary` (`kind`: "delivery", "collection" or "report", as `forwarder.metrics` makes
+    them) and say in it what was posted: `summary["metrics"] = {"posted": n[, "failed": reason]}`, returned."""
+    from forwarder import metrics
+
+    points = {"delivery": metrics.of_delivery, "collection": metrics.of_collection, "report": metrics.of_report}[kind]
+    summary["metrics"] = poster.post(points(summary, metrics.function_name()), deadline)
+    return summary["metrics"]

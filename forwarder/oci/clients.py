@@ -189,7 +189,9 @@ def for_function(
     )
 
 
-def for_metrics(settings, auth: str = "resource_principal") -> Clients:
+def for_metrics(
+    settings, auth: str = "resource_principal", config_file: str | None = None, profile: str | None = None
+) -> Clients:
     """The clients of self-metrics: PostMetricData at OCI_MONITORING_ENDPOINT, else at
     `https://telemetry-ingestion.{region}.<the realm's domain>` (PostMetricData is not served at the
     Monitoring API's own endpoint, which the SDK would build), each request's timeout 3 s."""
@@ -199,7 +201,9 @@ def for_metrics(settings, auth: str = "resource_principal") -> Clients:
     domain = domain_of(realm_of(settings.region))
     if not endpoint and domain:
         endpoint = f"https://telemetry-ingestion.{{region}}.{domain}"
-    return Clients(auth, {"monitoring": endpoint}, timeout=3.0, region=settings.region)
+    return Clients(
+        auth, {"monitoring": endpoint}, timeout=3.0, config_file=config_file, profile=profile, region=settings.region
+    )
 
 
 def for_doctor(settings, auth: str, config_file: str | None = None, profile: str | None = None) -> Clients:
