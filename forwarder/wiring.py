@@ -36,11 +36,9 @@ def build(settings: Settings, clients: Clients | None = None) -> Pipeline:
     clients = clients or for_function(settings)
     dead_letter = None
     if settings.dead_letter is not None:
-        from forwarder.delivery.deadletter import DeadLetter
-        from forwarder.oci.bucket import Bucket
+        from forwarder.delivery.deadletter import open_store
 
-        d = settings.dead_letter
-        dead_letter = DeadLetter(Bucket(clients, d.bucket, d.namespace))
+        dead_letter = open_store(settings.dead_letter, clients)
     tracker = None
     if settings.tickets is not None:
         from forwarder.tickets import config as tickets

@@ -96,6 +96,24 @@ class World:
         finally:
             collector.pipeline.close()
 
+    def at_once(self, sources: tuple[str, ...], count: int = 2) -> list:
+        """`count` collectors (containers) running `sources` at the same time; their outcomes (None for one
+        that did not end within two minutes)."""
+        collectors = [self.collector() for _ in range(count)]
+        outcomes: list = [None] * count
+
+        def run(n: int) -> None:
+            outcomes[n] = collectors[n].run(sources)
+
+        threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        for collector in collectors:
+            collector.pipeline.close()
+        return outcomes
+
     def checkpoints(self) -> dict[str, dict]:
         return {n: json.loads(b) for n, b in self.bucket.objects.items() if n.startswith("checkpoints/")}
 

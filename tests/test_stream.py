@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -160,19 +159,7 @@ def test_two_consumers_share_one_group_and_never_commit_a_message_twice(httpserv
     with World(httpserver, tmp_path, monkeypatch) as world, stand_in(world, monkeypatch) as streaming:
         streaming.delay = 0.01
         ids = fill(world, streaming, 60)
-        collectors = [world.collector(), world.collector()]
-        outcomes = [None, None]
-
-        def run(n):
-            outcomes[n] = collectors[n].run(("stream",))
-
-        threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(120)
-        for collector in collectors:
-            collector.pipeline.close()
+        outcomes = world.at_once(("stream",))
         assert all(o is not None and o.ok for o in outcomes)
         assert set(world.siem.ids) == set(ids)
         assert streaming.committed(STREAM, "oci-forwarder") == [60] * 4

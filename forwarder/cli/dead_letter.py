@@ -75,13 +75,11 @@ def _dry_run(settings, auth: str, args, out) -> int:
     """Print what is waiting (one line per object, then the totals); nothing is built but the bucket."""
     import time
 
-    from forwarder.delivery.deadletter import DeadLetter, DeadLetterError
+    from forwarder.delivery.deadletter import DeadLetterError, open_store
     from forwarder.delivery.replay import waiting
-    from forwarder.oci.bucket import Bucket
     from forwarder.oci.clients import for_function
 
-    clients = for_function(settings, auth, args.config_file, args.profile)
-    store = DeadLetter(Bucket(clients, settings.dead_letter.bucket, settings.dead_letter.namespace))
+    store = open_store(settings.dead_letter, for_function(settings, auth, args.config_file, args.profile))
     try:
         found = waiting(store, time.monotonic() + args.deadline)
     except DeadLetterError as exc:

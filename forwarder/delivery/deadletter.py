@@ -128,3 +128,11 @@ class DeadLetter:
 
     def delete(self, name: str, deadline: float | None = None) -> None:
         self._do(f"delete {name} from", self.bucket.delete, name, deadline=deadline)
+
+
+def open_store(d, clients) -> DeadLetter:
+    """The dead-letter store of `d` (`delivery.config.DeadLetterSettings`: bucket, namespace), read and
+    written with `clients`' principal."""
+    from forwarder.oci.bucket import Bucket
+
+    return DeadLetter(Bucket(clients, d.bucket, d.namespace))

@@ -104,6 +104,23 @@ def detection(c: dict[str, Any]) -> DetectionSettings:
     return DetectionSettings(c["DETECTION_RULES"], c["DETECTION_DISABLE"], url, ca, secret, password)
 
 
+def state_password(d: DetectionSettings, clients) -> str | None:
+    """Redis's password: from Vault (DETECTION_STATE_PASSWORD_SECRET_OCID), else the plaintext one;
+    registered as a secret.
+
+    Raises:
+        forwarder.oci.vault.SecretError: the password's Vault secret cannot be read.
+    """
+    from forwarder.oci.vault import read_secret
+    from forwarder.runtime.scrub import register
+
+    password = d.password
+    if d.password_secret_ocid:
+        password = read_secret(d.password_secret_ocid, key="DETECTION_STATE_PASSWORD_SECRET_OCID", clients=clients)
+    register(password)
+    return password
+
+
 def build(d: DetectionSettings, clients):
     """The detector (`engine.Detector`): the built-in pack minus DETECTION_DISABLE, plus DETECTION_RULES
     (`oci://` ones read with `clients`); windows in Redis when DETECTION_STATE_URL is set. None when no
@@ -127,14 +144,9 @@ def build(d: DetectionSettings, clients):
     state = None
     if d.state_url:
         from forwarder.detect.shared_state import RedisState
-        from forwarder.oci.vault import read_secret
-        from forwarder.runtime.scrub import register
         from forwarder.runtime.tls import checked_context
 
-        password = d.password
-        if d.password_secret_ocid:
-            password = read_secret(d.password_secret_ocid, key="DETECTION_STATE_PASSWORD_SECRET_OCID", clients=clients)
-        register(password)
+        password = state_password(d, clients)
         if d.ca_cert:  # checked here, naming its key, not at the first connection (that would only degrade)
             checked_context({"ca": "DETECTION_STATE_CA_CERT"}, d.ca_cert)
         state = RedisState(d.state_url, password=password, ca_cert=d.ca_cert)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from forwarder.doctor import FAIL, OK, WARN, Check
+from forwarder.sinks import build
 
 #: A certificate expiring within this many days is a warning.
 EXPIRY_DAYS = 14
@@ -112,41 +113,22 @@ def syslog(probe) -> Check | None:
         except OSError as exc:
             return Check(label, FAIL, f"DNS: cannot resolve {s.host}: {exc}", "check the host name in SIEM_SYSLOG_URL")
         return Check(label, OK, f"resolved {s.host}; UDP has no answer to check, and any datagram would be a message")
-    context = _syslog_context(probe) if s.transport in ("tls", "relp+tls") else None
+    context = build.syslog_context(s, probe.clients, probe.settings.insecure_skip_verify)
     found = _link(label, s.host, s.port, _seconds(probe), context, "SIEM_SYSLOG_URL", "SIEM_SYSLOG_CA_CERT")
     if found.status != FAIL:
         found.detail += "; nothing sent (every syslog frame would be stored as an event)"
     return found
 
 
-def _syslog_context(probe) -> ssl.SSLContext:
-    from forwarder.oci.vault import read_secret
-    from forwarder.runtime.tls import checked_context
-
-    s = probe.settings.syslog
-    key, key_name = s.client_key, "SIEM_SYSLOG_CLIENT_KEY"
-    if s.client_key_secret_ocid:
-        key_name = "SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID"
-        key = read_secret(s.client_key_secret_ocid, key=key_name, clients=probe.clients)
-    names = {"ca": "SIEM_SYSLOG_CA_CERT", "cert": "SIEM_SYSLOG_CLIENT_CERT", "key": key_name}
-    verify = not probe.settings.insecure_skip_verify
-    return checked_context(names, s.ca_cert, s.client_cert, key, verify=verify)
-
-
 def http(probe) -> list[Check]:
     """The HTTP sink (SIEM_HTTP_URL): DNS, TCP, TLS; for Splunk HEC its health endpoint and the token."""
-    from forwarder.runtime.tls import checked_context
-
     h = probe.settings.http
     if h is None:
         return []
     parts = urlsplit(h.url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     label = f"sink http {parts.scheme}://{parts.hostname}:{port}"
-    context = None
-    if parts.scheme == "https":
-        verify = not probe.settings.insecure_skip_verify
-        context = checked_context({"ca": "SIEM_HTTP_CA_CERT"}, h.ca_cert, verify=verify)
+    context = build.http_context(h, probe.settings.insecure_skip_verify) if parts.scheme == "https" else None
     link = _link(label, parts.hostname, port, _seconds(probe), context, "SIEM_HTTP_URL", "SIEM_HTTP_CA_CERT")
     if link.status == FAIL:
         return [link]
@@ -159,9 +141,7 @@ def http(probe) -> list[Check]:
 def _hec(probe, h, context) -> Check:
     import httpx
 
-    from forwarder.oci.vault import read_secret
-
-    token = h.token or read_secret(h.token_secret_ocid, key="SIEM_HTTP_TOKEN_SECRET_OCID", clients=probe.clients)
+    token = build.http_token(h, probe.clients)
     base = urlsplit(h.url)._replace(path="", query="").geturl()
     label = "sink splunk-hec token"
     with httpx.Client(verify=context or True, timeout=_seconds(probe), follow_redirects=False) as client:
@@ -237,13 +217,10 @@ def redis(probe) -> Check | None:
         return None
     import redis
 
+    from forwarder.detect.config import state_password
     from forwarder.detect.shared_state import RedisState
-    from forwarder.oci.vault import read_secret
 
-    password = d.password
-    if d.password_secret_ocid:
-        key = "DETECTION_STATE_PASSWORD_SECRET_OCID"
-        password = read_secret(d.password_secret_ocid, key=key, clients=probe.clients)
+    password = state_password(d, probe.clients)
     where = urlsplit(d.state_url)
     label = f"detection state {where.scheme}://{where.hostname}:{where.port or 6379}"
     try:

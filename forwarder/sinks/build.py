@@ -20,15 +20,7 @@ def syslog_sink(s: SyslogSettings, clients, timeout: float, insecure_skip_verify
         ConfigError: a CA bundle, client certificate or key is unusable (named by key).
         forwarder.oci.vault.SecretError: the client key's Vault secret cannot be read.
     """
-    context = None
-    if s.transport in TLS_TRANSPORTS:
-        key, key_name = s.client_key, "SIEM_SYSLOG_CLIENT_KEY"
-        if s.client_key_secret_ocid:
-            key_name = "SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID"
-            key = read_secret(s.client_key_secret_ocid, key=key_name, clients=clients)
-        register(key if key and key.startswith("-----BEGIN") else None)
-        names = {"ca": "SIEM_SYSLOG_CA_CERT", "cert": "SIEM_SYSLOG_CLIENT_CERT", "key": key_name}
-        context = checked_context(names, s.ca_cert, s.client_cert, key, verify=not insecure_skip_verify)
+    context = syslog_context(s, clients, insecure_skip_verify)
     if s.transport.startswith("relp"):
         from forwarder.sinks.relp import RelpSink
 
@@ -36,6 +28,48 @@ def syslog_sink(s: SyslogSettings, clients, timeout: float, insecure_skip_verify
     from forwarder.sinks.syslog import SyslogSink
 
     return SyslogSink(s.transport, s.host, s.port, ssl_context=context, timeout=timeout, udp_max_bytes=s.udp_max_bytes)
+
+
+def syslog_context(s: SyslogSettings, clients, insecure_skip_verify: bool = False):
+    """The TLS context of a tls:// or relp+tls:// syslog sink (its CA, its client certificate and key, the
+    key read from Vault), None for the other transports.
+
+    Raises:
+        ConfigError: a CA bundle, client certificate or key is unusable (named by key).
+        forwarder.oci.vault.SecretError: the client key's Vault secret cannot be read.
+    """
+    if s.transport not in TLS_TRANSPORTS:
+        return None
+    key, key_name = s.client_key, "SIEM_SYSLOG_CLIENT_KEY"
+    if s.client_key_secret_ocid:
+        key_name = "SIEM_SYSLOG_CLIENT_KEY_SECRET_OCID"
+        key = read_secret(s.client_key_secret_ocid, key=key_name, clients=clients)
+    register(key if key and key.startswith("-----BEGIN") else None)
+    names = {"ca": "SIEM_SYSLOG_CA_CERT", "cert": "SIEM_SYSLOG_CLIENT_CERT", "key": key_name}
+    return checked_context(names, s.ca_cert, s.client_cert, key, verify=not insecure_skip_verify)
+
+
+def http_token(h: HttpSettings, clients) -> str | None:
+    """The HTTP sink's token: from Vault (SIEM_HTTP_TOKEN_SECRET_OCID), else the plaintext one; registered
+    as a secret.
+
+    Raises:
+        forwarder.oci.vault.SecretError: the token's Vault secret cannot be read.
+    """
+    token = h.token
+    if h.token_secret_ocid:
+        token = read_secret(h.token_secret_ocid, key="SIEM_HTTP_TOKEN_SECRET_OCID", clients=clients)
+    register(token)
+    return token
+
+
+def http_context(h: HttpSettings, insecure_skip_verify: bool = False):
+    """The HTTP sink's TLS context (SIEM_HTTP_CA_CERT, else the system's trust store).
+
+    Raises:
+        ConfigError: the CA bundle is unusable.
+    """
+    return checked_context({"ca": "SIEM_HTTP_CA_CERT"}, h.ca_cert, verify=not insecure_skip_verify)
 
 
 def http_sink(h: HttpSettings, clients, timeout: float, insecure_skip_verify: bool = False):
@@ -48,14 +82,11 @@ def http_sink(h: HttpSettings, clients, timeout: float, insecure_skip_verify: bo
     """
     from forwarder.sinks.http import HttpSink
 
-    token = h.token
-    if h.token_secret_ocid:
-        token = read_secret(h.token_secret_ocid, key="SIEM_HTTP_TOKEN_SECRET_OCID", clients=clients)
-    register(token)
+    token = http_token(h, clients)
     headers = {"Content-Type": "application/json", "User-Agent": "oci-security-forwarder"}
     if h.format == "splunk-hec":
         headers["Authorization"] = f"Splunk {token}"
     elif token:
         headers["Authorization"] = f"Bearer {token}"
-    context = checked_context({"ca": "SIEM_HTTP_CA_CERT"}, h.ca_cert, verify=not insecure_skip_verify)
+    context = http_context(h, insecure_skip_verify)
     return HttpSink(h.url, headers, context, timeout=timeout)
