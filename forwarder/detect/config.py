@@ -111,14 +111,10 @@ def state_password(d: DetectionSettings, clients) -> str | None:
     Raises:
         forwarder.oci.vault.SecretError: the password's Vault secret cannot be read.
     """
-    from forwarder.oci.vault import read_secret
-    from forwarder.runtime.scrub import register
+    from forwarder.oci.vault import secret_or_plain
 
-    password = d.password
-    if d.password_secret_ocid:
-        password = read_secret(d.password_secret_ocid, key="DETECTION_STATE_PASSWORD_SECRET_OCID", clients=clients)
-    register(password)
-    return password
+    key = "DETECTION_STATE_PASSWORD_SECRET_OCID"
+    return secret_or_plain(d.password, d.password_secret_ocid, key=key, clients=clients)
 
 
 def build(d: DetectionSettings, clients):

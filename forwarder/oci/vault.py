@@ -58,3 +58,15 @@ def read_secret(secret_ocid: str, *, key: str, clients) -> str:
         if isinstance(exc, (binascii.Error, UnicodeDecodeError)):
             detail = "secret content is not base64-encoded UTF-8 text"
         raise SecretError(f"{key}: cannot read Vault secret {secret_ocid}: {detail}") from None
+
+
+def secret_or_plain(plain: str | None, secret_ocid: str | None, *, key: str, clients) -> str | None:
+    """A credential given either way: the Vault secret `secret_ocid` when set (`read_secret`, named by `key`),
+    else `plain` (plaintext config, local use); registered as a secret either way.
+
+    Raises:
+        SecretError: the secret cannot be read.
+    """
+    value = read_secret(secret_ocid, key=key, clients=clients) if secret_ocid else plain
+    register(value)
+    return value

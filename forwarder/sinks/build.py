@@ -7,7 +7,7 @@ so a bad one is a ConfigError naming its key at cold start, not a failure at the
 
 from __future__ import annotations
 
-from forwarder.oci.vault import read_secret
+from forwarder.oci.vault import read_secret, secret_or_plain
 from forwarder.runtime.scrub import register
 from forwarder.runtime.tls import checked_context
 from forwarder.sinks.config import TLS_TRANSPORTS, HttpSettings, SyslogSettings
@@ -56,11 +56,7 @@ def http_token(h: HttpSettings, clients) -> str | None:
     Raises:
         forwarder.oci.vault.SecretError: the token's Vault secret cannot be read.
     """
-    token = h.token
-    if h.token_secret_ocid:
-        token = read_secret(h.token_secret_ocid, key="SIEM_HTTP_TOKEN_SECRET_OCID", clients=clients)
-    register(token)
-    return token
+    return secret_or_plain(h.token, h.token_secret_ocid, key="SIEM_HTTP_TOKEN_SECRET_OCID", clients=clients)
 
 
 def http_context(h: HttpSettings, insecure_skip_verify: bool = False):
