@@ -85,8 +85,8 @@ stack: python
 	$(PYTHON) image/stack.py dist/oci-security-forwarder-stack.zip
 
 lint: $(STAMP)
-	$(BIN)/ruff check forwarder tests bench func.py image
-	$(BIN)/ruff format --check forwarder tests bench func.py image
+	$(BIN)/ruff check forwarder tests bench tools func.py image
+	$(BIN)/ruff format --check forwarder tests bench tools func.py image
 	terraform fmt -check -recursive terraform
 
 clean:

@@ -64,6 +64,7 @@ locals {
     DEAD_LETTER_NAMESPACE                = data.oci_objectstorage_namespace.this.namespace
     DETECTION_RULES                      = var.detection_rules
     DETECTION_DISABLE                    = var.detection_disable
+    DETECTION_PLACEHOLDERS               = var.detection_placeholders
     DETECTION_STATE_URL                  = var.detection_state_url
     DETECTION_STATE_CA_CERT              = var.detection_state_ca_cert
     DETECTION_STATE_PASSWORD_SECRET_OCID = var.detection_state_password_secret_ocid

@@ -530,6 +530,16 @@ variable "detection_disable" {
   default     = ""
 }
 
+variable "detection_placeholders" {
+  description = "DETECTION_PLACEHOLDERS: values of the Sigma placeholders rules test, a JSON object of name -> list, e.g. {\"administrators_group_ids\": [\"<Administrators group OCID>\"]} so the Administrators rule knows the group by OCID."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.detection_placeholders == "" || can(keys(jsondecode(var.detection_placeholders)))
+    error_message = "detection_placeholders must be a JSON object of placeholder name -> list of values."
+  }
+}
+
 variable "detection_state_url" {
   description = "DETECTION_STATE_URL: the OCI Cache (Redis) endpoint holding correlation windows for every container, rediss://host:port. The functions' subnet must reach it. Empty: windows per container (approximate)."
   type        = string

@@ -103,6 +103,16 @@ def test_value_count_counts_distinct_values(state):
     assert {m.value for m in fired} == {"alice", "bob", "carol"}
 
 
+def test_an_ordered_window_fires_only_on_its_rules_in_order(state):
+    w = Window(1800, "gte", 2, True, True)  # temporal_ordered over two rules: "0" (failed), then "1" (success)
+    assert state.add_many([("a", w, [Member(ms(0), "ok", "1"), Member(ms(1), "bad", "0")])]) == [[]]
+    (fired,) = state.add_many([("b", w, [Member(ms(0), "bad1", "0"), Member(ms(2), "bad2", "0")])])[0] or [None]
+    assert fired is None  # failures alone: nothing yet
+    (fired,) = state.add_many([("b", w, [Member(ms(5), "ok", "1")])])[0]
+    assert [m.event_id for m in fired] == ["bad1", "bad2", "ok"]
+    assert state.add_many([("c", w, [Member(ms(0), "bad", "0"), Member(ms(40), "ok", "1")])]) == [[]]  # too far apart
+
+
 def test_events_out_of_order_and_spread_out(state):
     w = Window(600, "gt", 2, False)
     spread = [Member(ms(m), f"s{m}", "") for m in (0, 20, 40, 60)]  # never 3 within 10 minutes

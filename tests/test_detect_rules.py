@@ -11,9 +11,18 @@ import pytest
 from forwarder.detect import attack, pack
 from forwarder.detect.engine import Detector
 from forwarder.normalize import normalize
-from tests.detect_events import DATA, scenario
+from tests.detect_events import AUDIT_FORMS, DATA, FLOW_FORMS, scenario
 
 CASES = json.loads((DATA / "detections" / "cases.json").read_text())
+
+
+def forms(name: str) -> tuple[str, ...]:
+    """The forms a case's events are tried in: both audit forms, or both flow-log forms."""
+    specs = CASES[name]["match"]["events"]
+    return FLOW_FORMS if any(spec.get("form") in FLOW_FORMS for spec in specs) else AUDIT_FORMS
+
+
+FORMS = [(name, form) for name in sorted(CASES) for form in forms(name)]
 EMITTING = [
     r
     for r in pack.builtin()
@@ -28,16 +37,18 @@ def fired(events: list[dict], name: str) -> list:
     return [d for d in result.detections if d.details["ruleName"] == name]
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_rule_fires_once_on_its_events(name):
-    (detection,) = fired(scenario(CASES[name]["match"]), name)
+@pytest.mark.parametrize(("name", "form"), FORMS)
+def test_rule_fires_once_on_its_events(name, form):
+    """Every event of the case in one form: the Events Service's and the `_Audit` log's for audit rules,
+    Connector Hub's and Logging Search's for flow-log rules."""
+    (detection,) = fired(scenario(CASES[name]["match"], form), name)
     assert detection.kind == "detection" and detection.details["techniques"]
     assert detection.details["count"] >= 1 and detection.event_id.startswith("detection:")
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_rule_stays_quiet_on_other_events(name):
-    assert fired(scenario(CASES[name]["nomatch"]), name) == []
+@pytest.mark.parametrize(("name", "form"), FORMS)
+def test_rule_stays_quiet_on_other_events(name, form):
+    assert fired(scenario(CASES[name]["nomatch"], form), name) == []
 
 
 def test_every_rule_of_the_pack_has_cases():
@@ -51,7 +62,7 @@ def test_every_rule_carries_what_an_analyst_needs():
         assert rule["level"] in ("low", "medium", "high", "critical"), rule["name"]
         assert rule["techniques"] and all(x in t.techniques for x in rule["techniques"]), rule["name"]
         assert rule["tactics"] and all(x in t.tactics for x in rule["tactics"]), rule["name"]
-        assert rule["file"] == rule["name"] + ".yml"
+        assert rule["file"] == ("correlation_" if "correlation" in rule else "") + rule["name"] + ".yml"
 
 
 def test_pack_json_is_what_the_rule_files_compile_to():
@@ -62,7 +73,7 @@ def test_pack_json_is_what_the_rule_files_compile_to():
 
 def test_attack_table_names_its_version_and_the_seed_technique():
     t = attack.table()
-    assert t.version == "17.0"
+    assert t.version == "18.1"
     assert t.techniques["T1098.001"][0] == "Account Manipulation: Additional Cloud Credentials"
     assert t.tactics["TA0003"][0] == "Persistence"
 

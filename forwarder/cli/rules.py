@@ -134,27 +134,50 @@ def _test(rules: list[dict], paths: list[str], as_json: bool) -> int:
 
 def _export(target: str, d) -> int:
     """Print each enabled rule as a Splunk search (SPL), preceded by an SPL comment naming it."""
+    import copy
     from pathlib import Path
 
     from sigma.backends.splunk import SplunkBackend
     from sigma.collection import SigmaCollection
-    from sigma.correlations import SigmaCorrelationRule
+    from sigma.correlations import SigmaCorrelationRule, SigmaCorrelationType
 
     from forwarder.detect.pack import RULES_DIR, disabled, read_sources
 
     texts = [(str(f), f.read_text(encoding="utf-8")) for f in sorted(Path(RULES_DIR).glob("*.yml"))]
     texts += read_sources(d.rules)
-    collection = SigmaCollection.merge([SigmaCollection.from_yaml(text) for _, text in texts])
+    collection = SigmaCollection.merge([SigmaCollection.from_yaml(text, resolve_references=False) for _, text in texts])
     collection.resolve_rule_references()
     off = disabled(d.disable)
     counted = {id(ref.rule) for r in collection.rules for ref in getattr(r, "rules", []) or []}
-    backend = SplunkBackend()
+    backend = SplunkBackend(_placeholders(d.placeholders))
     for rule in collection.rules:
         if str(rule.id) in off or id(rule) in counted:
             continue  # a rule counted by a correlation is exported inside the correlation's search
         refs = [ref.rule for ref in rule.rules] if isinstance(rule, SigmaCorrelationRule) else []
+        note = ""
+        if isinstance(rule, SigmaCorrelationRule) and rule.type is SigmaCorrelationType.TEMPORAL_ORDERED:
+            # the Splunk backend has no ordered form: exported as `temporal` (every rule in the span, any order)
+            rule = copy.copy(rule)
+            rule.type = SigmaCorrelationType.TEMPORAL
+            note = " -- order not checked: the engine requires the rules' order, this search does not"
         one = SigmaCollection([*refs, rule])
         one.resolve_rule_references()
         for query in backend.convert(one):
-            print(f"``` {rule.title} ({rule.id}) ```\n{query}\n")
+            print(f"``` {rule.title} ({rule.id}){note} ```\n{query}\n")
     return 0
+
+
+def _placeholders(values: dict[str, tuple[str, ...]]):
+    """The Splunk export's processing pipeline for Sigma placeholders: DETECTION_PLACEHOLDERS' values where
+    set; otherwise a lookup of the placeholder's name (`| inputlookup <name>.csv`, one column `value`)."""
+    from sigma.processing.pipeline import ProcessingItem, ProcessingPipeline
+    from sigma.processing.transformations.placeholder import (
+        QueryExpressionPlaceholderTransformation,
+        ValueListPlaceholderTransformation,
+    )
+
+    lookup = "[| inputlookup {id}.csv | rename value AS {field} | fields {field}]"
+    items = [ProcessingItem(QueryExpressionPlaceholderTransformation(expression=lookup))]
+    if values:
+        items.insert(0, ProcessingItem(ValueListPlaceholderTransformation(include=list(values))))
+    return ProcessingPipeline(items=items, vars={name: list(v) for name, v in values.items()})

@@ -184,6 +184,30 @@ def named_queries(raw: str) -> dict[str, str]:
     return value
 
 
+def placeholders(raw: str) -> dict[str, tuple[str, ...]]:
+    """A JSON object of Sigma placeholder name -> a value or a list of values (`{"administrators_group_ids":
+    ["ocid1.group.oc1..aaaa"]}`), for rules that test `field|expand: '%name%'`."""
+    expected = (
+        'a JSON object of placeholder name -> value or list of values, e.g. {"administrators_group_ids": '
+        '["ocid1.group.oc1..aaaa"]}'
+    )
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise Invalid(expected) from None
+    if not isinstance(value, dict):
+        raise Invalid(expected)
+    out = {}
+    for name, values in value.items():
+        if not re.fullmatch(r"[A-Za-z0-9_]{1,64}", name):
+            raise Invalid(f"placeholder names of letters, digits and '_' (at most 64); got {name!r}")
+        values = [values] if isinstance(values, str) else values
+        if not isinstance(values, list) or not all(isinstance(x, str) and x for x in values):
+            raise Invalid(f"placeholder {name!r}: a text or a list of texts")
+        out[name] = tuple(values)
+    return out
+
+
 def rule_sources(raw: str) -> tuple[str, ...]:
     """Comma-separated rule files or folders, and `oci://<bucket>@<namespace>/<prefix>` locations."""
     out = tuple(part.strip() for part in raw.split(",") if part.strip())

@@ -31,6 +31,15 @@ KEYS: tuple[Key, ...] = (
         shown="(none)",
     ),
     Key(
+        "DETECTION_PLACEHOLDERS",
+        v.placeholders,
+        {},
+        '{"administrators_group_ids": ["ocid1.group.oc1..aaaa"]}',
+        "Values of the Sigma placeholders rules test (`field|expand: '%name%'`), a JSON object of name -> list: "
+        "`administrators_group_ids` lets the Administrators rule know the group by OCID when audit names no group.",
+        shown="(none: placeholder tests match nothing)",
+    ),
+    Key(
         "DETECTION_STATE_URL",
         v.url("redis", "rediss"),
         None,
@@ -71,6 +80,7 @@ class DetectionSettings(NamedTuple):
 
     rules: tuple[str, ...]  #: the user's rule files, folders and oci:// prefixes
     disable: frozenset[str]  #: built-in rule ids or names turned off ("all": every one)
+    placeholders: dict[str, tuple[str, ...]]  #: Sigma placeholder name -> values
     state_url: str | None  #: Redis URL, or None for per-container memory
     ca_cert: str | None  #: path or PEM text verifying a rediss:// server
     password_secret_ocid: str | None
@@ -101,7 +111,9 @@ def detection(c: dict[str, Any]) -> DetectionSettings:
             raise ConfigError(message)
     if password:
         log.warning("DETECTION_STATE_PASSWORD is set in plaintext config; use DETECTION_STATE_PASSWORD_SECRET_OCID")
-    return DetectionSettings(c["DETECTION_RULES"], c["DETECTION_DISABLE"], url, ca, secret, password)
+    return DetectionSettings(
+        c["DETECTION_RULES"], c["DETECTION_DISABLE"], c["DETECTION_PLACEHOLDERS"], url, ca, secret, password
+    )
 
 
 def state_password(d: DetectionSettings, clients) -> str | None:
@@ -146,4 +158,4 @@ def build(d: DetectionSettings, clients):
         if d.ca_cert:  # checked here, naming its key, not at the first connection (that would only degrade)
             checked_context({"ca": "DETECTION_STATE_CA_CERT"}, d.ca_cert)
         state = RedisState(d.state_url, password=password, ca_cert=d.ca_cert)
-    return Detector(rules, state)
+    return Detector(rules, state, d.placeholders)

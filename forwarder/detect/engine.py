@@ -27,16 +27,20 @@ class _Rule:
         self.rule = rule
         self.test = compile_node(rule["condition"])
         self.generate = True
-        self.counted_by: list[_Correlation] = []
+        self.counted_by: list[tuple[_Correlation, str | None]] = []
 
 
 class _Correlation:
-    __slots__ = ("rule", "window", "group_by", "value")
+    __slots__ = ("rule", "window", "group_by", "value", "temporal")
 
     def __init__(self, rule: dict[str, Any]):
         c = rule["correlation"]
         self.rule = rule
-        self.window = Window(c["timespan"], c["op"], c["count"], c["type"] == "value_count")
+        self.window = Window(
+            c["timespan"], c["op"], c["count"], c["type"] != "event_count", c["type"] == "temporal_ordered"
+        )
+        #: temporal types count which of their rules matched (its position, "0", "1", ...) as the value
+        self.temporal = c["type"].startswith("temporal")
         self.group_by = [(name, values_of(tuple(name.split(".")))) for name in c["groupBy"]]
         self.value = values_of(tuple(c["field"].split("."))) if c["field"] else None
 
@@ -62,17 +66,22 @@ class Detector:
     Args:
         rules: compiled rules, plain and correlation.
         state: where windows are counted: `MemoryState()` (default) or a `shared_state.RedisState`.
+        placeholders: the values of Sigma placeholders (`|expand: '%name%'`; DETECTION_PLACEHOLDERS), name ->
+            values; a test naming a placeholder without values matches nothing.
     """
 
-    def __init__(self, rules: list[dict[str, Any]], state: Any = None):
+    def __init__(
+        self, rules: list[dict[str, Any]], state: Any = None, placeholders: dict[str, tuple[str, ...]] | None = None
+    ):
         self.rules = rules
         self.state = state if state is not None else MemoryState()
-        plain = {r["id"]: _Rule(r) for r in rules if "condition" in r}
+        values = placeholders or {}
+        plain = {r["id"]: _Rule({**r, "condition": expand(r["condition"], values)}) for r in rules if "condition" in r}
         self.correlations = [_Correlation(r) for r in rules if "correlation" in r]
         for corr in self.correlations:
-            for rule_id in corr.rule["correlation"]["rules"]:
+            for position, rule_id in enumerate(corr.rule["correlation"]["rules"]):
                 target = plain[rule_id]
-                target.counted_by.append(corr)
+                target.counted_by.append((corr, str(position) if corr.temporal else None))
                 target.generate = target.generate and corr.rule["correlation"]["generate"]
         self._plain = [r for r in plain.values() if r.generate or r.counted_by]
         index: dict[str, list[_Rule]] = {}
@@ -141,8 +150,8 @@ class Detector:
             matched += 1
             if rule.generate:
                 made.append(detection(rule.rule, [Member(_ms(record), d["eventId"], "")], record))
-            for corr in rule.counted_by:
-                member = self._counted(corr, record)
+            for corr, position in rule.counted_by:
+                member = self._counted(corr, record, position)
                 if member is not None:
                     counted.append(member)
         result.matched += matched
@@ -155,12 +164,15 @@ class Detector:
             last[key] = record
 
     @staticmethod
-    def _counted(corr: _Correlation, record: Record) -> tuple[_Correlation, dict[str, str], str, Member] | None:
+    def _counted(
+        corr: _Correlation, record: Record, position: str | None
+    ) -> tuple[_Correlation, dict[str, str], str, Member] | None:
         """The record as a member of `corr`'s group: (corr, group values, state key, member), or None (a
-        value_count record without the counted field adds no value)."""
+        value_count record without the counted field adds no value). `position`: for temporal types, which
+        of the correlation's rules matched, counted as the value."""
         d = record.data
         group = {name: _first(get(d)) for name, get in corr.group_by}
-        value = ""
+        value = position or ""
         if corr.value is not None:
             value = _first(corr.value(d))
             if not value:
@@ -170,6 +182,19 @@ class Detector:
 
     def close(self) -> None:
         self.state.close()
+
+
+def expand(node: list, placeholders: dict[str, tuple[str, ...]]) -> list:
+    """`node` with each placeholder test ["ph", field, name] replaced by a test of its values (any of them,
+    case-insensitively), or by an empty `or` (never holds) when the placeholder has none."""
+    op = node[0]
+    if op in ("and", "or"):
+        return [op, [expand(child, placeholders) for child in node[1]]]
+    if op == "not":
+        return ["not", expand(node[1], placeholders)]
+    if op == "ph":
+        return ["or", [["eq", node[1], value.lower(), False] for value in placeholders.get(node[2], ())]]
+    return node
 
 
 def _first(values: list) -> str:

@@ -2,7 +2,8 @@
 
 Every `Record` has every field (absent values are null), so a rule reads the same field whatever the
 event came through (Events Service, Connector Hub, Audit API, Logging Search). `details.<key>` and
-`original.<path>` reach into the event's additional details and the event as received. The docs/detections.md
+`original.<path>` reach into the event's additional details and the event as received; VCN flow-log records (kind
+`other`) are read through `original.data.*`, named in the table. The docs/detections.md
 rule field table is generated from FIELDS (a test keeps them equal).
 """
 
@@ -65,6 +66,15 @@ FIELDS: tuple[tuple[str, str], ...] = (
         "original.<path>",
         "the event as received (credentials redacted), e.g. `original.data.stateChange.current.statements`",
     ),
+    (
+        "original.data.action",
+        "VCN flow logs (`eventType` `com.oraclecloud.vcn.flowlogs.DataEvent`): `ACCEPT` or `REJECT`",
+    ),
+    ("original.data.sourceAddress", "flow logs: source IP address"),
+    ("original.data.sourcePort", "flow logs: source port"),
+    ("original.data.destinationAddress", "flow logs: destination IP address"),
+    ("original.data.destinationPort", "flow logs: destination port"),
+    ("original.data.protocol", "flow logs: IANA protocol number (6 TCP, 17 UDP, 1 ICMP); `protocolName` its name"),
 )
 
 _EXACT = frozenset(name for name, _ in FIELDS if "<" not in name)

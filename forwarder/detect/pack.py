@@ -163,14 +163,25 @@ def markdown_table() -> str:
     rules it counts)."""
     rules = builtin()
     counted = {i for r in rules if "correlation" in r for i in r["correlation"]["rules"]}
-    rows = ["| name | level | ATT&CK | fires on |", "|---|---|---|---|"]
+    rows = ["| name | level | ATT&CK | CIS | fires on |", "|---|---|---|---|---|"]
     for r in rules:
         if r["id"] in counted:
             continue
         c = r.get("correlation")
-        window = f" ({c['op']} {c['count']} in {c['timespan'] // 60} min by {', '.join(c['groupBy'])})" if c else ""
-        rows.append(f"| `{r['name']}` | {r['level']} | {', '.join(r['techniques'])} | {r['title']}{window} |")
+        window = ""
+        if c and c["type"].startswith("temporal"):
+            window = f" ({' then '.join(_names(rules, c['rules']))} within {c['timespan'] // 60} min by "
+            window += f"{', '.join(c['groupBy'])})"
+        elif c:
+            window = f" ({c['op']} {c['count']} in {c['timespan'] // 60} min by {', '.join(c['groupBy'])})"
+        cis = ", ".join(r.get("cis") or []) or "-"
+        rows.append(f"| `{r['name']}` | {r['level']} | {', '.join(r['techniques'])} | {cis} | {r['title']}{window} |")
     return "\n".join(rows)
+
+
+def _names(rules: tuple[dict[str, Any], ...], ids: list[str]) -> list[str]:
+    by_id = {r["id"]: r["name"] or r["id"] for r in rules}
+    return [f"`{by_id.get(i, i)}`" for i in ids]
 
 
 def main() -> None:

@@ -25,10 +25,11 @@ local zkey, mkey = KEYS[1], KEYS[2]
 local span = tonumber(ARGV[1]) * 1000
 local horizon = tonumber(ARGV[2]) * 1000
 local op, count, distinct, ttl = ARGV[3], tonumber(ARGV[4]), ARGV[5] == '1', tonumber(ARGV[6])
+local ordered = ARGV[7] == '1'
 local meta = redis.call('HMGET', mkey, 'until', 'newest')
 local untilv = tonumber(meta[1]) or -4e18
 local newest = tonumber(meta[2]) or -4e18
-for i = 7, #ARGV, 2 do
+for i = 8, #ARGV, 2 do
   local t = tonumber(ARGV[i])
   if t > untilv then
     redis.call('ZADD', zkey, 'NX', t, ARGV[i + 1])
@@ -58,7 +59,18 @@ while start <= n do
     end
     local c = stop - i
     if distinct then c = distinctn end
-    if (op == 'gte' and c >= count) or (op == 'gt' and c > count) then
+    local holds = (op == 'gte' and c >= count) or (op == 'gt' and c > count)
+    if holds and ordered then
+      local want = 0
+      holds = false
+      for j = i, stop - 1 do
+        if values[j] == tostring(want) then
+          want = want + 1
+          if want == count then holds = true break end
+        end
+      end
+    end
+    if holds then
       found = i
       break
     end
@@ -146,6 +158,7 @@ class RedisState:
                     window.count,
                     int(window.distinct),
                     (window.span + HORIZON) * 1000,
+                    int(window.ordered),
                 ]
                 for m in members:
                     args += [m.time, f"{m.event_id}\x1f{m.value}"]

@@ -1,22 +1,25 @@
 """Sigma rules (YAML, SigmaHQ format) -> the compiled form the engine runs (`forwarder.detect.match`).
 
 Parsed with pySigma (`sigma.collection.SigmaCollection`): rule files, value modifiers, conditions
-(`1 of sel*`, `all of them`, `not`, ...) and correlation rules (`event_count`, `value_count` with
-`timespan` and `group-by`) are pySigma's; what a rule means over a normalized record is ours. The
-compiled form is plain JSON data, so the built-in pack is compiled once, at build time, into
-`pack.json` (`python -m forwarder.detect.pack`): the function never imports pySigma unless it is given
-rules of its own (DETECTION_RULES).
+(`1 of sel*`, `all of them`, `not`, ...) and correlation rules (`event_count`, `value_count`,
+`temporal`, `temporal_ordered`, with `timespan` and `group-by`) are pySigma's; what a rule means over a
+normalized record is ours. The compiled form is plain JSON data, so the built-in pack is compiled once,
+at build time, into `pack.json` (`python -m forwarder.detect.pack`): the function never imports pySigma
+unless it is given rules of its own (DETECTION_RULES).
 
 A compiled rule is a dict: id, name, title, description, level, tags, tactics, techniques (ATT&CK ids),
-falsepositives, remediation, file, and either `condition` (a tree of ["and", [...]], ["or", [...]],
-["not", node] and tests [op, field, value...]) with `generate`, or `correlation` ({type, rules, timespan
-(seconds), groupBy, op, count, field}).
+falsepositives, remediation, volume (how often it fires in a real tenancy), cis (the CIS OCI Benchmark
+recommendations its references name), file, and either `condition` (a tree of ["and", [...]], ["or", [...]],
+["not", node] and tests [op, field, value...]; a placeholder, `|expand: '%name%'`, is ["ph", field, name])
+with `generate`, or `correlation` ({type, rules, timespan (seconds), groupBy, op, count, field}; temporal
+types count their rules: op gte, count = the number of rules).
 
 Errors: `RuleError`, naming the file and the rule.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,8 @@ from forwarder.detect.fields import check_field
 
 #: Correlation thresholds a window can fire on as events arrive (an upper bound needs the window to end).
 THRESHOLDS = ("gte", "gt")
+#: Correlation types the engine counts: events, distinct values, every rule (temporal), in order (_ordered).
+CORRELATIONS = ("event_count", "value_count", "temporal", "temporal_ordered")
 
 
 def compile_files(paths: list[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -46,7 +51,7 @@ def compile_files(paths: list[tuple[str, str]]) -> list[dict[str, Any]]:
     rules: list[tuple[str, Any]] = []
     for name, text in paths:
         try:
-            collection = SigmaCollection.from_yaml(text)
+            collection = SigmaCollection.from_yaml(text, resolve_references=False)  # resolved over every file below
         except SigmaError as exc:
             raise RuleError(f"{name}: {_first_line(exc)}") from None
         except Exception as exc:  # YAML errors and the like
@@ -72,6 +77,12 @@ def compile_files(paths: list[tuple[str, str]]) -> list[dict[str, Any]]:
     return out
 
 
+#: A reference to a recommendation of the CIS OCI Foundations Benchmark: its number is the rule's `cis`.
+_CIS = re.compile(
+    r"CIS Oracle Cloud Infrastructure Foundations Benchmark [0-9.]+, recommendation ([0-9]+(?:\.[0-9]+)+)"
+)
+
+
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
@@ -95,9 +106,11 @@ def _meta(rule: Any) -> dict[str, Any]:
     tags = [f"{t.namespace}.{t.name}" for t in rule.tags]
     tactics, techniques = attack.from_tags(tags)
     custom = rule.custom_attributes or {}
-    remediation = custom.get("remediation")
-    if remediation is not None and not isinstance(remediation, str):
-        raise RuleError("remediation must be text")
+    remediation, volume = custom.get("remediation"), custom.get("volume")
+    for key, value in (("remediation", remediation), ("volume", volume)):
+        if value is not None and not isinstance(value, str):
+            raise RuleError(f"{key} must be text")
+    references = [str(r) for r in rule.references or []]
     return {
         "id": str(rule.id),
         "name": rule.name or None,
@@ -109,6 +122,8 @@ def _meta(rule: Any) -> dict[str, Any]:
         "techniques": techniques,
         "falsepositives": [str(f) for f in rule.falsepositives or []],
         "remediation": " ".join(remediation.split()) if remediation else None,
+        "volume": " ".join(volume.split()) if volume else None,
+        "cis": [m for r in references for m in _CIS.findall(r)],
     }
 
 
@@ -123,14 +138,19 @@ def _rule(rule: Any) -> dict[str, Any]:
 def _correlation(rule: Any) -> dict[str, Any]:
     compiled = _meta(rule)
     kind = rule.type.name.lower()
-    if kind not in ("event_count", "value_count"):
-        raise RuleError(f"correlation type {kind} is not supported (event_count, value_count)")
-    op = rule.condition.op.name.lower()
+    if kind not in CORRELATIONS:
+        raise RuleError(f"correlation type {kind} is not supported ({', '.join(CORRELATIONS)})")
+    if kind.startswith("temporal"):
+        if len(rule.rules) < 2:
+            raise RuleError(f"{kind} needs two or more rules")
+        op, count = "gte", len(rule.rules)  # every rule, within the timespan
+    else:
+        op, count = rule.condition.op.name.lower(), int(rule.condition.count)
     if op not in THRESHOLDS:
         raise RuleError(f"correlation condition {op} is not supported: a window fires on gte or gt as events arrive")
     if rule.timespan is None:
         raise RuleError("correlation needs a timespan")
-    field = rule.condition.fieldref or None
+    field = (rule.condition.fieldref or None) if rule.condition is not None and kind == "value_count" else None
     if kind == "value_count" and not field:
         raise RuleError("value_count needs condition.field")
     for name in [*(rule.group_by or []), *([field] if field else [])]:
@@ -141,7 +161,7 @@ def _correlation(rule: Any) -> dict[str, Any]:
         "timespan": int(rule.timespan.seconds),
         "groupBy": list(rule.group_by or []),
         "op": op,
-        "count": int(rule.condition.count),
+        "count": count,
         "field": field,
         "generate": bool(rule.generate),
     }
@@ -174,6 +194,8 @@ def _test(field: str, value: Any) -> list:
 
     if isinstance(value, t.SigmaExpansion):
         return ["or", [_test(field, v) for v in value.values]]
+    if isinstance(value, t.SigmaString) and len(value.s) == 1 and isinstance(value.s[0], t.Placeholder):
+        return ["ph", field, value.s[0].name]  # `|expand: '%name%'`: DETECTION_PLACEHOLDERS' values (engine)
     if isinstance(value, t.SigmaString):  # includes SigmaCasedString
         cased = isinstance(value, t.SigmaCasedString)
         star = t.SpecialChars.WILDCARD_MULTI
@@ -221,7 +243,7 @@ def _glob_regex(parts: tuple) -> str:
         elif isinstance(part, str):
             out.append(re.escape(part))
         else:
-            raise RuleError(f"placeholder {part} is not supported")
+            raise RuleError(f"placeholder {part} is supported only as the whole value (`|expand: '%name%'`)")
     return "^" + "".join(out) + "$"
 
 

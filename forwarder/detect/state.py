@@ -6,7 +6,8 @@ share the windows; the same algorithm as a Lua script, so two processes adding a
 
 For one rule and group, `add(members)` keeps each event (by id: a repeat is not counted twice) unless
 it falls in a window that already fired, then looks for the earliest window of `timespan` seconds
-holding enough events (event_count) or distinct values (value_count): such a window fires once; the
+holding enough events (event_count), distinct values (value_count) or every rule (temporal; in the rules'
+order for temporal_ordered): such a window fires once; the
 events of that window, and later ones until the window's end, belong to it and fire nothing more.
 Times are event times (ms), so a collection run that reads a past hour counts it as it happened. Events
 more than HORIZON seconds older than the newest one of the group are no longer counted.
@@ -32,12 +33,15 @@ class Member(NamedTuple):
 
 
 class Window(NamedTuple):
-    """What a group's window holds: its threshold (op "gte"/"gt", count), span (s), distinct values or not."""
+    """What a group's window holds: its threshold (op "gte"/"gt", count), span (s), distinct values or not,
+    and for `temporal_ordered` (values "0", "1", ...: the position of the rule that matched) whether the
+    values must also appear in that order."""
 
     span: int
     op: str
     count: int
     distinct: bool
+    ordered: bool = False
 
     def holds(self, n: int) -> bool:
         return n >= self.count if self.op == "gte" else n > self.count
@@ -62,7 +66,7 @@ def find_windows(members: list[Member], window: Window) -> tuple[list[list[Membe
                 values[members[end].value] += 1
                 end += 1
             n = len(values) if window.distinct else end - i
-            if window.holds(n):
+            if window.holds(n) and (not window.ordered or in_order(members, i, end, window.count)):
                 found = i
                 break
             values[members[i].value] -= 1
@@ -73,6 +77,17 @@ def find_windows(members: list[Member], window: Window) -> tuple[list[list[Membe
         fired.append(members[found:end])
         until = members[found].time + span
         start = end
+
+
+def in_order(members: list[Member], start: int, end: int, count: int) -> bool:
+    """True when members[start:end] (time-sorted) hold the values "0", "1", ... count-1 in that order."""
+    want = 0
+    for i in range(start, end):
+        if members[i].value == str(want):
+            want += 1
+            if want == count:
+                return True
+    return False
 
 
 class MemoryState:
