@@ -48,9 +48,11 @@ def test_replay_samples_to_the_log_with_one_summary_per_file():
     detections = sum(s["detection"]["detections"] for s in summaries(out.stderr))
     assert len(records) - len(events) == detections > 0
     assert {r["title"] for r in records if r["kind"] == "detection"} == {
-        "OCI bucket made public",
-        "OCI user API key uploaded",
-        "OCI policy grants manage all-resources",
+        "OCI Bucket Made Public",
+        "OCI User API Key Uploaded",
+        "OCI Policy Grants Manage All-Resources",
+        "OCI IAM Policy Created, Updated or Deleted",  # the exported UpdatePolicy record: a CIS 4.6 change
+        "OCI Flow Log Inbound SSH or RDP From the Internet Accepted",  # the flow-log samples' inbound SSH
     }
     assert [s["path"] for s in summaries(out.stderr)] == files and all(s["ok"] for s in summaries(out.stderr))
     assert out.stderr.count(b'"received"') == len(files)  # each summary printed once, not logged again
@@ -177,16 +179,16 @@ def test_rules_list_test_and_export(tmp_path):
     assert listed.returncode == 0, listed.stderr
     rows = {line.split()[1]: line for line in listed.stdout.decode().splitlines()[1:]}
     assert "T1098.001" in rows["oci_api_key_uploaded"] and " high " in rows["oci_api_key_uploaded"]
-    assert "oci_short_user_agent" not in rows and "oci_api_key_uploaded_match" not in rows and len(rows) == 22
+    assert "oci_short_user_agent" not in rows and "oci_api_key_uploaded_match" not in rows and len(rows) == 39
     fired = run("rules", "test", str(DATA / "audit-objectstorage-createbucket-public.json"), "--json")
     assert fired.returncode == 0, fired.stderr
     lines = fired.stdout.decode().splitlines()
-    assert lines[0].startswith("fired  oci_bucket_made_public  OCI bucket made public  (1 detection(s)")
+    assert lines[0].startswith("fired  oci_bucket_made_public  OCI Bucket Made Public  (1 detection(s)")
     assert json.loads(lines[-1])["details"]["techniques"] == [{"id": "T1530", "name": "Data from Cloud Storage"}]
     quiet = run("rules", "test", str(DATA / "cloudguard-problemdetected-dhcp-option-medium.json"))
     assert quiet.returncode == 1 and quiet.stdout.startswith(b"0 rule(s) fired")
     spl = run("rules", "export", "--target", "splunk").stdout.decode()
-    assert "``` OCI user API key uploaded (" in spl and "| bin _time span=2m" in spl and spl.count("```") == 2 * 23
+    assert "``` OCI User API Key Uploaded (" in spl and "| bin _time span=2m" in spl and spl.count("```") == 2 * 40
     (tmp_path / "bad.yml").write_text("title: x\nid: 1\ndetection: {sel: {a: b}, condition: sel}\nlevel: high\n")
     bad = run("rules", "list", env={"DETECTION_RULES": str(tmp_path / "bad.yml")})
     assert bad.returncode == 2 and b"configuration: DETECTION_RULES: " in bad.stderr and b"bad.yml" in bad.stderr

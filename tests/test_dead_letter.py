@@ -210,7 +210,7 @@ def test_a_kept_detection_is_replayed_as_the_same_detection(storage, monkeypatch
     assert main(["replay-dead-letter"]) == 0 and not storage.objects
     records = [json.loads(line["msg"][1:]) for line in receiver.wait_for(2)]
     (detection,) = [r for r in records if r["eventId"] == kept["eventId"]]
-    assert detection["kind"] == "detection" and detection["title"] == "OCI user API key uploaded"
+    assert detection["kind"] == "detection" and detection["title"] == "OCI User API Key Uploaded"
     assert detection["severity"] == "high" and detection["principal"]["name"] == "mallory"
     assert [t["id"] for t in detection["details"]["techniques"]] == ["T1098.001"]
     assert detection["details"]["matchedEventIds"] == [upload["eventID"]]

@@ -44,12 +44,12 @@ def test_seed_rule_end_to_end_cef_on_rsyslog_and_a_servicenow_ticket(httpserver,
     assert first.summary["delivered"] == {"syslog": 2}
     messages = receiver.wait_for(2)
     (cef,) = [m["msg"] for m in messages if "flexString2" in m["msg"]]
-    assert "|OCI user API key uploaded|8|" in cef
+    assert "|OCI User API Key Uploaded|8|" in cef
     assert "flexString1Label=attackTactics flexString1=TA0003,TA0004" in cef
     assert "flexString2Label=attackTechniques flexString2=T1098.001" in cef
     assert "reason=ATT&CK Account Manipulation: Additional Cloud Credentials" in cef and "suser=mallory" in cef
     (incident,) = snow.incidents.values()
-    assert incident["short_description"].startswith("[OCI detection] HIGH: OCI user API key uploaded (mallory")
+    assert incident["short_description"].startswith("[OCI detection] HIGH: OCI User API Key Uploaded (mallory")
     assert "T1098.001 Account Manipulation: Additional Cloud Credentials" in incident["description"]
     assert "intentionally created an API key" in incident["description"]
     assert [t["action"] for t in first.summary["tickets"]] == ["opened"]

@@ -172,7 +172,7 @@ def test_a_detection_record_carries_rule_attack_group_and_events():
             COUNT_RULE.replace("eventType|endswith", "eventTyp|endswith"),
             ["bad.yml", "three launches", "eventTyp", "did you mean eventType"],
         ),
-        (COUNT_RULE.replace("attack.t1496", "attack.t9999"), ["bad.yml", "T9999", "17.0"]),
+        (COUNT_RULE.replace("attack.t1496", "attack.t9999"), ["bad.yml", "T9999", "18.1"]),
         (COUNT_RULE.replace("{gte: 3}", "{lt: 3}"), ["bad.yml", "lt is not supported"]),
         (COUNT_RULE.replace("type: event_count", "type: temporal"), ["bad.yml", "temporal"]),
         (COUNT_RULE.replace("    eventType|endswith: .launchinstance", "    - launchinstance"), ["keyword"]),
