@@ -179,7 +179,7 @@ def test_rules_list_test_and_export(tmp_path):
     assert listed.returncode == 0, listed.stderr
     rows = {line.split()[1]: line for line in listed.stdout.decode().splitlines()[1:]}
     assert "T1098.001" in rows["oci_api_key_uploaded"] and " high " in rows["oci_api_key_uploaded"]
-    assert "oci_short_user_agent" not in rows and "oci_api_key_uploaded_match" not in rows and len(rows) == 39
+    assert "oci_short_user_agent" not in rows and "oci_api_key_uploaded_match" not in rows and len(rows) == 40
     fired = run("rules", "test", str(DATA / "audit-objectstorage-createbucket-public.json"), "--json")
     assert fired.returncode == 0, fired.stderr
     lines = fired.stdout.decode().splitlines()
@@ -188,7 +188,7 @@ def test_rules_list_test_and_export(tmp_path):
     quiet = run("rules", "test", str(DATA / "cloudguard-problemdetected-dhcp-option-medium.json"))
     assert quiet.returncode == 1 and quiet.stdout.startswith(b"0 rule(s) fired")
     spl = run("rules", "export", "--target", "splunk").stdout.decode()
-    assert "``` OCI User API Key Uploaded (" in spl and "| bin _time span=2m" in spl and spl.count("```") == 2 * 40
+    assert "``` OCI User API Key Uploaded (" in spl and "| bin _time span=2m" in spl and spl.count("```") == 2 * 41
     (tmp_path / "bad.yml").write_text("title: x\nid: 1\ndetection: {sel: {a: b}, condition: sel}\nlevel: high\n")
     bad = run("rules", "list", env={"DETECTION_RULES": str(tmp_path / "bad.yml")})
     assert bad.returncode == 2 and b"configuration: DETECTION_RULES: " in bad.stderr and b"bad.yml" in bad.stderr

@@ -245,7 +245,7 @@ def test_a_lone_surrogate_cannot_blind_detection_for_the_batch(receiver, monkeyp
     assert first["sdparsed"]["oci@32473"]["eventId"] == "login-\ufffd"
     assert json.loads(first["msg"].lstrip("\ufeff"))["eventId"] == "login-\ufffd"
     assert json.loads(first["msg"].lstrip("\ufeff"))["principal"]["name"] == "us\ufffder0"
-    assert any("failed console logins" in line["msg"] for line in lines)
+    assert any("Failed Console Logins" in line["msg"] for line in lines)
 
 
 def test_a_record_no_rule_can_evaluate_is_counted_and_the_others_still_are(monkeypatch):

@@ -15,10 +15,10 @@ those operations; other rules are tried on every record.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+
+from forwarder.detect.compare import as_text, value_test
 
 Predicate = Callable[[dict], bool]
 
@@ -85,6 +85,18 @@ def values_of(path: tuple[str, ...]) -> Callable[[dict], list]:
             return v if v.__class__ is list else ([] if v is None else [v])
 
         return two
+    if len(path) == 3:  # `original.data.<key>`: the event's own data (flow logs' fields), dicts on the way
+        a, b, c = path
+
+        def three(d: dict) -> list:
+            outer = d.get(a)
+            inner = outer.get(b) if outer.__class__ is dict else None
+            if inner.__class__ is not dict:
+                return _walk(d, path)
+            v = inner.get(c)
+            return v if v.__class__ is list else ([] if v is None else [v])
+
+        return three
     return lambda d: _walk(d, path)
 
 
@@ -103,14 +115,6 @@ def _walk(d: dict, path: tuple[str, ...]) -> list:
             return found
         current = found
     return current
-
-
-def _text(value: Any) -> str:
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return value if value.__class__ is str else str(value)
 
 
 def compile_node(node: list) -> Predicate:
@@ -147,11 +151,11 @@ def compile_node(node: list) -> Predicate:
         return lambda d: not inner(d)
     get = values_of(tuple(node[1].split(".")))
     if op == "null":
-        return lambda d: not any(_text(v) != "" for v in get(d))
+        return lambda d: not any(as_text(v) != "" for v in get(d))
     if op == "exists":
         want = node[2]
         return lambda d: bool(get(d)) is want
-    test = _value_test(op, node[2:])
+    test = value_test(op, node[2:])
     path = tuple(node[1].split("."))
     if len(path) <= 2:  # the record's own keys: read in place, no list made for a single value
         a, b, nested = path[0], path[-1], len(path) == 2
@@ -188,7 +192,13 @@ def _merge(children: list) -> list:
     groups: dict[tuple, list] = {}
     out: list = []
     for child in children:
-        if child[0] in _MERGEABLE:
+        if child[0] == "cidr":  # address ranges of one field: the address is parsed once for all of them
+            key = ("cidr", child[1], None)
+            if key not in groups:
+                groups[key] = []
+                out.append(key)
+            groups[key].append(child[2])
+        elif child[0] in _MERGEABLE:
             key = (child[0], child[1], child[3])
             if key not in groups:
                 groups[key] = []
@@ -197,82 +207,3 @@ def _merge(children: list) -> list:
         else:
             out.append(child)
     return [[key[0] + "*", key[1], tuple(groups[key]), key[2]] if isinstance(key, tuple) else key for key in out]
-
-
-def _value_test(op: str, args: list) -> Callable[[Any], bool]:
-    if op.endswith("*"):  # merged: any of several texts
-        texts, cased = args
-        fold = (lambda v: _text(v)) if cased else (lambda v: _text(v).lower())
-        if op == "eq*":
-            members = frozenset(texts)
-            return lambda v: fold(v) in members
-        if op == "pre*":
-            return lambda v: fold(v).startswith(texts)
-        if op == "suf*":
-            return lambda v: fold(v).endswith(texts)
-        return lambda v: any(t in fold(v) for t in texts)
-    if op in ("eq", "pre", "suf", "has", "any"):
-        text, cased = args
-        fold = (lambda v: _text(v)) if cased else (lambda v: _text(v).lower())
-        return {
-            "eq": lambda v: fold(v) == text,
-            "pre": lambda v: fold(v).startswith(text),
-            "suf": lambda v: fold(v).endswith(text),
-            "has": lambda v: text in fold(v),
-            "any": lambda v: True,
-        }[op]
-    if op == "glob":
-        pattern = re.compile(args[0], re.DOTALL if args[1] else re.DOTALL | re.IGNORECASE)
-        return lambda v: pattern.match(_text(v)) is not None
-    if op == "re":
-        flags = 0
-        for letter, flag in (("i", re.IGNORECASE), ("m", re.MULTILINE), ("s", re.DOTALL)):
-            if letter in args[1]:
-                flags |= flag
-        pattern = re.compile(args[0], flags)
-        return lambda v: pattern.search(_text(v)) is not None
-    if op == "num":
-        number = args[0]
-        return lambda v: _number(v) == number
-    if op == "cmp":
-        compare = {
-            "lt": float.__lt__,
-            "lte": float.__le__,
-            "gt": float.__gt__,
-            "gte": float.__ge__,
-            "neq": float.__ne__,
-        }[args[0]]
-        bound = float(args[1])
-
-        def cmp(v: Any) -> bool:
-            n = _number(v)
-            return n is not None and compare(float(n), bound)
-
-        return cmp
-    if op == "bool":
-        return lambda v: v is args[0] or _text(v).lower() == _text(args[0])
-    if op == "cidr":
-        import ipaddress
-
-        network = ipaddress.ip_network(args[0])
-        return lambda v: _in_network(v, network)
-    raise ValueError(f"unknown test {op}")
-
-
-def _number(value: Any) -> int | float | None:
-    if value.__class__ in (int, float):
-        return value
-    try:
-        text = _text(value).strip()
-        return int(text) if text.lstrip("-").isdigit() else float(text)
-    except ValueError:
-        return None
-
-
-def _in_network(value: Any, network: Any) -> bool:
-    import ipaddress
-
-    try:
-        return ipaddress.ip_address(_text(value).strip()) in network
-    except ValueError:
-        return False

@@ -32,7 +32,17 @@ local newest = tonumber(meta[2]) or -4e18
 for i = 8, #ARGV, 2 do
   local t = tonumber(ARGV[i])
   if t > untilv then
-    redis.call('ZADD', zkey, 'NX', t, ARGV[i + 1])
+    local keep = true
+    if distinct then  -- one event per value and time: more change no distinct count
+      local sep = string.find(ARGV[i + 1], '\031', 1, true)
+      local v = sep and string.sub(ARGV[i + 1], sep + 1) or ''
+      local at = string.format('%.0f', t)
+      for _, m in ipairs(redis.call('ZRANGEBYSCORE', zkey, at, at)) do
+        local s = string.find(m, '\031', 1, true)
+        if (s and string.sub(m, s + 1) or '') == v then keep = false break end
+      end
+    end
+    if keep then redis.call('ZADD', zkey, 'NX', t, ARGV[i + 1]) end
     if t > newest then newest = t end
   end
 end

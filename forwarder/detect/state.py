@@ -4,7 +4,8 @@ One algorithm, two homes: `MemoryState` (this container only: approximate when e
 reach several containers) and `RedisState` (`DETECTION_STATE_URL`: every container and the collector
 share the windows; the same algorithm as a Lua script, so two processes adding at once fire once).
 
-For one rule and group, `add(members)` keeps each event (by id: a repeat is not counted twice) unless
+For one rule and group, `add(members)` keeps each event (by id: a repeat is not counted twice; for distinct
+counts, one event per value and time, as more change no count) unless
 it falls in a window that already fired, then looks for the earliest window of `timespan` seconds
 holding enough events (event_count), distinct values (value_count) or every rule (temporal; in the rules'
 order for temporal_ordered): such a window fires once; the
@@ -16,6 +17,7 @@ more than HORIZON seconds older than the newest one of the group are no longer c
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from typing import NamedTuple
 
 #: How long (s) events stay counted behind the newest of their group: late and interleaved events.
@@ -97,8 +99,9 @@ class MemoryState:
     warning = None
 
     def __init__(self):
-        #: key -> (pending by (event id, value), end of the last fired window, newest time), times in ms
-        self._groups: dict[str, tuple[dict[tuple[str, str], Member], int, int]] = {}
+        #: key -> (pending by (event id, value), or by (time, "", value) for distinct counts, end of the last
+        #: fired window, newest time), times in ms
+        self._groups: dict[str, tuple[dict[tuple, Member], int, int]] = {}
         import threading  # here, not at import: the cold start of a function without windows does not pay it
 
         self._lock = threading.Lock()
@@ -116,7 +119,8 @@ class MemoryState:
             pending, until, newest = self._groups.get(key, ({}, -(2**62), -(2**62)))
             for m in members:
                 if m.time > until:
-                    pending.setdefault((m.event_id, m.value), m)
+                    # distinct values: another event of one value at the same time changes no count (kept once)
+                    pending.setdefault((m.time, "", m.value) if window.distinct else (m.event_id, m.value), m)
                     newest = max(newest, m.time)
             floor = newest - (window.span + HORIZON) * 1000
             ordered = sorted(
@@ -126,13 +130,15 @@ class MemoryState:
             if end is not None:
                 until = end
             self._groups.pop(key, None)  # re-inserted last: the dict's order is least recently used first
-            self._groups[key] = ({(m.event_id, m.value): m for m in rest}, until, newest)
+            keyed = ((m.time, "", m.value) if window.distinct else (m.event_id, m.value) for m in rest)
+            self._groups[key] = (dict(zip(keyed, rest, strict=True)), until, newest)
             if len(self._groups) > MAX_GROUPS:
                 for stale in list(self._groups)[: MAX_GROUPS // 10]:
                     del self._groups[stale]
             return fired
 
 
+@lru_cache(maxsize=65536)  # a batch's events share their groups (one source address, one principal)
 def group_key(rule_id: str, values: tuple[str, ...]) -> str:
     """The state key of one rule and group: `<rule id>:<digest of the group-by values>`."""
     import hashlib
