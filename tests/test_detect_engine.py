@@ -103,6 +103,14 @@ def test_value_count_counts_distinct_values(state):
     assert {m.value for m in fired} == {"alice", "bob", "carol"}
 
 
+def test_distinct_values_at_one_time_each_count_and_a_repeat_does_not(state):
+    w = Window(600, "gte", 3, True)
+    repeat = [Member(ms(0), "a1", "22"), Member(ms(0), "a2", "22"), Member(ms(0), "b", "23")]
+    assert state.add_many([("k", w, repeat)]) == [[]]  # two values so far: the repeat of "22" adds none
+    (fired,) = state.add_many([("k", w, [Member(ms(0), "c", "24")])])[0]
+    assert sorted(m.value for m in fired) == ["22", "23", "24"]
+
+
 def test_an_ordered_window_fires_only_on_its_rules_in_order(state):
     w = Window(1800, "gte", 2, True, True)  # temporal_ordered over two rules: "0" (failed), then "1" (success)
     assert state.add_many([("a", w, [Member(ms(0), "ok", "1"), Member(ms(1), "bad", "0")])]) == [[]]

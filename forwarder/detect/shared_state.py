@@ -26,6 +26,10 @@ local span = tonumber(ARGV[1]) * 1000
 local horizon = tonumber(ARGV[2]) * 1000
 local op, count, distinct, ttl = ARGV[3], tonumber(ARGV[4]), ARGV[5] == '1', tonumber(ARGV[6])
 local ordered = ARGV[7] == '1'
+local function value_of(m)  -- a member is `<event id><unit separator, 31><value>`
+  local sep = string.find(m, '\\031', 1, true)
+  return sep and string.sub(m, sep + 1) or ''
+end
 local meta = redis.call('HMGET', mkey, 'until', 'newest')
 local untilv = tonumber(meta[1]) or -4e18
 local newest = tonumber(meta[2]) or -4e18
@@ -34,12 +38,9 @@ for i = 8, #ARGV, 2 do
   if t > untilv then
     local keep = true
     if distinct then  -- one event per value and time: more change no distinct count
-      local sep = string.find(ARGV[i + 1], '\031', 1, true)
-      local v = sep and string.sub(ARGV[i + 1], sep + 1) or ''
-      local at = string.format('%.0f', t)
+      local v, at = value_of(ARGV[i + 1]), string.format('%.0f', t)
       for _, m in ipairs(redis.call('ZRANGEBYSCORE', zkey, at, at)) do
-        local s = string.find(m, '\031', 1, true)
-        if (s and string.sub(m, s + 1) or '') == v then keep = false break end
+        if value_of(m) == v then keep = false break end
       end
     end
     if keep then redis.call('ZADD', zkey, 'NX', t, ARGV[i + 1]) end
@@ -53,8 +54,7 @@ for i = 1, #raw, 2 do
   local m = raw[i]
   members[#members + 1] = m
   times[#times + 1] = tonumber(raw[i + 1])
-  local sep = string.find(m, '\\031', 1, true)
-  values[#values + 1] = sep and string.sub(m, sep + 1) or ''
+  values[#values + 1] = value_of(m)
 end
 local fired, start, n = {}, 1, #members
 while start <= n do
