@@ -167,3 +167,14 @@ def scenario(case: dict, form: str | None = None) -> list[dict]:
             varied = {key: value.format(i=i) if isinstance(value, str) else value + i for key, value in step.items()}
             out.append(_MAKERS[kind](at=at, **{**spec, **varied}))
     return out
+
+
+def fired(events: list[dict], name: str, placeholders: dict | None = None) -> list:
+    """The detections rule `name` of the built-in pack makes on `events` (raw events, normalized here)."""
+    from forwarder.detect import pack
+    from forwarder.detect.engine import Detector
+    from forwarder.normalize import normalize
+
+    result = Detector(list(pack.builtin()), placeholders=placeholders).evaluate([normalize(e) for e in events])
+    assert result.warning is None
+    return [d for d in result.detections if d.details["ruleName"] == name]

@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 from forwarder.detect import attack, pack
-from forwarder.detect.engine import Detector
-from forwarder.normalize import normalize
-from tests.detect_events import DATA, audit, events_service
+from tests.detect_events import DATA, audit, events_service, fired
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = sorted(Path(pack.RULES_DIR).glob("*.yml"))
@@ -25,11 +23,6 @@ ACCEPTED = {
     # `remediation` and `volume` are this pack's documented custom fields (docs/detections.md).
     "SigmahqUnknownFieldIssue": lambda issue: set(issue.fieldname) <= {"remediation", "volume"},
 }
-
-
-def fired(events: list[dict], name: str, placeholders=None) -> list:
-    result = Detector(list(pack.builtin()), placeholders=placeholders).evaluate([normalize(e) for e in events])
-    return [d for d in result.detections if d.details["ruleName"] == name]
 
 
 def test_attack_table_is_what_the_script_builds_from_mitres_data():
@@ -218,11 +211,7 @@ def test_splunk_export_has_every_emitting_rule_and_says_where_it_differs(capsys)
 
     assert main(["rules", "export", "--target", "splunk"]) == 0
     out = capsys.readouterr().out
-    emitting = [
-        r
-        for r in pack.builtin()
-        if not any(r["id"] in c["correlation"]["rules"] for c in pack.builtin() if "correlation" in c)
-    ]
+    emitting = pack.emitting(pack.builtin())
     for rule in emitting:
         assert f"({rule['id']})" in out, rule["name"]
     assert "order not checked" in out and "| multisearch" in out  # temporal_ordered exported as temporal

@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from forwarder.detect import attack, pack
-from forwarder.detect.engine import Detector
-from forwarder.normalize import normalize
-from tests.detect_events import AUDIT_FORMS, DATA, FLOW_FORMS, scenario
+from tests.detect_events import AUDIT_FORMS, DATA, FLOW_FORMS, fired, scenario
 
 CASES = json.loads((DATA / "detections" / "cases.json").read_text())
 
@@ -23,18 +21,7 @@ def forms(name: str) -> tuple[str, ...]:
 
 
 FORMS = [(name, form) for name in sorted(CASES) for form in forms(name)]
-EMITTING = [
-    r
-    for r in pack.builtin()
-    if "correlation" in r
-    or not any("correlation" in c and r["id"] in c["correlation"]["rules"] for c in pack.builtin())
-]
-
-
-def fired(events: list[dict], name: str) -> list:
-    result = Detector(list(pack.builtin())).evaluate([normalize(e) for e in events])
-    assert result.warning is None
-    return [d for d in result.detections if d.details["ruleName"] == name]
+EMITTING = pack.emitting(pack.builtin())
 
 
 @pytest.mark.parametrize(("name", "form"), FORMS)

@@ -75,7 +75,9 @@ def run(parser, args) -> int:
 def _list(rules: list[dict], as_json: bool = False) -> int:
     """One line per enabled rule that makes detections: a table, or JSON lines
     `{"id", "name", "level", "tactics", "techniques", "title", "file"}`."""
-    shown = [r for r in rules if "condition" not in r or _emits(r, rules)]  # counted-only: via the correlation
+    from forwarder.detect.pack import emitting
+
+    shown = emitting(rules)  # a rule only counted shows through its correlation
     if as_json:
         for r in shown:
             keys = ("id", "name", "level", "tactics", "techniques", "title", "file")
@@ -86,11 +88,6 @@ def _list(rules: list[dict], as_json: bool = False) -> int:
         techniques = ",".join(r["techniques"]) or "-"
         print(f"{r['id']:36}  {r['name'] or '-':38}  {r['level']:8}  {techniques:18}  {r['title']}")
     return 0
-
-
-def _emits(rule: dict, rules: list[dict]) -> bool:
-    counted = [c for c in rules if "correlation" in c and rule["id"] in c["correlation"]["rules"]]
-    return not counted or any(c["correlation"]["generate"] for c in counted)
 
 
 def _test(rules: list[dict], paths: list[str], as_json: bool) -> int:

@@ -183,23 +183,19 @@ def compile_node(node: list) -> Predicate:
     return holds
 
 
-#: String tests that merge into one when several on one field are joined by `or`.
-_MERGEABLE = ("eq", "pre", "suf", "has")
+#: Tests that merge into one when several on one field are joined by `or`: strings, and address ranges (the
+#: address is parsed once for all of them).
+_MERGEABLE = ("eq", "pre", "suf", "has", "cidr")
 
 
 def _merge(children: list) -> list:
-    """`or` children: string tests of the same op, field and case folded into one `<op>*` test."""
+    """`or` children: string tests of the same op, field and case, or address ranges of the same field, folded
+    into one `<op>*` test."""
     groups: dict[tuple, list] = {}
     out: list = []
     for child in children:
-        if child[0] == "cidr":  # address ranges of one field: the address is parsed once for all of them
-            key = ("cidr", child[1], None)
-            if key not in groups:
-                groups[key] = []
-                out.append(key)
-            groups[key].append(child[2])
-        elif child[0] in _MERGEABLE:
-            key = (child[0], child[1], child[3])
+        if child[0] in _MERGEABLE:
+            key = (child[0], child[1], child[3] if len(child) > 3 else None)  # cidr has no case
             if key not in groups:
                 groups[key] = []
                 out.append(key)

@@ -158,15 +158,22 @@ def _read_bucket(source: str, clients) -> list[tuple[str, str]]:
     return out
 
 
+def emitting(rules: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rules that make detections: correlations, and plain rules no correlation counts or one counts with
+    `generate: true` (a correlation stands for the rules it counts)."""
+    counted = {i for r in rules if "correlation" in r for i in r["correlation"]["rules"]}
+    generated = {
+        i for r in rules if "correlation" in r and r["correlation"]["generate"] for i in r["correlation"]["rules"]
+    }
+    return [r for r in rules if r["id"] not in counted or r["id"] in generated]
+
+
 def markdown_table() -> str:
     """The table of the built-in pack in docs/detections.md: one row per rule that fires (a correlation stands for the
     rules it counts)."""
     rules = builtin()
-    counted = {i for r in rules if "correlation" in r for i in r["correlation"]["rules"]}
     rows = ["| name | level | ATT&CK | CIS | fires on |", "|---|---|---|---|---|"]
-    for r in rules:
-        if r["id"] in counted:
-            continue
+    for r in emitting(rules):
         c = r.get("correlation")
         window = ""
         if c and c["type"].startswith("temporal"):

@@ -119,8 +119,7 @@ class MemoryState:
             pending, until, newest = self._groups.get(key, ({}, -(2**62), -(2**62)))
             for m in members:
                 if m.time > until:
-                    # distinct values: another event of one value at the same time changes no count (kept once)
-                    pending.setdefault((m.time, "", m.value) if window.distinct else (m.event_id, m.value), m)
+                    pending.setdefault(_pending_key(m, window.distinct), m)
                     newest = max(newest, m.time)
             floor = newest - (window.span + HORIZON) * 1000
             ordered = sorted(
@@ -130,12 +129,17 @@ class MemoryState:
             if end is not None:
                 until = end
             self._groups.pop(key, None)  # re-inserted last: the dict's order is least recently used first
-            keyed = ((m.time, "", m.value) if window.distinct else (m.event_id, m.value) for m in rest)
-            self._groups[key] = (dict(zip(keyed, rest, strict=True)), until, newest)
+            self._groups[key] = ({_pending_key(m, window.distinct): m for m in rest}, until, newest)
             if len(self._groups) > MAX_GROUPS:
                 for stale in list(self._groups)[: MAX_GROUPS // 10]:
                     del self._groups[stale]
             return fired
+
+
+def _pending_key(m: Member, distinct: bool) -> tuple:
+    """A pending event's key: its id (a redelivery is kept once), or for distinct counts its time and value
+    (another event of one value at the same time changes no count)."""
+    return (m.time, "", m.value) if distinct else (m.event_id, m.value)
 
 
 @lru_cache(maxsize=65536)  # a batch's events share their groups (one source address, one principal)
