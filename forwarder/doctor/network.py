@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from forwarder.doctor import FAIL, OK, WARN, Check
 from forwarder.sinks import build
+from forwarder.sinks.base import close_quietly
 
 #: A certificate expiring within this many days is a warning.
 EXPIRY_DAYS = 14
@@ -55,6 +56,7 @@ def _link(
                     tls.recv(1)
                 except (TimeoutError, ssl.SSLWantReadError, BlockingIOError):
                     pass
+                close_quietly(tls)  # with close_notify, as the sink closes
         except ssl.SSLCertVerificationError as exc:
             return Check(label, FAIL, f"TLS to {host}:{port}: {exc.verify_message}", _cert_fix(exc, host, key, ca_key))
         except (ssl.SSLError, OSError) as exc:

@@ -18,7 +18,7 @@ from forwarder import PRODUCT, VENDOR, __version__
 from forwarder.formats.attack import attack_fields
 from forwarder.normalize.record import Record
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")  # tab included: CEF has no escape for it
 _HEADER_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "\n": " ", "\r": " "})
 _EXTENSION_ESCAPES = str.maketrans({"\\": "\\\\", "=": "\\=", "\n": "\\n", "\r": "\\r"})
 
@@ -74,6 +74,22 @@ def is_ip(value: str | None) -> bool:
     return True
 
 
+#: ArcSight's limit on `externalId` (characters).
+EXTERNAL_ID_MAX = 40
+
+
+@lru_cache(maxsize=4096)
+def external_id(event_id: str | None) -> str | None:
+    """`externalId`: the event id when it fits ArcSight's 40 characters, else a stable 40-character id
+    made from it (the BLAKE2b-160 digest in hex), so the same event always gets the same one; the full id
+    travels in `cs6` (label `eventId`)."""
+    if event_id is None or len(event_id) <= EXTERNAL_ID_MAX:
+        return event_id
+    import hashlib
+
+    return hashlib.blake2b(event_id.encode("utf-8", "replace"), digest_size=20).hexdigest()
+
+
 def fields(record: Record) -> list[tuple[str, object]]:
     """The CEF extension as (key, value) pairs, in order, leaving out absent values (and the label
     `csNLabel` of an absent custom string `csN`)."""
@@ -82,7 +98,7 @@ def fields(record: Record) -> list[tuple[str, object]]:
     ip = principal["ip"]
     pairs: list[tuple[str, object]] = [
         ("rt", record.time_ms),
-        ("externalId", d["eventId"]),
+        ("externalId", external_id(d["eventId"])),
         ("cat", d["problemType"] or d["kind"]),
         ("act", d["lifecycle"] or request["action"]),
         ("msg", d["description"]),
@@ -103,7 +119,7 @@ def fields(record: Record) -> list[tuple[str, object]]:
         ("cs3", "region", d["region"]),
         ("cs4", "labels", ",".join(d["labels"]) or None),
         ("cs5", "resourceId", resource["id"]),
-        ("cs6", "eventType", d["eventType"]),
+        ("cs6", "eventId", d["eventId"]),
     )
     tactics, techniques, tactic_names, technique_names = attack_fields(d)
     flex = (("flexString1", "attackTactics", tactics), ("flexString2", "attackTechniques", techniques))

@@ -190,18 +190,25 @@ def rfc3164(
 ) -> bytes:
     """Build an RFC 3164 message: `<PRI>Mmm dd hh:mm:ss HOSTNAME TAG: MSG` (times in UTC).
 
-    The day is space-padded; the TAG is the app name (at most 32 characters). A message over
+    The day is space-padded; the TAG is the app name's letters and digits (`tag`). A message over
     `max_bytes` (1024 by RFC 3164 section 4.1) is cut and ends with `...[truncated]`.
     """
     moment = record.time or datetime.now(UTC)
     stamp = f"{_MONTHS[moment.month - 1]} {moment.day:2d} {moment:%H:%M:%S}"
     pri = facility * 8 + record.severity.syslog
-    head = f"<{pri}>{stamp} {header_field(hostname, 255)} {header_field(app_name, 32)}: "
+    head = f"<{pri}>{stamp} {header_field(hostname, 255)} {tag(app_name)}: "
     prefix = head.encode("ascii")
     message = prefix + payload
     if max_bytes is None or len(message) <= max_bytes:
         return message
     return prefix + _cut(payload, max_bytes - len(prefix))
+
+
+@lru_cache(maxsize=64)  # one per route
+def tag(app_name: str) -> str:
+    """The RFC 3164 TAG (section 4.1.3): alphanumeric, at most 32 characters, so a strict parser does not
+    end it early; other characters are left out (`oci-forwarder` -> `ociforwarder`), `-` when none is left."""
+    return "".join(c for c in app_name if c.isascii() and c.isalnum())[:32] or "-"
 
 
 def _clip(value: str, limit: int | None) -> str:

@@ -57,3 +57,26 @@ def connect(host: str, port: int, timeout: float, ssl_context: ssl.SSLContext | 
     except BaseException:
         sock.close()
         raise
+
+
+def close_quietly(sock: socket.socket, polite: bool = True) -> None:
+    """Close `sock`, never raising. A TLS connection first sends `close_notify` (RFC 5425 section 4.4: a
+    syslog client MUST close with it; RFC 8446 section 6.1) when `polite`, waiting at most `CLOSE_WAIT`
+    seconds for the receiver's answer: a receiver that vanished costs no more than that."""
+    import ssl
+
+    try:
+        if polite and isinstance(sock, ssl.SSLSocket):
+            sock.settimeout(CLOSE_WAIT)
+            sock.unwrap()
+    except (OSError, ValueError):  # ssl.SSLError is an OSError; ValueError: the handshake never finished
+        pass
+    finally:
+        try:
+            sock.close()
+        except OSError:
+            pass
+
+
+#: Seconds `close_quietly` waits for the receiver's `close_notify`.
+CLOSE_WAIT = 0.5

@@ -54,7 +54,13 @@ KEYS: tuple[Key, ...] = (
         shown="local0",
     ),
     Key("SIEM_SYSLOG_HOSTNAME", v.text, "oci", "oci-prod-tenancy", "HOSTNAME field of the syslog header."),
-    Key("SIEM_SYSLOG_APP_NAME", v.text, "oci-forwarder", "oci-cloudguard", "APP-NAME (RFC 5424) or TAG (RFC 3164)."),
+    Key(
+        "SIEM_SYSLOG_APP_NAME",
+        v.text,
+        "oci-forwarder",
+        "oci-cloudguard",
+        "APP-NAME (RFC 5424) or TAG (RFC 3164: its letters and digits only, `ociforwarder` by default).",
+    ),
     Key(
         "SIEM_SYSLOG_CA_CERT",
         PEM,

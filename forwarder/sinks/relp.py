@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from forwarder import __version__
 from forwarder.retry import Failure, describe
-from forwarder.sinks.base import connect, time_left
+from forwarder.sinks.base import close_quietly, connect, time_left
 
 #: Transactions sent and not yet answered, at most (librelp's own default window is 128).
 WINDOW = 128
@@ -95,7 +95,7 @@ class RelpSink:
         except OSError:
             pass
         finally:
-            sock.close()
+            close_quietly(sock, polite)
             self._buffer.clear()
 
     def _session(self, deadline: float | None) -> None:

@@ -33,7 +33,7 @@ import time
 from collections.abc import Sequence
 
 from forwarder.retry import Failure, describe
-from forwarder.sinks.base import connect, time_left
+from forwarder.sinks.base import close_quietly, connect, time_left
 
 log = logging.getLogger("forwarder")
 
@@ -81,13 +81,12 @@ class SyslogSink:
         else:
             self._send_stream(payloads, deadline)
 
-    def close(self) -> None:
-        if self._sock is not None:
-            try:
-                self._sock.close()
-            except OSError:
-                pass
-            self._sock = None
+    def close(self, polite: bool = True) -> None:
+        """Close the connection; over TLS, when `polite` (the connection still works), send `close_notify`
+        first (RFC 5425 section 4.4: the client MUST; `base.close_quietly`)."""
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            close_quietly(sock, polite)
 
     def _send_datagrams(self, payloads: Sequence[bytes], deadline: float | None) -> None:
         try:
@@ -134,7 +133,7 @@ class SyslogSink:
                 for offset, index in marks:
                     if acked is not None and offset is not None and acked >= offset:
                         done = index + 1
-                self.close()
+                self.close(polite=False)
                 untrusted = isinstance(exc, ssl.SSLCertVerificationError)
                 if attempt == 2 or untrusted:
                     delivered = sum(count for _, count in chunks[:done])
@@ -167,7 +166,7 @@ class SyslogSink:
     def _connected(self, deadline: float | None) -> socket.socket:
         if self._sock is not None and self._alive(self._sock):
             return self._sock
-        self.close()
+        self.close(polite=False)
         context = self._ssl_context if self.transport == "tls" else None
         self._sock = connect(self.host, self.port, time_left(self.timeout, deadline), context)
         return self._sock

@@ -43,7 +43,7 @@ def certificate(directory: Path, name: str, hosts=("localhost",), days=(-1, 30))
 
 class TlsListener:
     """Accepts TCP on 127.0.0.1 (`port`) and completes a TLS handshake with `cert`; with `client_ca`, a
-    client certificate signed by it is required. Counts handshakes and bytes received (nothing is expected)."""
+    client certificate signed by it is required. Counts handshakes, keeps the bytes received and how each connection was closed."""
 
     def __init__(self, cert: Path, key: Path, client_ca: Path | None = None):
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -55,6 +55,7 @@ class TlsListener:
         self.port = self.sock.getsockname()[1]
         self.handshakes = 0
         self.received = b""
+        self.closes: list[str] = []  #: how each connection ended: "close_notify" or "unexpected eof"
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
@@ -69,7 +70,11 @@ class TlsListener:
                 try:
                     with self.context.wrap_socket(conn, server_side=True) as tls:
                         self.handshakes += 1
-                        self.received += tls.recv(4096)
+                        while chunk := tls.recv(4096):  # b"": the client's close_notify
+                            self.received += chunk
+                        self.closes.append("close_notify")
+                except ssl.SSLEOFError:  # TCP closed with no close_notify (syslog-ng: "unexpected eof")
+                    self.closes.append("unexpected eof")
                 except (ssl.SSLError, OSError):
                     pass
 
