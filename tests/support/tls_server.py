@@ -43,7 +43,8 @@ def certificate(directory: Path, name: str, hosts=("localhost",), days=(-1, 30))
 
 class TlsListener:
     """Accepts TCP on 127.0.0.1 (`port`) and completes a TLS handshake with `cert`; with `client_ca`, a
-    client certificate signed by it is required. Counts handshakes, keeps the bytes received and how each connection was closed."""
+    client certificate signed by it is required. Counts handshakes, keeps the bytes received and how each
+    connection was closed."""
 
     def __init__(self, cert: Path, key: Path, client_ca: Path | None = None):
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
