@@ -60,6 +60,8 @@ locals {
     TICKET_JIRA_PROJECT                  = var.ticket_jira_project
     TICKET_JIRA_ISSUE_TYPE               = var.ticket_jira_issue_type
     TICKET_SERVICENOW_CLOSE_CODE         = var.ticket_servicenow_close_code
+    TICKET_SERVICE_CLOUD_CONTACT_ID      = var.ticket_service_cloud_contact_id == 0 ? "" : tostring(var.ticket_service_cloud_contact_id)
+    TICKET_SERVICE_CLOUD_KEY_FIELD       = var.ticket_system == "oracle-service-cloud" ? var.ticket_service_cloud_key_field : ""
     DEAD_LETTER_BUCKET                   = var.dead_letter_bucket_name
     DEAD_LETTER_NAMESPACE                = data.oci_objectstorage_namespace.this.namespace
     DETECTION_RULES                      = var.detection_rules

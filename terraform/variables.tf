@@ -242,17 +242,17 @@ variable "siem_timeout_seconds" {
 # Tickets
 # ---------------------------------------------------------------------------------------------------
 variable "ticket_system" {
-  description = "Ticket system for Cloud Guard problems: none, servicenow, jira or pagerduty."
+  description = "Ticket system for Cloud Guard problems: none, servicenow, jira, pagerduty or oracle-service-cloud."
   type        = string
   default     = "none"
   validation {
-    condition     = contains(["none", "servicenow", "jira", "pagerduty"], var.ticket_system)
-    error_message = "ticket_system must be none, servicenow, jira or pagerduty."
+    condition     = contains(["none", "servicenow", "jira", "pagerduty", "oracle-service-cloud"], var.ticket_system)
+    error_message = "ticket_system must be none, servicenow, jira, pagerduty or oracle-service-cloud."
   }
 }
 
 variable "ticket_url" {
-  description = "ServiceNow instance or Jira Cloud site URL (PagerDuty: empty for the Events API)."
+  description = "ServiceNow instance, Jira Cloud site or Oracle B2C Service site URL (PagerDuty: empty for the Events API)."
   type        = string
   default     = ""
 }
@@ -296,6 +296,18 @@ variable "ticket_servicenow_close_code" {
   description = "ServiceNow close code used when a problem is remediated or dismissed."
   type        = string
   default     = "Solution provided"
+}
+
+variable "ticket_service_cloud_contact_id" {
+  description = "Oracle B2C Service: the contact id every incident names as its primary contact (0: not set)."
+  type        = number
+  default     = 0
+}
+
+variable "ticket_service_cloud_key_field" {
+  description = "Oracle B2C Service: the incidents' custom text field holding the problem key."
+  type        = string
+  default     = "oci_problem_key"
 }
 
 # ---------------------------------------------------------------------------------------------------

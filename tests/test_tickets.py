@@ -10,10 +10,10 @@ import pytest
 
 from forwarder.handler import handle
 from tests.conftest import sample
-from tests.support.ticket_apis import JiraStandIn, PagerDutyStandIn, ServiceNowStandIn
+from tests.support.ticket_apis import JiraStandIn, PagerDutyStandIn, ServiceCloudStandIn, ServiceNowStandIn
 
 CRITICAL = "cloudguard-problemdetected-bucket-public-critical.json"
-SYSTEMS = ["servicenow", "jira", "pagerduty"]
+SYSTEMS = ["servicenow", "jira", "pagerduty", "oracle-service-cloud"]
 
 
 def event(kind: str = "detected", event_id: str = "e-1", risk: str | None = None, source: str = CRITICAL) -> bytes:
@@ -50,6 +50,15 @@ class Tickets:
                 "TICKET_PASSWORD": token,
                 "TICKET_JIRA_PROJECT": "SEC",
             }
+        elif system == "oracle-service-cloud":
+            self.api = ServiceCloudStandIn(httpserver)
+            user, password = self.api.credentials
+            self.config = {
+                "TICKET_URL": self.api.url(),
+                "TICKET_USERNAME": user,
+                "TICKET_PASSWORD": password,
+                "TICKET_SERVICE_CLOUD_CONTACT_ID": str(ServiceCloudStandIn.CONTACT_ID),
+            }
         else:
             self.api = PagerDutyStandIn(httpserver)
             self.config = {"TICKET_URL": self.api.url(), "TICKET_ROUTING_KEY": PagerDutyStandIn.ROUTING_KEY}
@@ -63,6 +72,8 @@ class Tickets:
             return len(ticket["work_notes"])
         if self.system == "jira":
             return len([c for c in ticket["comments"] if "updated" in json.dumps(c)])
+        if self.system == "oracle-service-cloud":
+            return len([t for t in ticket["threads"][1:] if "updated" in t["text"]])
         return ticket["alerts"] - 1
 
     def resolved(self, ticket: dict) -> bool:
@@ -70,6 +81,8 @@ class Tickets:
             return ticket["state"] == "6" and ticket["active"] == "false"
         if self.system == "jira":
             return ticket["category"] == "done"
+        if self.system == "oracle-service-cloud":
+            return ticket["statusType"] == 2
         return ticket["status"] == "resolved" and ticket["resolutions"] == 1
 
     def text(self, ticket: dict) -> str:
@@ -77,6 +90,8 @@ class Tickets:
             return ticket["short_description"] + "\n" + ticket["description"]
         if self.system == "jira":
             return ticket["fields"]["summary"] + json.dumps(ticket["fields"]["description"], ensure_ascii=False)
+        if self.system == "oracle-service-cloud":
+            return ticket["subject"] + "\n" + ticket["threads"][0]["text"]
         return json.dumps(ticket["payload"], ensure_ascii=False) + json.dumps(self.api.events[0].get("links"))
 
 
@@ -346,3 +361,43 @@ def test_retry_after_of_a_day_gives_up_at_once_even_without_a_deadline(tickets):
     assert not worker.is_alive(), "handle() is waiting on Retry-After"
     ((status, summary),) = answers
     assert status == 502 and "asked to wait 100000 s" in summary["failures"][0]["reason"]
+
+
+def test_service_cloud_incident_names_contact_and_key_and_a_solved_one_is_not_found(httpserver, monkeypatch):
+    t = Tickets("oracle-service-cloud", httpserver)
+    for key, value in t.config.items():
+        monkeypatch.setenv(key, value)
+    assert actions(event("detected", "e-1"), event("remediated", "e-2")) == ["opened", "resolved"]
+    (incident,) = t.tickets()
+    assert incident["primaryContact"] == {"id": ServiceCloudStandIn.CONTACT_ID}
+    assert incident["customFields"]["c"]["oci_problem_key"] == sample(CRITICAL)["data"]["resourceId"]
+    assert incident["threads"][0]["entryType"] == {"lookupName": "Note"}
+    # The problem comes back after it was solved: a new incident, not the solved one reopened by update.
+    assert actions(event("detected", "e-3")) == ["opened"]
+    assert len(t.tickets()) == 2
+
+
+def test_service_cloud_html_answer_to_an_update_is_a_failure(httpserver, monkeypatch):
+    t = Tickets("oracle-service-cloud", httpserver)
+    for key, value in t.config.items():
+        monkeypatch.setenv(key, value)
+    assert actions(event("detected", "e-1")) == ["opened"]
+    t.api.fail_next = [(200, {}, "<html><body>Sign in</body></html>")]  # a proxy's page where no body is due
+    status, summary = handle(event("updated", "e-2"))
+    assert status == 502 and summary["tickets"][0]["action"] == "failed"
+    assert "expected a JSON body, got text/html" in summary["tickets"][0]["reason"]
+
+
+def test_service_cloud_needs_its_contact_id(monkeypatch):
+    from forwarder.config import ConfigError
+    from forwarder.settings import load_settings
+
+    for key, value in {
+        "TICKET_SYSTEM": "oracle-service-cloud",
+        "TICKET_URL": "https://x.custhelp.com",
+        "TICKET_USERNAME": "u",
+        "TICKET_PASSWORD": "p",
+    }.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError, match="TICKET_SERVICE_CLOUD_CONTACT_ID"):
+        load_settings()

@@ -25,6 +25,15 @@ def text(raw: str) -> str:
     return raw
 
 
+def identifier(raw: str) -> str:
+    """A name of letters, digits and underscores that starts with a letter (a custom field's name)."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,63}", raw):
+        raise Invalid("a name of letters, digits and underscores starting with a letter (at most 64)")
+    return raw
+
+
 def choice(*options: str, fold: Callable[[str], str] = str.lower) -> Parser:
     """One of `options`, given in any case; returns it folded by `fold` (lower case by default)."""
 

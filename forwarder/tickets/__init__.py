@@ -1,7 +1,7 @@
 """Tickets for Cloud Guard problems and detections at or above a risk level: opened once, updated, resolved.
 
 `Tracker` holds the policy (which events open, update or resolve a ticket, once per problem);
-a `TicketSystem` (ServiceNow, Jira, PagerDuty) speaks one API with the same face:
+a `TicketSystem` (ServiceNow, Jira, PagerDuty, Oracle B2C Service) speaks one API with the same face:
 
     name: str
     can_find: bool                       # False when the API cannot look tickets up (PagerDuty)
@@ -22,6 +22,6 @@ it opens one ticket (key: the detection's id) when at or above the risk level, a
 by the forwarder.
 
 Modules: `tracker.py` (`Tracker`, the policy), `api.py` (checked JSON calls), `content.py` (what a ticket
-says), `servicenow.py`, `jira.py`, `pagerduty.py`, and `config.py` (the TICKET_* keys). Nothing heavy
-is imported with the package: settings read `tickets.config` at every cold start.
+says), `servicenow.py`, `jira.py`, `pagerduty.py`, `service_cloud.py`, and `config.py` (the TICKET_* keys).
+Nothing heavy is imported with the package: settings read `tickets.config` at every cold start.
 """

@@ -17,14 +17,24 @@ from forwarder.runtime.scrub import scrub
 
 
 def call_json(
-    client: httpx.Client, method: str, url: str, *, deadline: float | None, timeout: float, **kwargs
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    deadline: float | None,
+    timeout: float,
+    empty_ok: bool = False,
+    **kwargs,
 ) -> dict[str, Any]:
-    """Send a request (retried per `forwarder.retry`) and return its JSON object body.
+    """Send a request (retried per `forwarder.retry`) and return its JSON object body; `{}` for an empty
+    body when `empty_ok` (an API documented to answer this call with no body).
 
     Raises:
-        Failure: the request failed, or the 2xx body is not a JSON object.
+        Failure: the request failed, or the 2xx body is not a JSON object (nor empty when `empty_ok`).
     """
     response = retry.request(client, method, url, deadline=deadline, timeout=timeout, **kwargs)
+    if empty_ok and not response.content.strip():
+        return {}
     try:
         body = response.json()
     except ValueError:

@@ -21,17 +21,19 @@ PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue"
 KEYS: tuple[Key, ...] = (
     Key(
         "TICKET_SYSTEM",
-        v.choice("servicenow", "jira", "pagerduty", "none"),
+        v.choice("servicenow", "jira", "pagerduty", "oracle-service-cloud", "none"),
         "none",
         "servicenow",
-        "Ticket system for Cloud Guard problems: `servicenow`, `jira`, `pagerduty` or `none`.",
+        "Ticket system for Cloud Guard problems: `servicenow`, `jira`, `pagerduty`, `oracle-service-cloud` "
+        "(Oracle B2C Service incidents) or `none`.",
     ),
     Key(
         "TICKET_URL",
         v.url("http", "https"),
         None,
         "https://example.service-now.com",
-        "ServiceNow instance or Jira Cloud site URL (required for those); the PagerDuty Events API URL.",
+        "ServiceNow instance, Jira Cloud site or Oracle B2C Service site URL (`https://<site>.custhelp.com`; "
+        "required for those); the PagerDuty Events API URL.",
         shown=f"PagerDuty: {PAGERDUTY_URL}",
     ),
     Key(
@@ -47,15 +49,16 @@ KEYS: tuple[Key, ...] = (
         SECRET,
         None,
         "ocid1.vaultsecret.oc1..aaaa",
-        'Vault secret holding the ticket credentials as JSON: ServiceNow `{"username", "password"}`, '
-        'Jira `{"email", "api_token"}`, PagerDuty `{"routing_key"}`.',
+        "Vault secret holding the ticket credentials as JSON: ServiceNow and Oracle B2C Service "
+        '`{"username", "password"}`, Jira `{"email", "api_token"}`, PagerDuty `{"routing_key"}`.',
     ),
     Key(
         "TICKET_USERNAME",
         v.text,
         None,
         "svc-oci-forwarder",
-        "ServiceNow user or Jira account email, for local use (with TICKET_PASSWORD; a warning is logged).",
+        "ServiceNow or Oracle B2C Service user, or Jira account email, for local use (with TICKET_PASSWORD; a "
+        "warning is logged).",
         scope="local",
     ),
     Key(
@@ -86,6 +89,21 @@ KEYS: tuple[Key, ...] = (
         "ServiceNow close code used when a problem is remediated or dismissed.",
         shown="Solution provided",
     ),
+    Key(
+        "TICKET_SERVICE_CLOUD_CONTACT_ID",
+        v.integer(1, 2**31 - 1),
+        None,
+        "1339",
+        "Oracle B2C Service: the contact id every incident names as its primary contact (required there).",
+    ),
+    Key(
+        "TICKET_SERVICE_CLOUD_KEY_FIELD",
+        v.identifier,
+        "oci_problem_key",
+        "oci_key",
+        "Oracle B2C Service: the incidents' custom text field (`customFields.c.<name>`) holding the problem key, "
+        "by which an open incident is found before one is created.",
+    ),
 )
 
 
@@ -102,6 +120,8 @@ class TicketSettings(NamedTuple):
     jira_project: str | None
     jira_issue_type: str
     servicenow_close_code: str
+    service_cloud_contact_id: int | None = None
+    service_cloud_key_field: str = "oci_problem_key"
 
     def __repr__(self) -> str:
         return hidden_repr(self, ("password", "routing_key"))
@@ -133,6 +153,11 @@ def tickets(c: dict[str, Any]) -> TicketSettings | None:
         log.warning("%s set in plaintext config; use TICKET_SECRET_OCID (OCI Vault)", " and ".join(needed))
     if system == "jira" and not c["TICKET_JIRA_PROJECT"]:
         raise ConfigError("TICKET_JIRA_PROJECT: expected the Jira project key for TICKET_SYSTEM=jira")
+    if system == "oracle-service-cloud" and not c["TICKET_SERVICE_CLOUD_CONTACT_ID"]:
+        raise ConfigError(
+            "TICKET_SERVICE_CLOUD_CONTACT_ID: expected the contact id incidents name as primary contact "
+            "for TICKET_SYSTEM=oracle-service-cloud"
+        )
     return TicketSettings(
         system=system,
         url=url,
@@ -144,13 +169,15 @@ def tickets(c: dict[str, Any]) -> TicketSettings | None:
         jira_project=c["TICKET_JIRA_PROJECT"],
         jira_issue_type=c["TICKET_JIRA_ISSUE_TYPE"],
         servicenow_close_code=c["TICKET_SERVICENOW_CLOSE_CODE"],
+        service_cloud_contact_id=c["TICKET_SERVICE_CLOUD_CONTACT_ID"],
+        service_cloud_key_field=c["TICKET_SERVICE_CLOUD_KEY_FIELD"],
     )
 
 
 def build(t: TicketSettings, clients, timeout: float):
     """The ticket tracker for `t` (`tracker.Tracker` over the system's API), its credentials read from the
-    Vault secret once (JSON: ServiceNow `username`/`password`, Jira `email`/`api_token`, PagerDuty
-    `routing_key`) and registered as secrets.
+    Vault secret once (JSON: ServiceNow and Oracle B2C Service `username`/`password`, Jira `email`/`api_token`,
+    PagerDuty `routing_key`) and registered as secrets.
 
     Raises:
         forwarder.oci.vault.SecretError: the secret cannot be read, is not JSON, or lacks a field.
@@ -183,6 +210,17 @@ def build(t: TicketSettings, clients, timeout: float):
         from forwarder.tickets.servicenow import ServiceNow
 
         system = ServiceNow(t.url, username, password, close_code=t.servicenow_close_code, timeout=timeout)
+    elif t.system == "oracle-service-cloud":
+        from forwarder.tickets.service_cloud import OracleServiceCloud
+
+        system = OracleServiceCloud(
+            t.url,
+            username,
+            password,
+            contact_id=t.service_cloud_contact_id,
+            key_field=t.service_cloud_key_field,
+            timeout=timeout,
+        )
     elif t.system == "jira":
         from forwarder.tickets.jira import Jira
 

@@ -244,3 +244,67 @@ class PagerDutyStandIn(StandIn):
             incident["status"] = "resolved"
             incident["resolutions"] = incident.get("resolutions", 0) + 1
         return _json({"status": "success", "message": "Event processed", "dedup_key": key}, 202)
+
+
+class ServiceCloudStandIn(StandIn):
+    """Oracle B2C Service Connect for REST API v1.4: /services/rest/connect/v1.4/incidents (GET with a ROQL
+    `q`, POST 201 with id and lookupName) and /incidents/<id> (PATCH: 200 with no body). Every request must
+    carry `OSvC-CREST-Application-Context`; an incident needs a subject and a primary contact."""
+
+    PATH = "/services/rest/connect/v1.4/incidents"
+    CONTACT_ID = 1339
+
+    def __init__(self, httpserver, credentials=("svc-oci", "osvc-password"), key_field="oci_problem_key"):
+        super().__init__(httpserver, credentials)
+        self.key_field = key_field
+        self.incidents: dict[int, dict] = {}
+        httpserver.expect_request(re.compile(r"^/services/rest/connect/v1\.4/incidents(/\d+)?$")).respond_with_handler(
+            self._dispatch
+        )
+
+    @staticmethod
+    def _error(status: int, title: str, detail: str) -> Response:
+        return _json(
+            {"type": "https://www.rfc-editor.org/rfc/rfc9110", "title": title, "status": status, "detail": detail},
+            status,
+        )
+
+    def unauthorized(self) -> Response:
+        return self._error(401, "Unauthorized", "Access Denied")
+
+    def handle(self, request: Request) -> Response:
+        if not request.headers.get("OSvC-CREST-Application-Context"):
+            return self._error(400, "Bad Request", "OSvC-CREST-Application-Context header is required")
+        parts = request.path.rstrip("/").split("/")
+        if request.method == "GET" and len(parts) == 6:
+            found = re.fullmatch(
+                rf"customFields\.c\.{self.key_field} = '((?:[^'\\]|\\.)*)' and statusWithType\.statusType\.id != 2",
+                request.args.get("q", ""),
+            )
+            if found is None:
+                return self._error(400, "Bad Request", "unsupported query")
+            key = re.sub(r"\\(.)", r"\1", found.group(1))
+            items = [
+                {"id": i["id"], "lookupName": i["lookupName"]}
+                for i in self.incidents.values()
+                if i["customFields"]["c"].get(self.key_field) == key and i["statusType"] != 2
+            ]
+            return _json({"items": items[: int(request.args.get("limit", "1000"))], "hasMore": False})
+        if request.method == "POST" and len(parts) == 6:
+            body = request.get_json()
+            if not body.get("subject") or not (body.get("primaryContact") or {}).get("id"):
+                return self._error(400, "Bad Request", "subject and primaryContact are required")
+            incident_id = 100 + len(self.incidents)
+            incident = {**body, "id": incident_id, "lookupName": f"261207-{incident_id:06d}", "statusType": 1}
+            incident["threads"] = list(body.get("threads", []))
+            self.incidents[incident_id] = incident
+            return _json({"id": incident_id, "lookupName": incident["lookupName"], "links": []}, 201)
+        if request.method == "PATCH" and len(parts) == 7 and int(parts[6]) in self.incidents:
+            incident, body = self.incidents[int(parts[6])], request.get_json()
+            incident["threads"] += body.pop("threads", [])
+            status = ((body.get("statusWithType") or {}).get("status") or {}).get("lookupName")
+            if status == "Solved":
+                incident["statusType"] = 2
+            incident.update(body)
+            return Response(b"", status=200)  # Connect answers an update with no body
+        return self._error(404, "Not Found", "no such incident")
