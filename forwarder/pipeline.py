@@ -6,9 +6,10 @@
 2. rejects are kept as dead letters under the sink "parse";
 3. events become `Record`s (`forwarder.normalize`); the detector matches them against the rule pack and
    adds the detection records it makes (`forwarder.detect`; never holds delivery back);
-4. every record goes to every route, retrying transient failures under the one policy of
-   `forwarder.retry`, until `dead_letter.RESERVE` seconds before the deadline; what still fails is kept
-   in the dead-letter bucket; ids a sink already delivered or kept are not sent or kept again;
+4. every record goes to every route whose filter takes it (the others count `filtered`), retrying
+   transient failures under the one policy of `forwarder.retry`, until `dead_letter.RESERVE` seconds
+   before the deadline; what still fails is kept in the dead-letter bucket; ids a sink already delivered
+   or kept are not sent or kept again;
 5. tickets are opened, updated or resolved for problems (after the SIEM, so they never hold it back).
 The `Summary` says per sink what was delivered, kept or failed: the caller answers success only when
 every event was delivered or kept.
@@ -131,7 +132,13 @@ class Pipeline:
         if deadline is not None and self.dead_letter is not None:
             send_deadline = deadline - RESERVE
         for route in self.routes:
-            delivered, kept, undelivered = self.send(route, records, send_deadline)
+            chosen = records
+            if route.accepts is not None:
+                accepts = route.accepts
+                chosen = [r for r in records if accepts(r.data)]
+                if len(chosen) < len(records):
+                    summary.count(summary.filtered, route.name, len(records) - len(chosen))
+            delivered, kept, undelivered = self.send(route, chosen, send_deadline)
             summary.count(summary.delivered, route.name, delivered)
             log.debug("sink %s: %d of %d records delivered, %d kept before", route.name, delivered, len(records), kept)
             if kept:

@@ -55,8 +55,9 @@ def build(settings: Settings, clients: Clients | None = None) -> Pipeline:
 
 def build_routes(settings: Settings, clients: Clients | None = None) -> list[Route]:
     """The routes for `settings`: syslog and/or HTTP, or the log sink when neither is set."""
-    from forwarder.formats import PAYLOADS, http_bodies, record_json
+    from forwarder.formats import http_bodies, record_json
     from forwarder.formats import syslog as syslog_format
+    from forwarder.formats.shape import shaper
     from forwarder.sinks import build as sinks
 
     clients = clients or for_function(settings)
@@ -65,7 +66,7 @@ def build_routes(settings: Settings, clients: Clients | None = None) -> list[Rou
         s = settings.syslog
         sink = sinks.syslog_sink(s, clients, settings.timeout, settings.insecure_skip_verify)
         frame = syslog_format.rfc5424 if s.format == "rfc5424" else syslog_format.rfc3164
-        payload = scrubbed(PAYLOADS[s.payload])  # credentials masked before a UDP cut
+        payload = scrubbed(payload_encoder(s.payload, settings.volume["syslog"]))  # masked before a UDP cut
         facility, hostname, app_name, limit = s.facility, s.hostname, s.app_name, sink.max_payload_bytes
 
         def item(record):  # per-route constants bound once
@@ -73,10 +74,11 @@ def build_routes(settings: Settings, clients: Clients | None = None) -> list[Rou
                 record, payload(record), facility=facility, hostname=hostname, app_name=app_name, max_bytes=limit
             )
 
-        routes.append(Route(item, sink))
+        routes.append(Route(item, sink, accepts=accepts(settings, "syslog")))
     if settings.http:
         h = settings.http
         sink = sinks.http_sink(h, clients, settings.timeout, settings.insecure_skip_verify)
+        volume = settings.volume["http"]
         if h.format == "splunk-hec":
             encode = partial(
                 http_bodies.hec_item,
@@ -84,16 +86,44 @@ def build_routes(settings: Settings, clients: Clients | None = None) -> list[Rou
                 sourcetype=h.splunk_sourcetype,
                 source="oci:forwarder",
                 host="oci",
+                shape=shaper(volume.original, volume.fields),
             )
             join = http_bodies.hec_join
         else:
-            encode, join = http_bodies.webhook_item, http_bodies.webhook_join
-        routes.append(Route(scrubbed(encode), sink, join=join, batch_size=h.batch_size))
+            encode, join = payload_encoder(h.format, volume), http_bodies.webhook_join
+        routes.append(
+            Route(scrubbed(encode), sink, join=join, batch_size=h.batch_size, accepts=accepts(settings, "http"))
+        )
     if not routes:
         from forwarder.sinks.log import LogSink
 
         routes.append(Route(scrubbed(record_json.encode), LogSink()))
     return routes
+
+
+def payload_encoder(name: str, volume) -> Callable[[Record], bytes]:
+    """The payload format `name` (`formats.PAYLOADS`) with what the sink's `volume` settings leave of each
+    record: JSON shaped (`formats.shape`), OCSF with or without `raw_data`; CEF and LEEF as they are."""
+    from forwarder.formats import PAYLOADS, record_json
+    from forwarder.formats.shape import shaper
+
+    if name == "json":
+        return record_json.shaped(shaper(volume.original, volume.fields))
+    if name == "ocsf":
+        from forwarder.formats import ocsf
+
+        return partial(ocsf.encode, original=volume.original)
+    return PAYLOADS[name]
+
+
+def accepts(settings: Settings, sink: str) -> Callable[[dict], bool] | None:
+    """The predicate of `sink`'s filter (`detect.filter`), or None when it takes every record."""
+    condition = settings.volume[sink].filter
+    if condition is None:
+        return None
+    from forwarder.detect.filter import predicate
+
+    return predicate(condition, settings.detection.placeholders)
 
 
 def scrubbed(encode: Callable[[Record], bytes]) -> Callable[[Record], bytes]:

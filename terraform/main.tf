@@ -78,6 +78,12 @@ locals {
     OCI_EVENTS_ENDPOINT                  = ""
     OCI_CONNECTOR_HUB_ENDPOINT           = ""
     OCI_FUNCTIONS_ENDPOINT               = ""
+    SIEM_SYSLOG_ORIGINAL                 = var.siem_syslog_original ? "" : "false"
+    SIEM_SYSLOG_FIELDS                   = var.siem_syslog_fields
+    SIEM_SYSLOG_FILTER                   = var.siem_syslog_filter
+    SIEM_HTTP_ORIGINAL                   = var.siem_http_original ? "" : "false"
+    SIEM_HTTP_FIELDS                     = var.siem_http_fields
+    SIEM_HTTP_FILTER                     = var.siem_http_filter
   }
   function_config = { for key, value in local.function_config_all : key => value if value != "" }
 

@@ -103,12 +103,12 @@ variable "siem_syslog_format" {
 }
 
 variable "siem_syslog_payload" {
-  description = "Syslog message format: json, cef or leef."
+  description = "Syslog message format: json, cef, leef or ocsf."
   type        = string
   default     = "json"
   validation {
-    condition     = contains(["json", "cef", "leef"], var.siem_syslog_payload)
-    error_message = "siem_syslog_payload must be json, cef or leef."
+    condition     = contains(["json", "cef", "leef", "ocsf"], var.siem_syslog_payload)
+    error_message = "siem_syslog_payload must be json, cef, leef or ocsf."
   }
 }
 
@@ -158,6 +158,24 @@ variable "siem_syslog_udp_max_bytes" {
   }
 }
 
+variable "siem_syslog_original" {
+  description = "Whether the syslog sink's JSON records carry original, the event as received (OCSF: raw_data)."
+  type        = bool
+  default     = true
+}
+
+variable "siem_syslog_fields" {
+  description = "Record fields the syslog sink's JSON records keep (a,b.c) or drop (-a,-b.c). Empty: every field."
+  type        = string
+  default     = ""
+}
+
+variable "siem_syslog_filter" {
+  description = "Which records the syslog sink gets: a Sigma detection (selections and a condition, YAML). Empty: every record."
+  type        = string
+  default     = ""
+}
+
 # ---------------------------------------------------------------------------------------------------
 # SIEM: HTTP
 # ---------------------------------------------------------------------------------------------------
@@ -172,12 +190,12 @@ variable "siem_http_url" {
 }
 
 variable "siem_http_format" {
-  description = "json (a JSON array per request) or splunk-hec."
+  description = "json (a JSON array per request), splunk-hec or ocsf (a JSON array of OCSF events per request)."
   type        = string
   default     = "json"
   validation {
-    condition     = contains(["json", "splunk-hec"], var.siem_http_format)
-    error_message = "siem_http_format must be json or splunk-hec."
+    condition     = contains(["json", "splunk-hec", "ocsf"], var.siem_http_format)
+    error_message = "siem_http_format must be json, splunk-hec or ocsf."
   }
 }
 
@@ -208,6 +226,24 @@ variable "siem_http_batch_size" {
     condition     = var.siem_http_batch_size >= 1 && var.siem_http_batch_size <= 10000
     error_message = "siem_http_batch_size must be between 1 and 10000."
   }
+}
+
+variable "siem_http_original" {
+  description = "Whether the HTTP sink's JSON records carry original, the event as received (OCSF: raw_data)."
+  type        = bool
+  default     = true
+}
+
+variable "siem_http_fields" {
+  description = "Record fields the HTTP sink's JSON records keep (a,b.c) or drop (-a,-b.c). Empty: every field."
+  type        = string
+  default     = ""
+}
+
+variable "siem_http_filter" {
+  description = "Which records the HTTP sink gets: a Sigma detection (selections and a condition, YAML). Empty: every record."
+  type        = string
+  default     = ""
 }
 
 variable "siem_splunk_index" {

@@ -81,7 +81,10 @@ def jira(**keys: str) -> dict[str, str]:
         ({"SIEM_TIMEOUT_SECONDS": "0"}, r"SIEM_TIMEOUT_SECONDS: expected a number from 0.1 to 300"),
         ({"SIEM_TLS_INSECURE_SKIP_VERIFY": "yes"}, r"SIEM_TLS_INSECURE_SKIP_VERIFY: expected one of false, true"),
         ({"OCI_SECRETS_ENDPOINT": "secrets"}, r"OCI_SECRETS_ENDPOINT: expected a URL"),
-        ({"TICKET_SYSTEM": "opsgenie"}, r"TICKET_SYSTEM: expected one of servicenow, jira, pagerduty, oracle-service-cloud, none"),
+        (
+            {"TICKET_SYSTEM": "opsgenie"},
+            r"TICKET_SYSTEM: expected one of servicenow, jira, pagerduty, oracle-service-cloud, none",
+        ),
         ({"TICKET_SYSTEM": "servicenow"}, r"TICKET_URL: expected the servicenow URL"),
         ({"TICKET_SYSTEM": "pagerduty", "TICKET_MIN_RISK": "severe"}, r"TICKET_MIN_RISK: expected one of CRITICAL"),
         ({"TICKET_SYSTEM": "pagerduty"}, r"TICKET_SECRET_OCID: pagerduty needs credentials: .* TICKET_ROUTING_KEY"),

@@ -34,6 +34,18 @@ def identifier(raw: str) -> str:
     return raw
 
 
+def field_list(raw: str) -> tuple[str, tuple[str, ...]]:
+    """A field list: `a,b.c` (keep only these) or `-a,-b.c` (drop these) -> ("keep" | "drop", dotted paths)."""
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    drops = [item for item in items if item.startswith("-")]
+    if drops and len(drops) != len(items):
+        raise Invalid("either fields to keep (a,b) or fields to drop (-a,-b), not both")
+    paths = tuple(item.lstrip("-").strip() for item in items)
+    if not paths or any(not p or p.startswith(".") or p.endswith(".") or ".." in p for p in paths):
+        raise Invalid("comma-separated record fields, e.g. -details,-principal.userAgent")
+    return ("drop" if drops else "keep"), paths
+
+
 def choice(*options: str, fold: Callable[[str], str] = str.lower) -> Parser:
     """One of `options`, given in any case; returns it folded by `fold` (lower case by default)."""
 

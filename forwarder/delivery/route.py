@@ -23,10 +23,11 @@ class Route:
     Each record is encoded by `item`; with `join`, up to `batch_size` encoded records (and about
     `max_bytes`) make one payload, otherwise each record is one payload. `memory` holds the event
     ids this sink already delivered or kept, so a batch retried by Connector Hub is not sent twice.
+    `accepts` (the sink's filter, `forwarder.detect.filter`) decides which records the sink gets at all.
     (A plain class: a dataclass would cost every cold start the `dataclasses` import.)
     """
 
-    __slots__ = ("item", "sink", "join", "batch_size", "max_bytes", "memory")
+    __slots__ = ("item", "sink", "join", "batch_size", "max_bytes", "memory", "accepts")
 
     def __init__(
         self,
@@ -36,6 +37,7 @@ class Route:
         batch_size: int = 1,
         max_bytes: int = 5_000_000,
         memory: Memory | None = None,
+        accepts: Callable[[dict], bool] | None = None,
     ):
         self.item = item
         self.sink = sink
@@ -43,6 +45,7 @@ class Route:
         self.batch_size = batch_size
         self.max_bytes = max_bytes
         self.memory = Memory() if memory is None else memory
+        self.accepts = accepts  #: the sink's filter over `Record.data` (None: every record)
 
     @property
     def name(self) -> str:

@@ -29,7 +29,7 @@ class SummaryDict(TypedDict):
 class Summary:
     """Per sink: delivered, dead-lettered (kept, now or by an earlier invocation) or failed.
 
-    For every sink, delivered + dead-lettered + failed equals the events received as objects; parts of
+    For every sink, delivered + dead-lettered + failed + filtered equals the records made; parts of
     the body that are not events are counted under the sink "parse". `ok` is True when nothing failed:
     every event was delivered or kept.
     """
@@ -39,6 +39,7 @@ class Summary:
         "delivered",
         "dead_lettered",
         "failed",
+        "filtered",
         "failures",
         "dead_letters",
         "errors",
@@ -52,6 +53,8 @@ class Summary:
         self.delivered: dict[str, int] = {}
         self.dead_lettered: dict[str, int] = {}
         self.failed: dict[str, int] = {}
+        #: per sink, records its filter left out (by choice: neither delivered nor lost)
+        self.filtered: dict[str, int] = {}
         self.failures: list[dict[str, str | None]] = []
         self.dead_letters: list[dict[str, Any]] = []
         self.errors: list[str] = list(errors or [])
@@ -113,6 +116,7 @@ class Summary:
             (self.delivered, other.delivered),
             (self.dead_lettered, other.dead_lettered),
             (self.failed, other.failed),
+            (self.filtered, other.filtered),
         ):
             for sink, n in theirs.items():
                 mine[sink] = mine.get(sink, 0) + n
@@ -124,7 +128,8 @@ class Summary:
         "failures": [{"sink", "eventId", "reason"}, ...], "deadLetters": [{"sink", "object", "count"}, ...],
         "errors": [...], "tickets": [{"eventId", "problemId", "system", "action", "ticket", "reason"}, ...]},
         "detection": {"matched", "detections", "unevaluated", "state", "warnings"} when detection ran, and
-        "unknownShape": n when n events had no event type (forwarded as kind `other`).
+        "unknownShape": n when n events had no event type (forwarded as kind `other`), and "filtered": {sink: n}
+        when a sink's filter left records out.
         """
         out: SummaryDict = {
             "ok": self.ok,
@@ -141,4 +146,6 @@ class Summary:
             out["detection"] = self.detection  # type: ignore[typeddict-unknown-key]
         if self.unknown_shape:
             out["unknownShape"] = self.unknown_shape  # type: ignore[typeddict-unknown-key]
+        if self.filtered:
+            out["filtered"] = self.filtered  # type: ignore[typeddict-unknown-key]
         return out

@@ -6,7 +6,8 @@ how many records go in one request.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from forwarder import jsoncodec
 from forwarder.formats import record_json
@@ -23,12 +24,20 @@ def webhook_join(items: Sequence[bytes]) -> bytes:
     return b"[" + b",".join(items) + b"]"
 
 
-def hec_item(record: Record, *, index: str | None, sourcetype: str, source: str, host: str) -> bytes:
+def hec_item(
+    record: Record,
+    *,
+    index: str | None,
+    sourcetype: str,
+    source: str,
+    host: str,
+    shape: Callable[[dict], dict[str, Any]] | None = None,
+) -> bytes:
     """One Splunk HEC event object (`POST /services/collector/event`, Splunk HEC REST reference).
 
     `time` is epoch seconds with milliseconds (left out when the event time is unknown, so Splunk
     uses the receive time); `event` is the record; `fields` carries index-time fields for fast
-    filtering (flat strings only, as HEC requires).
+    filtering (flat strings only, as HEC requires); `shape` (`formats.shape.shaper`) what `event` keeps.
     """
     envelope: dict[str, object] = {}
     if record.time_ms is not None:
@@ -36,7 +45,7 @@ def hec_item(record: Record, *, index: str | None, sourcetype: str, source: str,
     envelope.update(host=host, source=source, sourcetype=sourcetype)
     if index:
         envelope["index"] = index
-    envelope["event"] = record.to_dict()
+    envelope["event"] = record.data if shape is None else shape(record.data)
     fields = {
         "kind": record.kind.value,
         "eventType": record.event_type,

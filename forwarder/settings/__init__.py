@@ -53,6 +53,7 @@ class Settings(NamedTuple):
     detection: DetectionSettings
     report: ReportSettings
     metrics: MetricsSettings
+    volume: dict  #: sink ("syslog", "http") -> forwarder.sinks.volume.Volume: what that sink is sent
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

@@ -16,6 +16,7 @@ from forwarder.config import Key
 #: The components that own configuration keys, in the table's order.
 COMPONENTS = (
     "forwarder.sinks.config",
+    "forwarder.sinks.volume",
     "forwarder.tickets.config",
     "forwarder.delivery.config",
     "forwarder.detect.config",

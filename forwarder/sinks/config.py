@@ -43,7 +43,7 @@ KEYS: tuple[Key, ...] = (
         v.choice(*PAYLOADS),
         "json",
         "cef",
-        "Syslog MSG format: `json`, `cef` or `leef` (LEEF 2.0).",
+        "Syslog MSG format: `json`, `cef`, `leef` (LEEF 2.0) or `ocsf` (OCSF 1.5.0 events as JSON).",
     ),
     Key(
         "SIEM_SYSLOG_FACILITY",
@@ -109,10 +109,11 @@ KEYS: tuple[Key, ...] = (
     ),
     Key(
         "SIEM_HTTP_FORMAT",
-        v.choice("json", "splunk-hec"),
+        v.choice("json", "splunk-hec", "ocsf"),
         "json",
         "splunk-hec",
-        "`json` (a JSON array of records per request) or `splunk-hec` (HEC event envelopes).",
+        "`json` (a JSON array of records per request), `splunk-hec` (HEC event envelopes) or `ocsf` (a JSON "
+        "array of OCSF 1.5.0 events per request).",
     ),
     Key(
         "SIEM_HTTP_TOKEN_SECRET_OCID",
@@ -186,7 +187,7 @@ class HttpSettings(NamedTuple):
     """Where and how to POST records (SIEM_HTTP_*, SIEM_SPLUNK_*)."""
 
     url: str
-    format: str  #: "json" or "splunk-hec"
+    format: str  #: "json", "splunk-hec" or "ocsf"
     token: str | None  #: plaintext token (local use)
     token_secret_ocid: str | None
     ca_cert: str | None

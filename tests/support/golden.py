@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 
-from forwarder.formats import cef, http_bodies, leef, record_json
+from forwarder.formats import cef, http_bodies, leef, ocsf, record_json
 from forwarder.formats import syslog as fmt
 from forwarder.normalize import Record, normalize
 from forwarder.sources import Reject, read_body
@@ -30,6 +30,7 @@ FORMATS: dict[str, Callable[[Record], bytes]] = {
     "json": record_json.encode,
     "cef": cef.encode,
     "leef": leef.encode,
+    "ocsf": partial(ocsf.encode, now=lambda: 1_700_000_000.0),  # records without a time: a fixed one
     "rfc5424-json": lambda r: _5424(r, record_json.encode(r)),
     "rfc5424-cef-udp480": lambda r: _5424(r, cef.encode(r), max_bytes=480),
     "rfc5424-json-udp2048": lambda r: _5424(r, record_json.encode(r), max_bytes=2048),
