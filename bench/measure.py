@@ -23,11 +23,12 @@ class Run:
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    """This environment without forwarder or OCI keys, with the repository importable, plus `extra`."""
+    """This environment without forwarder or OCI keys, with the repository importable, plus `extra`. No
+    name lookups (ENRICH_NAMES=false) unless `extra` asks: there is no principal, and section 10 measures them."""
     from forwarder.settings.keys import PREFIXES
 
     env = {k: v for k, v in os.environ.items() if not k.startswith((*PREFIXES, "OCI_"))}
-    return {**env, "PYTHONPATH": str(ROOT), **extra}
+    return {**env, "PYTHONPATH": str(ROOT), "ENRICH_NAMES": "false", **extra}
 
 
 def run(args: list[str], env: dict[str, str] | None = None, stdin=None, cwd: Path = ROOT, peak: bool = True) -> Run:

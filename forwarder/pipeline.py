@@ -4,7 +4,8 @@
 (one bounded batch of a file read by `forwarder.sources.read_batches`):
 1. `forwarder.sources.read_body` yields events and rejects (parts that are not events);
 2. rejects are kept as dead letters under the sink "parse";
-3. events become `Record`s (`forwarder.normalize`); the detector matches them against the rule pack and
+3. events become `Record`s (`forwarder.normalize`), named by the enricher (`forwarder.enrich`: compartment
+   path, principal's groups, ...; never holds delivery back); the detector matches them against the rule pack and
    adds the detection records it makes (`forwarder.detect`; never holds delivery back);
 4. every record goes to every route whose filter takes it (the others count `filtered`), retrying
    transient failures under the one policy of `forwarder.retry`, until `dead_letter.RESERVE` seconds
@@ -32,6 +33,7 @@ from forwarder.sources import Item, Reject, read_body
 
 if TYPE_CHECKING:  # tickets (and httpx) load only when configured: keeps the cold start short
     from forwarder.detect.engine import Detector
+    from forwarder.enrich.stage import Enricher
     from forwarder.tickets.tracker import Tracker
 
 log = logging.getLogger("forwarder")
@@ -49,6 +51,7 @@ class Pipeline:
         tracker: opens, updates and resolves tickets for problems (after SIEM delivery), or None.
         dead_letter: where undeliverable events are kept, or None (they then fail the invocation).
         detector: runs the detection rules over every batch, or None.
+        enricher: names the OCIDs of every batch's records before detection, or None.
     """
 
     def __init__(
@@ -58,6 +61,7 @@ class Pipeline:
         tracker: Tracker | None = None,
         dead_letter: DeadLetter | None = None,
         detector: Detector | None = None,
+        enricher: Enricher | None = None,
     ):
         if not routes:
             raise ValueError("a Pipeline needs at least one route")
@@ -66,6 +70,7 @@ class Pipeline:
         self.tracker = tracker
         self.dead_letter = dead_letter
         self.detector = detector
+        self.enricher = enricher
         self.rejected = dedupe.Memory()  #: ids of rejected parts already kept
 
     def process(self, body: bytes, deadline: float | None = None) -> Summary:
@@ -124,6 +129,12 @@ class Pipeline:
             log.warning(
                 "%d event(s) of no known shape (no eventType or type): forwarded as kind 'other'", summary.unknown_shape
             )
+        if self.enricher is not None and records:
+            try:
+                summary.note_enrichment(self.enricher.enrich(records, deadline))
+            except Exception as exc:  # an enrichment bug must not hold delivery back
+                log.exception("enrichment failed")
+                summary.note_enrichment({"warnings": [f"enrichment failed: {describe(exc)}"]})
         if self.detector is not None and records:
             found = self.detector.evaluate(records)
             summary.note_detection(found.matched, len(found.detections), found.state, found.warning, found.unevaluated)

@@ -1,4 +1,5 @@
-"""Builds the data path from validated settings: routes (a format and a sink), tickets, dead letter, detector.
+"""Builds the data path from validated settings: routes (a format and a sink), tickets, dead letter, enricher,
+detector.
 
 Each component builds its own part from its own settings (`sinks.build`, `tickets.config.build`,
 `detect.config.build`), reading what settings only name: Vault secrets and certificate files or PEM
@@ -44,12 +45,17 @@ def build(settings: Settings, clients: Clients | None = None) -> Pipeline:
         from forwarder.tickets import config as tickets
 
         tracker = tickets.build(settings.tickets, clients, settings.timeout)
+    from forwarder.enrich import config as enrichment
+
+    detector = detection.build(settings.detection, clients)
+    redis = getattr(detector.state, "client", None) if detector is not None else None  # one connection
     return Pipeline(
         build_routes(settings, clients),
         region=settings.region,
         tracker=tracker,
         dead_letter=dead_letter,
-        detector=detection.build(settings.detection, clients),
+        detector=detector,
+        enricher=enrichment.build(settings.enrich, clients, redis),
     )
 
 

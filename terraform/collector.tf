@@ -105,7 +105,8 @@ resource "oci_objectstorage_bucket" "checkpoints" {
 
 locals {
   collector_dg = "${var.name_prefix}-collector-dg" # modules/function: <name>-dg
-  collector_statements = !local.collect ? [] : concat(
+  # distinct: enrichment's inspect statements are also the collector's own.
+  collector_statements = !local.collect ? [] : distinct(concat(
     [
       # ListRegionSubscriptions (TENANCY_INSPECT) and ListCompartments.
       "Allow dynamic-group ${local.collector_dg} to inspect tenancies in tenancy",
@@ -125,6 +126,6 @@ locals {
     # Other tenancies (tenancies.tf): Define and Endorse for those it reaches across, API keys' secrets.
     local.collector_endorse,
     [for grant in local.key_secret_grants : replace(grant, "<dg>", local.collector_dg)],
-  )
+  ))
 }
 

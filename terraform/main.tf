@@ -84,6 +84,8 @@ locals {
     SIEM_HTTP_ORIGINAL                   = var.siem_http_original ? "" : "false"
     SIEM_HTTP_FIELDS                     = var.siem_http_fields
     SIEM_HTTP_FILTER                     = var.siem_http_filter
+    ENRICH_NAMES                         = var.enrich_names ? "" : "false"
+    ENRICH_CACHE_SECONDS                 = tostring(var.enrich_cache_seconds)
   }
   function_config = { for key, value in local.function_config_all : key => value if value != "" }
 
@@ -243,6 +245,14 @@ locals {
     local.metrics ? [local.metrics_grant] : [],
     [for ocid in local.secret_ocids : "Allow dynamic-group <dg> to read secret-bundles in tenancy where target.secret.id = '${ocid}'"],
     [for bucket in local.detection_rule_buckets : "Allow dynamic-group <dg> to read objects in tenancy where target.bucket.name = '${bucket}'"],
+    # Enrichment: GetTenancy, GetCompartment, GetUser, ListUserGroupMemberships, GetGroup, Cloud Guard GetTarget.
+    var.enrich_names ? [
+      "Allow dynamic-group <dg> to inspect tenancies in tenancy",
+      "Allow dynamic-group <dg> to inspect compartments in tenancy",
+      "Allow dynamic-group <dg> to inspect users in tenancy",
+      "Allow dynamic-group <dg> to inspect groups in tenancy",
+      "Allow dynamic-group <dg> to read cloud-guard-targets in tenancy",
+    ] : [],
   )
   # What a Resource Scheduler schedule needs to invoke one function, and nothing else ("<schedule>" is
   # replaced by the schedule's OCID): the collector's and the reporter's policies.

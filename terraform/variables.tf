@@ -246,6 +246,18 @@ variable "siem_http_filter" {
   default     = ""
 }
 
+variable "enrich_names" {
+  description = "Names for the OCIDs of each record from the OCI APIs (compartment path, tenancy, user and groups, Cloud Guard target); adds the inspect policy statements it needs."
+  type        = bool
+  default     = true
+}
+
+variable "enrich_cache_seconds" {
+  description = "How long a name is kept, in seconds (per container, and in Redis when detection_state_url is set)."
+  type        = number
+  default     = 3600
+}
+
 variable "siem_splunk_index" {
   description = "Splunk index for HEC events (empty: the token's default index)."
   type        = string

@@ -105,6 +105,9 @@ def clean_config(monkeypatch):
 
     for key in KEY_NAMES:
         monkeypatch.delenv(key, raising=False)
+    # No name lookups unless a test asks for them (tests/test_enrich.py, the demo): other tests' OCI
+    # stand-ins count their calls, and a principal without an identity endpoint would reach for the internet.
+    monkeypatch.setenv("ENRICH_NAMES", "false")
     handler.reset()
     oci_auth.reset()
     yield

@@ -45,6 +45,7 @@ class Summary:
         "errors",
         "tickets",
         "detection",
+        "enrichment",
         "unknown_shape",
     )
 
@@ -61,6 +62,8 @@ class Summary:
         self.tickets: list[dict[str, str | None]] = []
         #: {"matched", "detections", "unevaluated", "state", "warnings"} when detection ran, else None
         self.detection: dict[str, Any] | None = None
+        #: {"lookups", "cached", "missed", "off", "warnings"} when enrichment ran, else None
+        self.enrichment: dict[str, Any] | None = None
         #: events of no known shape (no event type): forwarded as kind `other`, counted so it shows
         self.unknown_shape = 0
 
@@ -93,6 +96,18 @@ class Summary:
         if warning and warning not in d["warnings"] and len(d["warnings"]) < MAX_LISTED_FAILURES:
             d["warnings"].append(warning)
 
+    def note_enrichment(self, outcome: dict[str, Any]) -> None:
+        """Add what enrichment did for one batch (`forwarder.enrich.stage.Enricher.enrich`)."""
+        e = self.enrichment
+        if e is None:
+            e = self.enrichment = {"lookups": 0, "cached": 0, "missed": 0, "off": [], "warnings": []}
+        for key in ("lookups", "cached", "missed"):
+            e[key] += outcome.get(key, 0)
+        e["off"] = sorted(set(e["off"]) | set(outcome.get("off", ())))
+        for warning in outcome.get("warnings", ()):
+            if warning not in e["warnings"] and len(e["warnings"]) < MAX_LISTED_FAILURES:
+                e["warnings"].append(warning)
+
     def add(self, other: Summary) -> None:
         """Add another summary (of the next batch of the same input) to this one: counts add up; lists
         are kept up to MAX_LISTED_FAILURES failures and MAX_LISTED dead-letter objects and tickets,
@@ -102,6 +117,8 @@ class Summary:
         self.dead_letters += other.dead_letters[: MAX_LISTED - len(self.dead_letters)]
         self.tickets += other.tickets[: MAX_LISTED - len(self.tickets)]
         self.errors += [e for e in other.errors if e not in self.errors]
+        if other.enrichment is not None:
+            self.note_enrichment(other.enrichment)
         if other.detection is not None:
             o = other.detection
             self.note_detection(o["matched"], o["detections"], o["state"], None, o["unevaluated"])
@@ -127,7 +144,8 @@ class Summary:
         Shape: {"ok", "received", "delivered": {sink: n}, "deadLettered": {sink: n}, "failed": {sink: n},
         "failures": [{"sink", "eventId", "reason"}, ...], "deadLetters": [{"sink", "object", "count"}, ...],
         "errors": [...], "tickets": [{"eventId", "problemId", "system", "action", "ticket", "reason"}, ...]},
-        "detection": {"matched", "detections", "unevaluated", "state", "warnings"} when detection ran, and
+        "detection": {"matched", "detections", "unevaluated", "state", "warnings"} when detection ran,
+        "enrichment": {"lookups", "cached", "missed", "off", "warnings"} when enrichment ran, and
         "unknownShape": n when n events had no event type (forwarded as kind `other`), and "filtered": {sink: n}
         when a sink's filter left records out.
         """
@@ -144,6 +162,8 @@ class Summary:
         }
         if self.detection is not None:
             out["detection"] = self.detection  # type: ignore[typeddict-unknown-key]
+        if self.enrichment is not None:
+            out["enrichment"] = self.enrichment  # type: ignore[typeddict-unknown-key]
         if self.unknown_shape:
             out["unknownShape"] = self.unknown_shape  # type: ignore[typeddict-unknown-key]
         if self.filtered:

@@ -1,6 +1,7 @@
 """The one table of fields a rule may name: the normalized record's JSON keys as dotted paths.
 
-Every `Record` has every field (absent values are null), so a rule reads the same field whatever the
+Every `Record` has every field (absent values are null; the fields enrichment adds are absent until it
+finds them, which a rule reads the same way), so a rule reads the same field whatever the
 event came through (Events Service, Connector Hub, Audit API, Logging Search). `details.<key>` and
 `original.<path>` reach into the event's additional details and the event as received; VCN flow-log records (kind
 `other`) are read through `original.data.*`, named in the table. The docs/detections.md
@@ -42,6 +43,7 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("firstDetected", "problem first detected, RFC 3339 UTC"),
     ("lastDetected", "problem last detected, RFC 3339 UTC"),
     ("targetId", "Cloud Guard target OCID"),
+    ("targetName", "Cloud Guard target name (enrichment)"),
     ("resource.name", "resource acted on (audit) or the problem's resource"),
     ("resource.id", "its OCID"),
     ("resource.type", "its type"),
@@ -50,6 +52,7 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("impactedResource.type", "its type"),
     ("compartment.id", "compartment OCID"),
     ("compartment.name", "compartment name"),
+    ("compartment.path", "compartment path from the root, e.g. `root/apps/prod` (enrichment)"),
     ("tenancyId", "tenancy OCID"),
     ("tenancyName", "tenancy name (collected events: read from the tenancy)"),
     ("region", "region name"),
@@ -58,6 +61,8 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("principal.ip", "caller address (the first of several)"),
     ("principal.userAgent", "caller user agent"),
     ("principal.authType", "`natv`, `res_principal`, `instance`, ..."),
+    ("principal.email", "the user's e-mail (enrichment)"),
+    ("principal.groups", "the names of the user's groups, a list (enrichment)"),
     ("request.id", "audit request id"),
     ("request.action", "HTTP method: GET, POST, PUT, PATCH, DELETE"),
     ("request.path", "request path"),

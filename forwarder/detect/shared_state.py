@@ -124,19 +124,7 @@ class RedisState:
         import redis  # only when DETECTION_STATE_URL is set
 
         self._errors = (redis.exceptions.RedisError, OSError)
-        tls = {}
-        if url.startswith("rediss://"):  # certificate and host name verified (the system store, or ca_cert)
-            tls = {"ssl_cert_reqs": "required", "ssl_check_hostname": True}
-            if ca_cert:
-                tls["ssl_ca_data" if ca_cert.lstrip().startswith("-----BEGIN") else "ssl_ca_certs"] = ca_cert
-        self._client = redis.Redis.from_url(
-            url,
-            password=password,
-            socket_timeout=TIMEOUT,
-            socket_connect_timeout=TIMEOUT,
-            retry_on_timeout=False,
-            **tls,
-        )
+        self._client = self.client = connect(url, password, ca_cert)
         self._script = self._client.register_script(_SCRIPT)
         self._prefix = prefix
         self._memory = MemoryState()
@@ -184,6 +172,27 @@ class RedisState:
 
     def close(self) -> None:
         self._client.close()
+
+
+def connect(url: str, password: str | None = None, ca_cert: str | None = None):
+    """A `redis.Redis` client of DETECTION_STATE_URL (no connection until the first command): TIMEOUT
+    seconds per operation, no retries; `rediss://` verifies the certificate and host name (the system
+    store, or `ca_cert`: a path or PEM text). Shared by the windows and enrichment's name cache."""
+    import redis
+
+    tls = {}
+    if url.startswith("rediss://"):
+        tls = {"ssl_cert_reqs": "required", "ssl_check_hostname": True}
+        if ca_cert:
+            tls["ssl_ca_data" if ca_cert.lstrip().startswith("-----BEGIN") else "ssl_ca_certs"] = ca_cert
+    return redis.Redis.from_url(
+        url,
+        password=password,
+        socket_timeout=TIMEOUT,
+        socket_connect_timeout=TIMEOUT,
+        retry_on_timeout=False,
+        **tls,
+    )
 
 
 def _members(flat: list) -> list[Member]:

@@ -59,6 +59,8 @@ def fields(record: Record) -> list[tuple[str, object]]:
         ("tenancyName", d["tenancyName"]),
         ("region", d["region"]),
         ("usrName", principal["name"]),
+        ("identGrpName", ",".join(principal.get("groups") or ()) or None),
+        ("compartmentPath", d["compartment"].get("path")),
         ("src", ip if is_ip(ip) else None),
         ("userAgent", principal["userAgent"]),
         ("requestMethod", request["action"]),

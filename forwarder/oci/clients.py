@@ -179,11 +179,14 @@ def decode(response_data: bytes, response_type: str | None = None, allow_control
 def for_function(
     settings, auth: str = "resource_principal", config_file: str | None = None, profile: str | None = None
 ) -> Clients:
-    """The clients of the pipeline's own calls (dead letters, Vault secrets, rule files in a bucket): the
-    function's resource principal (the CLI: its `--auth` principal), OCI_OBJECTSTORAGE_ENDPOINT and
-    OCI_SECRETS_ENDPOINT, each request's timeout SIEM_TIMEOUT_SECONDS. Nothing is signed or read until
-    the first call."""
-    endpoints = {"objectstorage": settings.collect.endpoints.get("objectstorage"), "secrets": settings.secrets_endpoint}
+    """The clients of the pipeline's own calls (dead letters, Vault secrets, rule files in a bucket, names
+    for enrichment): the function's resource principal (the CLI: its `--auth` principal), the
+    OCI_OBJECTSTORAGE_, OCI_IDENTITY_, OCI_CLOUDGUARD_ and OCI_SECRETS_ENDPOINT overrides, each request's
+    timeout SIEM_TIMEOUT_SECONDS. Nothing is signed or read until the first call."""
+    endpoints = {
+        **{name: settings.collect.endpoints.get(name) for name in ("objectstorage", "identity", "cloudguard")},
+        "secrets": settings.secrets_endpoint,
+    }
     return Clients(
         auth, endpoints, timeout=settings.timeout, config_file=config_file, profile=profile, region=settings.region
     )

@@ -17,6 +17,7 @@ from forwarder.config import ConfigError, Invalid, Key
 from forwarder.config.values import shown
 from forwarder.delivery.config import DeadLetterSettings
 from forwarder.detect.config import DetectionSettings
+from forwarder.enrich.config import EnrichSettings
 from forwarder.metrics.config import MetricsSettings
 from forwarder.report.config import ReportSettings
 from forwarder.settings.keys import FUNCTION_KEYS, KEY_NAMES, KEYS, MODULES, PREFIXES
@@ -53,6 +54,7 @@ class Settings(NamedTuple):
     detection: DetectionSettings
     report: ReportSettings
     metrics: MetricsSettings
+    enrich: EnrichSettings
     volume: dict  #: sink ("syslog", "http") -> forwarder.sinks.volume.Volume: what that sink is sent
 
 

@@ -19,6 +19,7 @@ COMPONENTS = (
     "forwarder.sinks.volume",
     "forwarder.tickets.config",
     "forwarder.delivery.config",
+    "forwarder.enrich.config",
     "forwarder.detect.config",
     "forwarder.collect.config",
     "forwarder.collect.stream_config",
@@ -29,7 +30,17 @@ COMPONENTS = (
 MODULES = tuple(importlib.import_module(name) for name in COMPONENTS)
 
 #: Names under these prefixes are ours: one that is not in KEYS is a misspelling, not someone else's.
-PREFIXES = ("SIEM_", "TICKET_", "DEAD_LETTER_", "COLLECT_", "CHECKPOINT_", "DETECTION_", "REPORT_", "METRICS_")
+PREFIXES = (
+    "SIEM_",
+    "TICKET_",
+    "DEAD_LETTER_",
+    "ENRICH_",
+    "COLLECT_",
+    "CHECKPOINT_",
+    "DETECTION_",
+    "REPORT_",
+    "METRICS_",
+)
 
 KEYS: tuple[Key, ...] = tuple(key for module in MODULES for key in module.KEYS)
 BY_NAME = {key.name: key for key in KEYS}

@@ -147,6 +147,11 @@ class OciApis(Loopback):
         self.delay = 0.0  #: seconds each data page waits (a slow API: a run can be killed half-way)
         self.messages: list[dict] = []  #: published Notifications messages (`{"topic", "title", "body"}`)
         self.queries: list[str] = []  #: Logging Search queries received
+        self.compartment_names: dict[str, str] = {}  #: compartment -> name (default its last 6 characters)
+        #: user OCID -> {"name", "email", "groups": [group OCIDs]} (GetUser, ListUserGroupMemberships)
+        self.users: dict[str, dict] = {}
+        self.groups: dict[str, str] = {}  #: group OCID -> name (GetGroup)
+        self.targets: dict[str, str] = {}  #: Cloud Guard target OCID -> display name (GetTarget)
         self._lock = threading.Lock()
         self._serve()
 
@@ -222,6 +227,50 @@ class OciApis(Loopback):
             return Response(json.dumps(subs), content_type="application/json")
         if path == f"/20160918/tenancies/{self.tenancy}":
             body = {"id": self.tenancy, "name": self.name, "homeRegionKey": self.home[:3].upper()}
+            return Response(json.dumps(body), content_type="application/json")
+        if path.startswith("/20160918/compartments/"):  # GetCompartment
+            wanted = path.rsplit("/", 1)[1]
+            if wanted not in self.compartments:
+                return _error(404, "NotAuthorizedOrNotFound", f"compartment {wanted}")
+            body = {
+                "id": wanted,
+                "compartmentId": self.parents.get(wanted, self.tenancy),
+                "name": self.compartment_names.get(wanted, wanted[-6:]),
+                "lifecycleState": "ACTIVE",
+            }
+            return Response(json.dumps(body), content_type="application/json")
+        if path.startswith("/20160918/users/"):  # GetUser
+            user = self.users.get(path.rsplit("/", 1)[1])
+            if user is None:
+                return _error(404, "NotAuthorizedOrNotFound", path)
+            body = {
+                "id": path.rsplit("/", 1)[1],
+                "compartmentId": self.tenancy,
+                "name": user["name"],
+                "email": user.get("email"),
+                "lifecycleState": "ACTIVE",
+            }
+            return Response(json.dumps(body), content_type="application/json")
+        if path == "/20160918/userGroupMemberships":  # ListUserGroupMemberships
+            if args.get("compartmentId") != self.tenancy:
+                return _error(400, "InvalidParameter", "memberships are listed in the tenancy")
+            user = self.users.get(args.get("userId", ""), {})
+            items = [
+                {
+                    "id": f"ocid1.groupmembership.oc1..{i}",
+                    "groupId": g,
+                    "userId": args["userId"],
+                    "compartmentId": self.tenancy,
+                    "lifecycleState": "ACTIVE",
+                }
+                for i, g in enumerate(user.get("groups", ()))
+            ]
+            return self._page(items, args, 1)  # one per page: paging is followed
+        if path.startswith("/20160918/groups/"):  # GetGroup
+            name = self.groups.get(path.rsplit("/", 1)[1])
+            if name is None:
+                return _error(404, "NotAuthorizedOrNotFound", path)
+            body = {"id": path.rsplit("/", 1)[1], "name": name, "compartmentId": self.tenancy}
             return Response(json.dumps(body), content_type="application/json")
         if path == "/20160918/compartments":
             if args.get("compartmentId") != self.tenancy or args.get("compartmentIdInSubtree") != "true":
@@ -330,6 +379,12 @@ class OciApis(Loopback):
                 json.dumps({"reportingRegion": self.reporting_region, "status": "ENABLED"}),
                 content_type="application/json",
             )
+        if path.startswith("/20200131/targets/"):  # GetTarget
+            name = self.targets.get(path.rsplit("/", 1)[1])
+            if name is None:
+                return _error(404, "NotAuthorizedOrNotFound", path)
+            body = {"id": path.rsplit("/", 1)[1], "displayName": name, "lifecycleState": "ACTIVE"}
+            return Response(json.dumps(body), content_type="application/json")
         if region != self.reporting_region:
             return _error(400, "InvalidParameter", "problems are read in the reporting region")
         if path.startswith("/20200131/problems/"):  # GetProblem: the whole Problem
