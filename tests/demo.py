@@ -4,6 +4,8 @@ Push: starts a real rsyslogd on loopback (TCP and TLS) and the real fdk server o
 the function once per sample event file in tests/data and prints, per sample, what the event became and
 what reached the SIEM (syslog over TCP with JSON payloads), then the detections the rule pack made;
 then the same samples over TLS with CEF payloads.
+Enrich and shape (tests/demo_shape.py): an audit event named from OCI API stand-ins (compartment path, the
+user's groups), the bytes a sink saves without `original` and reads, and a problem as an OCSF event.
 Pull: `python -m forwarder collect` against loopback stand-ins of the OCI APIs (3 regions, 5
 compartments, the real SDK signing every request) holding audit events made from the sample, twice:
 the second run only finds repeats.
@@ -21,7 +23,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from tests import demo_estate, demo_operate
+from tests import demo_estate, demo_operate, demo_shape
 from tests.support.fdk_server import FunctionServer
 from tests.support.rsyslog import start_rsyslog
 
@@ -59,6 +61,9 @@ def main() -> int:
     try:
         failures += push_json(work, receiver)
         failures += push_cef(work, receiver)
+        failures += demo_shape.enrich(work, receiver)
+        failures += demo_shape.volume(work, receiver)
+        failures += demo_shape.ocsf(work, receiver)
         failures += pull(work, receiver)
         failures += demo_estate.tenancies(work, receiver)
         failures += demo_estate.stream(work, receiver)

@@ -28,6 +28,10 @@ def test_the_demo_passes_and_a_newcomer_can_read_it():
     assert any("(+1 detection)" in row for row in table) and any("A detection is a" in line for line in lines)
     assert "named by tenancy: acme-partner, acme-prod" in done.stdout  # two tenancies, one run
     assert "rsyslog received 37 of the 37 events, each once." in done.stdout  # a stream, a consumer group
+    assert "its compartment is root/apps/prod" in done.stdout  # enrichment from the identity stand-ins
+    assert "is in ['Administrators', 'StorageAdmins']" in done.stdout
+    assert re.search(r"the lean sink received \d+% fewer bytes", done.stdout)
+    assert "class 2004 Detection Finding, type_uid 200401" in done.stdout  # one OCSF record
     assert "exit 1: the failing check names the policy statement to add" in done.stdout  # doctor, at the end
     (page,) = re.findall(r"open it in a browser: file://(\S+)", done.stdout)
     html = Path(page).read_text()
