@@ -11,7 +11,9 @@ Every figure is a ratio to a baseline measured in the same run, on this machine:
 6. detection: replay with the rule pack off, on, and eleven times larger (bench/detection.py);
 7. the change report: peak RSS over 10k / 100k / 1M changes vs a floor that only makes the pages (bench/report.py);
 8. the function image's dependency tree: installed, pruned and as shipped, in MB (bench/image.py);
-9. OCI Streaming with a consumer group: messages/s from a 4-partition stream vs reading alone (bench/stream.py).
+9. OCI Streaming with a consumer group: messages/s from a 4-partition stream vs reading alone (bench/stream.py);
+10. enrich and shape: bytes per event per format with and without `original` and reads; enrichment's API
+    calls per 1,000 events and CPU, cold and warm cache, vs normalizing (bench/shape.py).
 `--quick` stops the memory runs at 500k events (the 5M run takes minutes); `--only N` runs section N.
 """
 
@@ -29,6 +31,7 @@ from bench.detection import detection
 from bench.image import image_size
 from bench.memory import SIZES, invocation_memory, replay_memory
 from bench.report import report_memory
+from bench.shape import enrichment, volume
 from bench.startup import cold_start, compiled_copy
 from bench.stream import stream_collection
 from bench.throughput import throughput
@@ -38,7 +41,7 @@ from tests.support.rsyslog import start_rsyslog
 def main() -> None:
     args = sys.argv[1:]
     quick = "--quick" in args
-    only = {int(args[args.index("--only") + 1])} if "--only" in args else {1, 2, 3, 4, 5, 6, 7, 8, 9}
+    only = {int(args[args.index("--only") + 1])} if "--only" in args else {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
     started = time.monotonic()
     print(f"python {sys.version.split()[0]} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="forwarder-bench-") as directory:
@@ -65,6 +68,9 @@ def main() -> None:
                 image_size(work)
             if 9 in only:
                 stream_collection(work)
+            if 10 in only:
+                volume()
+                enrichment(work)
         finally:
             receiver.stop()
     print(f"\n(benchmark took {time.monotonic() - started:.0f} s)")
