@@ -155,7 +155,10 @@ class Pipeline:
             if kept:
                 summary.count(summary.dead_lettered, route.name, kept)
             if undelivered:
-                lines = [entry(route.name, r.event_id, why, n, event=r.kept) for r, why, n in undelivered]
+                lines = [
+                    entry(route.name, r.event_id, why, n, event=r.kept, names=self._names(r.data))
+                    for r, why, n in undelivered
+                ]
                 self._keep_or_fail(summary, route.name, lines, deadline, route.memory)
         if self.tracker is not None:
             for record in records:
@@ -165,6 +168,14 @@ class Pipeline:
                     if outcome.failed:
                         summary.fail("tickets", record.event_id, outcome.reason or "ticket failed")
         return summary
+
+    def _names(self, data: dict) -> dict | None:
+        """What enrichment added to a record (kept with its dead letter), or None."""
+        if self.enricher is None:
+            return None
+        from forwarder.enrich.names import names_of
+
+        return names_of(data)
 
     def _record(self, event: dict, region: str | None) -> Record:
         record = normalize(event, region)

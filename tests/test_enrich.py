@@ -140,3 +140,22 @@ def test_cloud_guard_target_gets_its_name(apis, httpserver):
     record = sent(httpserver)[0]
     assert record["targetName"] == "tenancy-root-target"
     assert list(record)[list(record).index("targetId") + 1] == "targetName" and list(record)[-1] == "original"
+
+
+def test_a_dead_letter_keeps_the_names_and_replay_puts_them_back(apis, httpserver):
+    from forwarder.enrich.names import names_of, put_back
+    from forwarder.formats import record_json
+    from forwarder.normalize import normalize
+    from forwarder.settings import load_settings
+    from forwarder.wiring import build
+
+    pipeline = build(load_settings())
+    (event,) = json.loads(batch(1))
+    record = normalize(event)
+    pipeline.enricher.enrich([record], None)
+    line = json.loads(json.dumps({"event": record.kept, "names": names_of(record.data)}))  # as the bucket holds it
+    again = normalize(line["event"])
+    assert record_json.encode(again) != record_json.encode(record)  # normalized alone, the names are gone
+    put_back(again.data, line["names"])
+    assert record_json.encode(again) == record_json.encode(record)  # replay sends what the sink would have got
+    assert names_of(normalize(event).data) is None  # a record enrichment never touched keeps no names

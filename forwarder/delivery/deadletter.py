@@ -40,9 +40,16 @@ class DeadLetterError(RuntimeError):
 
 
 def entry(
-    sink: str, event_id: str | None, reason: str, attempts: int, event: Any = None, raw: bytes | None = None
+    sink: str,
+    event_id: str | None,
+    reason: str,
+    attempts: int,
+    event: Any = None,
+    raw: bytes | None = None,
+    names: dict | None = None,
 ) -> dict:
-    """One dead-letter line (a dict), stamped with the current UTC time."""
+    """One dead-letter line (a dict), stamped with the current UTC time; `names`: what enrichment added to
+    the record (`forwarder.enrich.names`), put back when it is replayed."""
     line: dict[str, Any] = {
         "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "sink": sink,
@@ -57,6 +64,8 @@ def entry(
             line["rawBase64"] = base64.b64encode(scrub_bytes(raw)).decode()
     else:
         line["event"] = event
+    if names:
+        line["names"] = names
     return line
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from forwarder.delivery.deadletter import DeadLetter
 from forwarder.detect.output import is_kept_detection, restore
+from forwarder.enrich.names import put_back
 from forwarder.normalize import normalize
 
 log = logging.getLogger("forwarder")
@@ -69,6 +70,8 @@ def replay(
         for sink, indexes in by_sink.items():
             events = [lines[i]["event"] for i in indexes]
             records = [restore(e) if is_kept_detection(e) else normalize(e, pipeline.region) for e in events]
+            for i, record in zip(indexes, records, strict=True):
+                put_back(record.data, lines[i].get("names"))  # the names enrichment had added
             _, _, undelivered = pipeline.send(routes[sink], records, deadline, skip_kept=False)
             failed = {id(record): (reason, attempts) for record, reason, attempts in undelivered}
             for i, record in zip(indexes, records, strict=True):
