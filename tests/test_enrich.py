@@ -159,3 +159,11 @@ def test_a_dead_letter_keeps_the_names_and_replay_puts_them_back(apis, httpserve
     put_back(again.data, line["names"])
     assert record_json.encode(again) == record_json.encode(record)  # replay sends what the sink would have got
     assert names_of(normalize(event).data) is None  # a record enrichment never touched keeps no names
+
+
+def test_only_well_formed_ocids_are_looked_up():
+    from forwarder.enrich.lookup import kind_of
+
+    assert kind_of(USER) == "users" and kind_of(PROD) == "compartments" and kind_of(TENANCY) == "tenancies"
+    for hostile in (USER + "/../../groups/x", USER + "?limit=1", "ocid1.user.oc1..a%2Fb", "ocid1.instance.oc1..a"):
+        assert kind_of(hostile) is None  # never sent in a request path; instances are not named

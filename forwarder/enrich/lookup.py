@@ -8,6 +8,7 @@ ListUserGroupMemberships in the user's tenancy), a group `{"name"}` (GetGroup), 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from forwarder.oci import calls
@@ -22,9 +23,14 @@ KINDS = {
 }
 
 
+#: An OCID as OCI writes them (`ocid1.<type>.<realm>.[region][.future].<unique>`): nothing else is sent in
+#: a request path, so a hostile field cannot steer a lookup elsewhere.
+_OCID = re.compile(r"ocid1\.[a-z0-9]+\.[a-z0-9-]+\.[a-z0-9-]*(?:\.[a-z0-9-]*)?\.[A-Za-z0-9_-]{1,200}")
+
+
 def kind_of(ocid: str | None) -> str | None:
     """The lookup kind of an OCID (`ocid1.<type>.<realm>...`), or None when nothing can name it."""
-    if not ocid or not ocid.startswith("ocid1."):
+    if not ocid or not ocid.startswith("ocid1.") or not _OCID.fullmatch(ocid):
         return None
     return KINDS.get(ocid.split(".", 2)[1])
 
