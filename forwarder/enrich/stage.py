@@ -58,7 +58,7 @@ class Enricher:
             own = self.clients.tenancy  # records of other tenancies are not looked up with this principal
         except Exception as exc:  # AuthError: no principal here (a laptop without a config): off, once
             self.disabled = f"no OCI principal to read names with: {getattr(exc, 'reason', None) or exc}"
-            log.warning("enrichment turned off for this container: %s", self.disabled)
+            log.debug("enrichment turned off for this container: %s", self.disabled)  # the summary says it
             return {**outcome, "off": ["all"], "warnings": [self.disabled]}
         mine = [r for r in records if own is None or r.data["tenancyId"] in (None, own)]  # others' would 404
         wanted = {ocid for r in mine for ocid in _ocids(r.data)}

@@ -77,6 +77,9 @@ def principal(auth: str, config_file: str | None = None, profile: str | None = N
     """
     if auth not in AUTH_MODES:
         raise AuthError(f"auth: expected one of {', '.join(AUTH_MODES)}; got {auth!r}")
+    if auth == "resource_principal" and not os.environ.get("OCI_RESOURCE_PRINCIPAL_VERSION"):
+        # said before the SDK is imported: a process without a principal pays no `import oci` to learn it
+        raise AuthError("no resource principal here: OCI_RESOURCE_PRINCIPAL_VERSION is not set (not in OCI Functions)")
     import oci
 
     if auth in _PROFILE_KEYS:
