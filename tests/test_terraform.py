@@ -859,9 +859,30 @@ def test_a_stream_collector_reads_its_streams_only_every_minute(terraform):
     statements = policy["values"]["statements"]
     dg = "oci-forwarder-collector-dg"
     assert f"Allow dynamic-group {dg} to use stream-pull in tenancy where target.stream.id = '{stream}'" in statements
-    assert not [s for s in statements if "audit-events" in s or "cloud-guard" in s]  # it reads nothing else
+    # it reads no other source; enrichment names what the stream carries (a problem's target among them)
+    assert not [s for s in statements if "audit-events" in s or "cloud-guard-family" in s or "log-content" in s]
+    assert f"Allow dynamic-group {dg} to read cloud-guard-targets in tenancy" in statements
+    assert f"Allow dynamic-group {dg} to inspect users in tenancy" in statements
     refused = terraform("plan", {**COLLECT, "collect_streams": ["my-stream"]}, home_region="us-ashburn-1")
     assert refused.returncode != 0 and "collect_streams must hold stream OCIDs" in refused.output
+
+
+def test_enrichment_adds_its_inspect_statements_only_while_on(terraform):
+    def statements(enrich: bool) -> list[str]:
+        result = terraform("apply", {**EXAMPLE, "enrich_names": enrich})
+        assert result.returncode == 0, result.output
+        return policy(result)
+
+    on, off = statements(True), statements(False)
+    added = sorted(set(on) - set(off))
+    assert [s.split(" to ", 1)[1] for s in added] == [
+        "inspect compartments in tenancy",
+        "inspect groups in tenancy",
+        "inspect tenancies in tenancy",
+        "inspect users in tenancy",
+        "read cloud-guard-targets in tenancy",
+    ]
+    assert not set(off) - set(on)
 
 
 def test_metrics_are_posted_under_one_namespace_and_alarms_query_only_metrics_the_code_posts(terraform):
