@@ -114,6 +114,10 @@ def test_a_failing_api_never_holds_delivery_back(apis, httpserver, monkeypatch):
     assert status == 200 and summary["ok"] and summary["delivered"]["http"] >= 2
     assert summary["enrichment"]["missed"] >= 1 and summary["enrichment"]["warnings"]
     assert "path" not in sent(httpserver)[0]["compartment"]
+    calls = identity_calls(apis)
+    status, summary = handle(batch(2).replace(b"write-", b"later-"))
+    assert status == 200 and identity_calls(apis) == calls  # the failing kinds rest: the next batch does not wait
+    assert summary["enrichment"]["lookups"] == 0
 
 
 def test_the_administrators_rule_fires_when_the_event_names_the_group_only_by_ocid(apis, httpserver):

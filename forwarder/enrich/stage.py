@@ -84,7 +84,8 @@ class Enricher:
             kind = kind_of(ocid)
             if ocid in found or kind in self.off:
                 continue
-            if time.monotonic() >= min(end, self._resting.get(kind, end)):
+            moment = time.monotonic()
+            if moment >= end or moment < self._resting.get(kind, 0.0):  # out of time, or the kind rests
                 outcome["missed"] += 1
                 continue
             try:
@@ -106,7 +107,8 @@ class Enricher:
     def _turn_off(self, kind: str, exc: BaseException, outcome: dict) -> None:
         reason = getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc}"
         self.off[kind] = reason
-        warning = f"names of {kind} turned off for this container (is `inspect {kind}` granted?): {reason}"
+        verb = "read" if kind == "cloud-guard-targets" else "inspect"
+        warning = f"names of {kind} turned off for this container (is `{verb} {kind}` granted?): {reason}"
         outcome["warnings"].append(warning)
         log.warning("enrichment: %s", warning)
 
