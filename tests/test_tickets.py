@@ -32,33 +32,27 @@ def event(kind: str = "detected", event_id: str = "e-1", risk: str | None = None
     return json.dumps(e).encode()
 
 
+#: Systems with basic auth: their stand-in and the keys they need besides URL and credentials.
+BASIC_AUTH = {
+    "servicenow": (ServiceNowStandIn, {}),
+    "jira": (JiraStandIn, {"TICKET_JIRA_PROJECT": "SEC"}),
+    "oracle-service-cloud": (
+        ServiceCloudStandIn,
+        {"TICKET_SERVICE_CLOUD_CONTACT_ID": str(ServiceCloudStandIn.CONTACT_ID)},
+    ),
+}
+
+
 class Tickets:
     """One stand-in plus what a test needs to ask of it, the same way for every system."""
 
     def __init__(self, system: str, httpserver):
         self.system = system
-        if system == "servicenow":
-            self.api = ServiceNowStandIn(httpserver)
-            user, password = self.api.credentials
-            self.config = {"TICKET_URL": self.api.url(), "TICKET_USERNAME": user, "TICKET_PASSWORD": password}
-        elif system == "jira":
-            self.api = JiraStandIn(httpserver)
-            user, token = self.api.credentials
-            self.config = {
-                "TICKET_URL": self.api.url(),
-                "TICKET_USERNAME": user,
-                "TICKET_PASSWORD": token,
-                "TICKET_JIRA_PROJECT": "SEC",
-            }
-        elif system == "oracle-service-cloud":
-            self.api = ServiceCloudStandIn(httpserver)
-            user, password = self.api.credentials
-            self.config = {
-                "TICKET_URL": self.api.url(),
-                "TICKET_USERNAME": user,
-                "TICKET_PASSWORD": password,
-                "TICKET_SERVICE_CLOUD_CONTACT_ID": str(ServiceCloudStandIn.CONTACT_ID),
-            }
+        if system in BASIC_AUTH:  # a user and a password (Jira: an e-mail and an API token)
+            stand_in, extra = BASIC_AUTH[system]
+            self.api = stand_in(httpserver)
+            user, secret = self.api.credentials
+            self.config = {"TICKET_URL": self.api.url(), "TICKET_USERNAME": user, "TICKET_PASSWORD": secret, **extra}
         else:
             self.api = PagerDutyStandIn(httpserver)
             self.config = {"TICKET_URL": self.api.url(), "TICKET_ROUTING_KEY": PagerDutyStandIn.ROUTING_KEY}

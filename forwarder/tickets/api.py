@@ -7,6 +7,7 @@ hibernating ServiceNow instance), or without the fields its documentation promis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -52,6 +53,20 @@ def call_json(
             status=response.status_code,
         )
     return body
+
+
+def remembered(ids: dict[str, Any], ref: str, find: Callable[[], object], gone: str) -> Any:
+    """The API id an adapter remembers for ticket `ref`; when forgotten (another container opened it), `find`
+    is called once to remember it again.
+
+    Raises:
+        Failure: (permanent) still unknown: the ticket is no longer open; `gone` says which key was searched.
+    """
+    if ref not in ids:
+        find()
+    if ref not in ids:
+        raise Failure(f"incident {ref} is no longer open ({gone})", permanent=True)
+    return ids[ref]
 
 
 def need(value: Any, path: str, kind: type, where: str) -> Any:

@@ -16,7 +16,7 @@ import httpx
 
 from forwarder.normalize.record import Record
 from forwarder.retry import Failure
-from forwarder.tickets.api import call_json, need
+from forwarder.tickets.api import call_json, need, remembered
 from forwarder.tickets.content import closing_heading, plain_text, summary_line, update_heading
 
 #: The Connect for REST API's incidents collection, under the site URL.
@@ -101,8 +101,4 @@ class OracleServiceCloud:
         return True
 
     def _id(self, ref: str, key: str, deadline: float | None) -> int:
-        if ref not in self._ids:
-            self.find(key, deadline)
-        if ref not in self._ids:
-            raise Failure(f"incident {ref} is no longer open ({self.key_field} {key})", permanent=True)
-        return self._ids[ref]
+        return remembered(self._ids, ref, lambda: self.find(key, deadline), f"{self.key_field} {key}")

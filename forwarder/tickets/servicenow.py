@@ -13,8 +13,7 @@ from __future__ import annotations
 import httpx
 
 from forwarder.normalize.record import Kind, Record
-from forwarder.retry import Failure
-from forwarder.tickets.api import call_json, need
+from forwarder.tickets.api import call_json, need, remembered
 from forwarder.tickets.content import closing_heading, plain_text, summary_line, update_heading
 
 #: (urgency, impact) by risk level: "1" high .. "3" low.
@@ -81,8 +80,4 @@ class ServiceNow:
         return True
 
     def _sys_id(self, ref: str, key: str, deadline: float | None) -> str:
-        if ref not in self._sys_ids:
-            self.find(key, deadline)
-        if ref not in self._sys_ids:
-            raise Failure(f"incident {ref} is no longer open (correlation_id {key})", permanent=True)
-        return self._sys_ids[ref]
+        return remembered(self._sys_ids, ref, lambda: self.find(key, deadline), f"correlation_id {key}")
