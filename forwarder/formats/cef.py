@@ -78,7 +78,6 @@ def is_ip(value: str | None) -> bool:
 EXTERNAL_ID_MAX = 40
 
 
-@lru_cache(maxsize=4096)
 def external_id(event_id: str | None) -> str | None:
     """`externalId`: the event id when it fits ArcSight's 40 characters, else a stable 40-character id
     made from it (the BLAKE2b-160 digest in hex), so the same event always gets the same one; the full id

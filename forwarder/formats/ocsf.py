@@ -74,7 +74,6 @@ _UNMAPPED = (
     "targetId",
     "details",
     "status",
-    "enrichment",
 )
 
 
@@ -191,19 +190,19 @@ def _authentication(d: dict) -> dict[str, Any]:
 def _finding(d: dict) -> dict[str, Any]:
     activity_id, activity_name, status_id, status = _FINDING.get(d["lifecycle"] or "detected", _FINDING["detected"])
     detection = d["kind"] is Kind.DETECTION
+    details = (d["details"] or {}) if detection else {}
+    rule = {"uid": details.get("ruleId"), "name": details.get("ruleName")} if detection else {"name": d["problemName"]}
     info: dict[str, Any] = {
         "uid": d["problemId"] or d["eventId"],
         "title": d["title"],
         "desc": d["description"],
         "types": [d["problemType"]] if d["problemType"] else None,
-        "analytic": {"name": d["problemName"], "type_id": 1, "type": "Rule"},
+        "analytic": {**rule, "type_id": 1, "type": "Rule"},
         "first_seen_time": o.ms(d["firstDetected"]),
         "last_seen_time": o.ms(d["lastDetected"]),
         "product": {"name": "Sigma rule pack" if detection else "Cloud Guard", "vendor_name": VENDOR},
     }
     if detection:
-        details = d["details"] or {}
-        info["analytic"] = {"uid": details.get("ruleId"), "name": details.get("ruleName"), "type_id": 1, "type": "Rule"}
         tactics = [{"uid": t["id"], "name": t["name"]} for t in details.get("tactics") or []]
         attacks = [
             {

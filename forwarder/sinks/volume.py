@@ -58,7 +58,6 @@ class Volume(NamedTuple):
     original: bool = True  #: whether JSON records carry `original`
     fields: tuple[str, tuple[str, ...]] | None = None  #: ("keep" | "drop", dotted paths), or None: all
     filter: list | None = None  #: compiled Sigma condition (`detect.filter`), or None: every record
-    filter_text: str | None = None  #: the filter as configured
 
 
 def sections(c: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +87,7 @@ def sections(c: dict[str, Any]) -> dict[str, Any]:
                 condition = compile_filter(f"{prefix}FILTER", text)
             except RuleError as exc:
                 problems.append(f"{prefix}FILTER: {str(exc).removeprefix(f'{prefix}FILTER: ')}")
-        out[sink] = Volume(c[f"{prefix}ORIGINAL"], parsed, condition, text)
+        out[sink] = Volume(c[f"{prefix}ORIGINAL"], parsed, condition)
     if problems:
         raise ConfigError("\n".join(problems))
     return {"volume": out}
