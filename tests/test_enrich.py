@@ -154,15 +154,19 @@ def test_a_dead_letter_keeps_the_names_and_replay_puts_them_back(apis, httpserve
     from forwarder.wiring import build
 
     pipeline = build(load_settings())
-    (event,) = json.loads(batch(1))
-    record = normalize(event)
-    pipeline.enricher.enrich([record], None)
-    line = json.loads(json.dumps({"event": record.kept, "names": names_of(record.data)}))  # as the bucket holds it
-    again = normalize(line["event"])
-    assert record_json.encode(again) != record_json.encode(record)  # normalized alone, the names are gone
-    put_back(again.data, line["names"])
-    assert record_json.encode(again) == record_json.encode(record)  # replay sends what the sink would have got
-    assert names_of(normalize(event).data) is None  # a record enrichment never touched keeps no names
+    (write,) = json.loads(batch(1))
+    problem = sample("cloudguard-problemdetected-bucket-public-critical.json")
+    problem["data"]["additionalDetails"]["tenantId"] = TENANCY
+    apis.targets[problem["data"]["additionalDetails"]["targetId"]] = "tenancy-root-target"
+    for event in (write, problem):  # a problem's targetName keeps its place after targetId on replay too
+        record = normalize(event)
+        pipeline.enricher.enrich([record], None)
+        line = json.loads(json.dumps({"event": record.kept, "names": names_of(record.data)}))  # as kept
+        again = normalize(line["event"])
+        assert record_json.encode(again) != record_json.encode(record)  # normalized alone, the names are gone
+        put_back(again.data, line["names"])
+        assert record_json.encode(again) == record_json.encode(record)  # replay sends what the sink would get
+        assert names_of(normalize(event).data) is None  # a record enrichment never touched keeps no names
 
 
 def test_only_well_formed_ocids_are_looked_up():

@@ -1,6 +1,6 @@
-"""What enrichment added to a record, as a dead letter keeps it (`names_of`), and put back on replay
-(`put_back`), so `replay-dead-letter` sends what the sink would have been sent, names included, without
-asking the APIs again."""
+"""The names enrichment writes into a record (`put_back`: the one writer, used by the enrich stage and on
+replay) and what a dead letter keeps of them (`names_of`), so `replay-dead-letter` sends what the sink would
+have been sent, names included, without asking the APIs again."""
 
 from __future__ import annotations
 
@@ -41,4 +41,9 @@ def put_back(d: dict, names: dict[str, Any] | None) -> None:
     if "groupName" in names and not (d["details"] or {}).get("groupName"):
         d["details"] = {**(d["details"] or {}), "groupName": names["groupName"]}
     if "targetName" in names:
-        d["targetName"] = names["targetName"]
+        items = list(d.items())  # `targetName` right after `targetId` (`original` stays last)
+        at = next(i for i, (key, _) in enumerate(items) if key == "targetId") + 1
+        d.clear()
+        d.update(
+            items[:at] + [("targetName", names["targetName"])] + [kv for kv in items[at:] if kv[0] != "targetName"]
+        )

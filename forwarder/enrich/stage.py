@@ -8,6 +8,7 @@ from typing import Any
 
 from forwarder.enrich.cache import NameCache
 from forwarder.enrich.lookup import kind_of, read
+from forwarder.enrich.names import put_back
 from forwarder.oci.calls import Counter
 from forwarder.retry import Failure
 
@@ -136,31 +137,30 @@ def _group_of(d: dict) -> str | None:
 
 
 def _apply(d: dict, known: dict[str, dict]) -> None:
-    compartment = d["compartment"]
-    entry = known.get(compartment["id"] or "")
+    """Write the names `known` holds for a record's OCIDs (through `names.put_back`, the one writer of them,
+    which replay uses too)."""
+    names: dict[str, Any] = {}
+    entry = known.get(d["compartment"]["id"] or "")
     if entry is not None:
-        compartment["name"] = compartment["name"] or entry.get("name")
-        path = _path(compartment["id"], known)
+        names["compartmentName"] = entry.get("name")
+        path = _path(d["compartment"]["id"], known)
         if path:
-            compartment["path"] = path
+            names["compartmentPath"] = path
     tenancy = known.get(d["tenancyId"] or "")
-    if tenancy is not None and not d["tenancyName"]:
-        d["tenancyName"] = tenancy.get("name")
-    principal = d["principal"]
-    user = known.get(principal["id"] or "")
+    if tenancy is not None:
+        names["tenancyName"] = tenancy.get("name")
+    user = known.get(d["principal"]["id"] or "")
     if user is not None and "groups" in user:
-        principal["name"] = principal["name"] or user.get("name")
-        principal["email"] = user.get("email")
-        principal["groups"] = [known[g]["name"] for g in user["groups"] if g in known and known[g].get("name")]
+        names["principalName"] = user.get("name")
+        names["email"] = user.get("email")
+        names["groups"] = [known[g]["name"] for g in user["groups"] if g in known and known[g].get("name")]
     target = known.get(d["targetId"] or "")
     if target is not None and target.get("name"):
-        items = list(d.items())  # `targetName` right after `targetId` (`original` stays last)
-        at = next(i for i, (key, _) in enumerate(items) if key == "targetId") + 1
-        d.clear()
-        d.update(items[:at] + [("targetName", target["name"])] + [kv for kv in items[at:] if kv[0] != "targetName"])
+        names["targetName"] = target["name"]
     group = _group_of(d)
     if group in known and known[group].get("name"):
-        d["details"] = {**(d["details"] or {}), "groupName": known[group]["name"]}
+        names["groupName"] = known[group]["name"]
+    put_back(d, names)
 
 
 def _path(ocid: str, known: dict[str, dict]) -> str | None:
