@@ -10,26 +10,18 @@ from tests.support.fdk_server import FunctionServer
 
 DATA = Path(__file__).parent / "data"
 WRITE = "audit-objectstorage-createbucket-public.json"
-SAMPLE_TENANCY = "ocid1.tenancy.oc1..aaaaaaaaexampletenancy000000000000000000000000000000000000"
-PROD = "ocid1.compartment.oc1..aaaaaaaaexamplecompartment0000000000000000000000000000000"
-APPS = "ocid1.compartment.oc1..aaaaaaaaapps"
-USER = "ocid1.user.oc1..aaaaaaaaexampleuser00000000000000000000000000000000000000"
 READS = "{reads: {request.action: [GET, HEAD]}, condition: not reads}"
 
 
 def enrich(work: Path, receiver) -> int:
     """One audit event through a function with enrichment (the default) against identity stand-ins."""
     from tests.support.oci import TENANCY, resource_principal
-    from tests.support.oci_apis import OciApis
+    from tests.support.oci_apis import SAMPLE_TENANCY, named_sample
 
     (work / "enrich").mkdir(exist_ok=True)
     principal = resource_principal(work / "enrich")
-    apis = OciApis(principal, compartments=[APPS, PROD], name="acme-prod")
-    apis.parents[PROD] = APPS
-    apis.compartment_names.update({APPS: "apps", PROD: "prod"})
     groups = {"ocid1.group.oc1..aaaaaaaaadmins": "Administrators", "ocid1.group.oc1..aaaaaaaastorage": "StorageAdmins"}
-    apis.groups.update(groups)
-    apis.users[USER] = {"name": "jane.doe@example.com", "email": "jane.doe@example.com", "groups": list(groups)}
+    apis = named_sample(principal, groups, "acme-prod")
     config = {"SIEM_SYSLOG_URL": receiver.url("tcp"), **apis.endpoints}
     function = FunctionServer(work / "enrich" / "fn", config, principal.env)
     receiver.clear()

@@ -13,12 +13,10 @@ from forwarder.enrich import stage
 from forwarder.handler import handle
 from tests.conftest import sample
 from tests.support.oci import TENANCY, resource_principal
-from tests.support.oci_apis import OciApis
+from tests.support.oci_apis import SAMPLE_COMPARTMENT as PROD
+from tests.support.oci_apis import SAMPLE_TENANCY, named_sample
+from tests.support.oci_apis import SAMPLE_USER as USER
 
-SAMPLE_TENANCY = "ocid1.tenancy.oc1..aaaaaaaaexampletenancy000000000000000000000000000000000000"
-PROD = "ocid1.compartment.oc1..aaaaaaaaexamplecompartment0000000000000000000000000000000"
-APPS = "ocid1.compartment.oc1..aaaaaaaaapps"
-USER = "ocid1.user.oc1..aaaaaaaaexampleuser00000000000000000000000000000000000000"
 ADMINS, DEVS = "ocid1.group.oc1..aaaaaaaaadmins", "ocid1.group.oc1..aaaaaaaadevs"
 WRITE = "audit-objectstorage-createbucket-public.json"
 
@@ -27,11 +25,7 @@ WRITE = "audit-objectstorage-createbucket-public.json"
 def apis(tmp_path, monkeypatch, httpserver):
     """The identity and Cloud Guard stand-ins of the sample's tenancy: root/apps/prod, Jane in two groups."""
     principal = resource_principal(tmp_path)
-    server = OciApis(principal, compartments=[APPS, PROD], name="example-tenancy")
-    server.parents[PROD] = APPS
-    server.compartment_names.update({APPS: "apps", PROD: "prod"})
-    server.users[USER] = {"name": "jane.doe@example.com", "email": "jane.doe@example.com", "groups": [ADMINS, DEVS]}
-    server.groups.update({ADMINS: "Administrators", DEVS: "Developers"})
+    server = named_sample(principal, {ADMINS: "Administrators", DEVS: "Developers"}, "example-tenancy")
     for name, value in {**principal.env, **server.endpoints}.items():
         monkeypatch.setenv(name, value)
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")

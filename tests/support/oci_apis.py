@@ -460,3 +460,23 @@ def audit_record(base: dict, event_id: str, moment: datetime, compartment: str, 
     record["data"]["eventName"] = name
     record["oracle"]["compartmentid"] = compartment
     return record
+
+
+#: The OCIDs of the audit sample `audit-objectstorage-createbucket-public.json` (its tenancy, compartment and
+#: user), and the parent compartment `named_sample` puts it in.
+SAMPLE_TENANCY = "ocid1.tenancy.oc1..aaaaaaaaexampletenancy000000000000000000000000000000000000"
+SAMPLE_COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaexamplecompartment0000000000000000000000000000000"
+SAMPLE_USER = "ocid1.user.oc1..aaaaaaaaexampleuser00000000000000000000000000000000000000"
+APPS = "ocid1.compartment.oc1..aaaaaaaaapps"
+
+
+def named_sample(principal, groups: dict[str, str], name: str) -> OciApis:
+    """Identity stand-ins naming the audit sample's OCIDs (tenancy `name`): its compartment `prod` in `apps` in
+    the root, its user jane.doe@example.com in `groups` (OCID -> name). The sample names another tenancy than
+    `principal`'s: move a body into it with `body.replace(SAMPLE_TENANCY, TENANCY)`."""
+    apis = OciApis(principal, compartments=[APPS, SAMPLE_COMPARTMENT], name=name)
+    apis.parents[SAMPLE_COMPARTMENT] = APPS
+    apis.compartment_names.update({APPS: "apps", SAMPLE_COMPARTMENT: "prod"})
+    apis.groups.update(groups)
+    apis.users[SAMPLE_USER] = {"name": "jane.doe@example.com", "email": "jane.doe@example.com", "groups": list(groups)}
+    return apis
