@@ -1,4 +1,5 @@
-"""7. The change report's memory: peak RSS of a report over a day of 10k, 100k and 1M changes.
+"""7. The change report's memory: peak RSS of a report over a day of 10k, 100k and 1M changes, and of
+the report of a period of 1 and of 30 days (`period_memory`).
 
 Each size runs in a fresh process (`python -m bench.report N DIR`): the real Reporter (normalize, the
 change table, the tally, the CSV streamed to a folder, the HTML and JSON rendered) over a day whose
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from bench.measure import run
@@ -68,28 +69,40 @@ def pages(day, n: int, page: int = 1000):
         yield loads("[" + ",".join(lines) + "]")
 
 
-def child(n: int, out: str, floor: bool) -> None:
+def _synthetic(n: int) -> None:
+    """Put generated pages of `n` changes a day in place of the Logging Search readers of any day."""
+    from forwarder.report import events, read
+
+    def synthetic(clients, tenancy, day, regions, workers, deadline, counter=None, compartment=None):
+        changes = read.source(day)
+        shards = changes.plan(None, tuple(regions))
+        for page in pages(day, n):
+            yield shards[0], changes.window_of(shards[0]), page, None
+        for s in shards:
+            yield s, changes.window_of(s), None, None
+
+    def counted(clients, top, day, regions, deadline, counter=None):  # summarize: 4 events per change
+        found = events.AllEvents(day)
+        found.hours = [4 * n // day.hours] * day.hours
+        found.services, found.regions = {"objectstorage": found.total}, {regions[0]: found.total}
+        return found
+
+    read.read, events.count = synthetic, counted
+
+
+def child(n: int, out: str, floor: bool, period_days: int = 0) -> None:
     from forwarder.report import day as days
-    from forwarder.report import read
+    from forwarder.report import period as periods
     from forwarder.report.run import Reporter
     from forwarder.report.store import LocalStore
     from forwarder.settings import load_settings
 
     day = days.of(date(2026, 11, 18), "UTC")
     if floor:
-        for _ in pages(day, n):
+        for _ in pages(day, n * max(period_days, 1)):
             pass
         return
-
-    def synthetic(clients, tenancy, day, regions, workers, deadline, counter=None, compartment=None):
-        changes = read.source(day)
-        shards = changes.plan(None, tuple(regions))
-        for events in pages(day, n):
-            yield shards[0], changes.window_of(shards[0]), events, None
-        for s in shards:
-            yield s, changes.window_of(s), None, None
-
-    read.read = synthetic
+    _synthetic(n)
     settings = load_settings({})
 
     class Identity:  # ListRegionSubscriptions, as the REST JSON the clients return
@@ -103,7 +116,11 @@ def child(n: int, out: str, floor: bool) -> None:
         def get(self, service, region):
             return Identity()
 
-    result = Reporter(settings.report, settings.collect, Clients(), LocalStore(out)).run(day, regions=("us-ashburn-1",))
+    which = day
+    if period_days:  # the days before 2026-11-18 (and as many before them: the previous period, for trends)
+        which = periods.between(str(day.date - timedelta(days=period_days)), str(day.date), "UTC")
+    reporter = Reporter(settings.report, settings.collect, Clients(), LocalStore(out))
+    result = reporter.run(which, regions=("us-ashburn-1",))
     if not result["ok"]:
         raise SystemExit(f"report of {n}: {result}")
     print(json.dumps(result["totals"]["changes"]))
@@ -121,5 +138,26 @@ def report_memory(work: Path, sizes: tuple[int, ...] = SIZES) -> None:
         )
 
 
+#: Changes a day of the period runs, and the periods' lengths in days.
+PERIOD_CHANGES, PERIOD_DAYS = 10_000, (1, 30)
+
+
+def period_memory(work: Path, per_day: int = PERIOD_CHANGES, lengths: tuple[int, ...] = PERIOD_DAYS) -> None:
+    print(f"\n7b. change report of a period: peak RSS and time at {per_day:,} changes a day (and its previous period)")
+    peaks = {}
+    for length in lengths:
+        floor = run(["-m", "bench.report", str(per_day), str(work / "p-floor"), "--floor", f"--days={length}"])
+        made = run(["-m", "bench.report", str(per_day), str(work / f"p-{length}"), f"--days={length}"])
+        peaks[length] = made.peak_mb
+        print(
+            f"   {length:>3} days ({per_day * length:>9,} changes, as many before)  peak {made.peak_mb:6.1f} MB "
+            f"(floor {floor.peak_mb:5.1f} MB)  {made.wall:6.1f} s  {2 * per_day * length / made.cpu:,.0f} changes/s"
+        )
+    if len(lengths) > 1:
+        ratio = peaks[lengths[-1]] / peaks[lengths[0]]
+        print(f"   peak at {lengths[-1]} days / at {lengths[0]}: {ratio:.2f}x (goal: flat)")
+
+
 if __name__ == "__main__":
-    child(int(sys.argv[1]), sys.argv[2], "--floor" in sys.argv[3:])
+    days_arg = next((int(a.split("=", 1)[1]) for a in sys.argv[3:] if a.startswith("--days=")), 0)
+    child(int(sys.argv[1]), sys.argv[2], "--floor" in sys.argv[3:], days_arg)

@@ -9,7 +9,8 @@ Every figure is a ratio to a baseline measured in the same run, on this machine:
 5. collection from OCI API stand-ins: events/s, API calls per 1,000 events, wall time by regions x
    compartments, for both audit methods (bench/collect.py);
 6. detection: replay with the rule pack off, on, and eleven times larger (bench/detection.py);
-7. the change report: peak RSS over 10k / 100k / 1M changes vs a floor that only makes the pages (bench/report.py);
+7. the change report: peak RSS over 10k / 100k / 1M changes vs a floor that only makes the pages, and the
+   report of a period of 1 and 30 days: peak RSS and time (bench/report.py);
 8. the function image's dependency tree: installed, pruned and as shipped, in MB (bench/image.py);
 9. OCI Streaming with a consumer group: messages/s from a 4-partition stream vs reading alone (bench/stream.py);
 10. enrich and shape: bytes per event per format with and without `original` and reads; enrichment's API
@@ -30,7 +31,7 @@ from bench.delivery import delivery
 from bench.detection import detection
 from bench.image import image_size
 from bench.memory import SIZES, invocation_memory, replay_memory
-from bench.report import report_memory
+from bench.report import period_memory, report_memory
 from bench.shape import enrichment, volume
 from bench.startup import cold_start, compiled_copy
 from bench.stream import stream_collection
@@ -64,6 +65,7 @@ def main() -> None:
                 detection(work, function)
             if 7 in only:
                 report_memory(work)
+                period_memory(work)
             if 8 in only:
                 image_size(work)
             if 9 in only:

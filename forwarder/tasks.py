@@ -4,7 +4,9 @@
   COLLECT_SOURCES is set, and CHECKPOINT_BUCKET for every source but `stream` (its consumer group is its
   checkpoint); `sources` defaults to COLLECT_SOURCES.
 - `{"task": "report", "date": "YYYY-MM-DD"}`: the daily change report (`forwarder.report`; `date`
-  defaults to yesterday in REPORT_TIMEZONE), refused unless REPORT_BUCKET is set.
+  defaults to yesterday in REPORT_TIMEZONE), refused unless REPORT_BUCKET is set;
+  `{"task": "report", "since": "YYYY-MM-DD", "until": "YYYY-MM-DD"}` (until exclusive) and
+  `{"task": "report", "period": "week" | "month"}` (the one just ended) report a period.
 - `{"task": "replay-dead-letter", "dryRun": false}`: the dead letters sent again (`forwarder.delivery.replay`)
   until the deadline, or with `dryRun` what is waiting; needs `manage objects` on DEAD_LETTER_BUCKET.
 - `{"task": "doctor"}`: every link of this configuration checked (`forwarder.doctor`), its answer the
@@ -30,7 +32,7 @@ class Collect(NamedTuple):
 
 
 class Report(NamedTuple):
-    day: Any  #: the `report.day.Day` asked for, or None: yesterday in REPORT_TIMEZONE
+    day: Any  #: the `report.day.Day` or `report.period.Period` asked for, or None: yesterday in REPORT_TIMEZONE
 
 
 class ReplayDeadLetter(NamedTuple):
@@ -44,7 +46,7 @@ class Doctor(NamedTuple):
 #: What each task body may hold besides `task`.
 FIELDS = {
     "collect": frozenset({"sources"}),
-    "report": frozenset({"date"}),
+    "report": frozenset({"date", "since", "until", "period"}),
     "doctor": frozenset(),
     "replay-dead-letter": frozenset({"dryRun"}),
 }
@@ -107,15 +109,27 @@ def _report(value: dict[str, Any], settings) -> Report:
 
     if not settings.report.bucket:
         raise TaskError("task report refused: this function is not configured to report (REPORT_BUCKET unset)")
-    date = value.get("date")
-    if date is not None and not isinstance(date, str):
-        raise TaskError(f"task: date must be a string YYYY-MM-DD; got {date!r}")
-    if date is None:
-        return Report(None)
+    from forwarder.report import period
+
+    given = [key for key in ("date", "since", "period") if key in value]
+    for key in ("date", "since", "until", "period"):
+        if key in value and not isinstance(value[key], str):
+            raise TaskError(f"task: {key} must be a string; got {value[key]!r}")
+    if len(given) > 1:
+        raise TaskError(f"task: give one of date, since (with until) or period; got {', '.join(given)}")
+    if ("since" in value) != ("until" in value):
+        raise TaskError("task: since and until go together (until exclusive)")
+    zone = settings.report.timezone
     try:
-        return Report(day.parse(date, settings.report.timezone))
+        if "since" in value:
+            return Report(period.between(value["since"], value["until"], zone))
+        if "period" in value:
+            if value["period"] not in ("week", "month"):
+                raise ValueError(f'"week" or "month"; got {value["period"]!r}')
+            return Report(period.just_ended(value["period"], zone))
+        return Report(day.parse(value["date"], zone) if "date" in value else None)
     except ValueError as exc:
-        raise TaskError(f"task: date: expected {exc}") from None
+        raise TaskError(f"task: {given[0] if given else 'date'}: expected {exc}") from None
 
 
 def _replay_dead_letter(value: dict[str, Any], settings) -> ReplayDeadLetter:

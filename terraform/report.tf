@@ -49,14 +49,30 @@ module "reporter" {
   config_bytes     = local.reporter_config_size
   config_hint      = "List fewer collect_tenancies."
   statements       = local.reporter_statements
-  # The daily schedule may invoke the reporter, and nothing else.
-  schedules = {
-    "" = {
-      cron        = var.report_schedule
-      body        = jsonencode({ task = "report" })
-      description = "Runs the OCI security event forwarder's daily change report."
-    }
-  }
+  # The daily schedule (and the weekly and monthly ones, when set) may invoke the reporter, and nothing else.
+  schedules = merge(
+    {
+      "" = {
+        cron        = var.report_schedule
+        body        = jsonencode({ task = "report" })
+        description = "Runs the OCI security event forwarder's daily change report."
+      }
+    },
+    var.report_week_schedule == "" ? {} : {
+      week = {
+        cron        = var.report_week_schedule
+        body        = jsonencode({ task = "report", period = "week" })
+        description = "Runs the OCI security event forwarder's weekly change report (the ISO week just ended)."
+      }
+    },
+    var.report_month_schedule == "" ? {} : {
+      month = {
+        cron        = var.report_month_schedule
+        body        = jsonencode({ task = "report", period = "month" })
+        description = "Runs the OCI security event forwarder's monthly change report (the month just ended)."
+      }
+    },
+  )
   schedule_prefix = "${var.name_prefix}-report"
   schedule_grants = local.schedule_grants
   tags            = local.tags

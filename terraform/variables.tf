@@ -658,6 +658,18 @@ variable "report_schedule" {
   default     = "30 1 * * *"
 }
 
+variable "report_week_schedule" {
+  description = "When the weekly change report runs ({\"task\": \"report\", \"period\": \"week\"}: the ISO week just ended), a cron expression in UTC; empty: no weekly report. A week's days already reported daily are reused; repeat the hour (e.g. \"0 3-6 * * 1\") so a long first run is finished by the next invocation: once complete, later runs leave it."
+  type        = string
+  default     = ""
+}
+
+variable "report_month_schedule" {
+  description = "When the monthly change report runs ({\"task\": \"report\", \"period\": \"month\"}: the month just ended), a cron expression in UTC; empty: no monthly report. Repeat the hour (e.g. \"0 3-8 1 * *\") as for the weekly one."
+  type        = string
+  default     = ""
+}
+
 variable "report_topic_ocid" {
   description = "An existing Notifications topic told when a report is ready. Empty: a topic is created, with an EMAIL subscription per report_emails."
   type        = string

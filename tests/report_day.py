@@ -102,8 +102,10 @@ def record(event_id: str, moment, region: str, call, principal, compartment, res
     return event
 
 
-def generate(day, regions, n: int = 5000, seed: int = 7, principals=PRINCIPALS, realistic: bool = False):
-    """(events by region, expected counts) for `n` events inside `day` and four just outside it.
+def generate(
+    day, regions, n: int = 5000, seed: int = 7, principals=PRINCIPALS, realistic: bool = False, outside: bool = True
+):
+    """(events by region, expected counts) for `n` events inside `day` and (`outside`) four just outside it.
     `realistic`: only real OCI services and compartment names, no name a spreadsheet would run (the demo)."""
     rng = random.Random(seed)
     calls = [c for c in CALLS if c[0] != "widgets"] if realistic else CALLS
@@ -125,6 +127,9 @@ def generate(day, regions, n: int = 5000, seed: int = 7, principals=PRINCIPALS, 
         "callouts": defaultdict(Counter),
         "resources": Counter(),
         "rows": 0,
+        "events": n,  #: every audit event of the day, reads included
+        "event_hours": Counter(),
+        "event_services": Counter(),
     }
     offsets = sorted(rng.randrange(seconds * 1000) for _ in range(n - 2)) + [0, seconds * 1000 - 1]
     for k, millis in enumerate(offsets):
@@ -145,7 +150,11 @@ def generate(day, regions, n: int = 5000, seed: int = 7, principals=PRINCIPALS, 
         status = rng.choice(
             STATUSES_REALISTIC if realistic else (200, 200, 200, 200, 200, 200, 204, 403, 404, 409, 500)
         )
-        events[region].append(record(f"ev-{k:05d}", moment, region, call, principal, compartment, resource, status))
+        events[region].append(
+            record(f"ev-{day.date:%m%d}-{k:05d}", moment, region, call, principal, compartment, resource, status)
+        )
+        exp["event_hours"][int((moment - day.start).total_seconds() // 3600)] += 1
+        exp["event_services"][call[0]] += 1
         label = call[3]
         if label == "read":
             exp["reads"] += 1
@@ -173,9 +182,13 @@ def generate(day, regions, n: int = 5000, seed: int = 7, principals=PRINCIPALS, 
         for callout in ("deletions" if label == "delete" else None, CATEGORY.get(call[0])):
             if callout:
                 exp["callouts"][callout]["failed" if failed else "changes"] += 1
-    for k, moment in enumerate(
-        (day.start - timedelta(milliseconds=1), day.end, day.end + timedelta(hours=2), day.start - timedelta(hours=3))
-    ):
+    edges = (
+        day.start - timedelta(milliseconds=1),
+        day.end,
+        day.end + timedelta(hours=2),
+        day.start - timedelta(hours=3),
+    )
+    for k, moment in enumerate(edges if outside else ()):
         region = regions[k % len(regions)]
         events[region].append(record(f"out-{k}", moment, region, CALLS[8], principals[0], COMPARTMENTS[0], HOT, 200))
     return events, exp

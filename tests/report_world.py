@@ -36,16 +36,16 @@ class ReportWorld:
             monkeypatch.setenv(key, value)
         self.monkeypatch = monkeypatch
 
-    def fill(self, day=DAY, n: int = 5000, seed: int = 7, principals=PRINCIPALS) -> dict:
+    def fill(self, day=DAY, n: int = 5000, seed: int = 7, principals=PRINCIPALS, outside: bool = True) -> dict:
         """`n` generated audit events of `day` in the stand-ins; what the report must count."""
-        events, expected = generate(day, list(REGIONS), n, seed, principals)
+        events, expected = generate(day, list(REGIONS), n, seed, principals, outside=outside)
         for region, records in events.items():
             for record in records:
                 self.apis.add(region, record)
         return expected
 
-    def run(self, day=DAY, **env) -> dict:
-        """One report run in a fresh container (settings read anew)."""
+    def run(self, day=DAY, deadline=None, **env) -> dict:
+        """One report run of a day or a period in a fresh container (settings read anew)."""
         from forwarder import report
         from forwarder.oci import auth as oci_auth
         from forwarder.settings import load_settings
@@ -53,11 +53,15 @@ class ReportWorld:
         for key, value in env.items():
             self.monkeypatch.setenv(key, value)
         oci_auth.reset()
-        return report.build(load_settings()).run(day)
+        return report.build(load_settings()).run(day, deadline=deadline)
 
     def objects(self, day=DAY) -> dict[str, bytes]:
         found = self.bucket.objects.items()
-        return {name.rsplit(".", 1)[1]: body for name, body in found if name.startswith(day.prefix)}
+        return {
+            name.rsplit(".", 1)[1]: body
+            for name, body in found
+            if name.startswith(day.prefix) and name.rsplit("/", 1)[1].startswith("changes.")
+        }
 
     def close(self) -> None:
         self.apis.close()

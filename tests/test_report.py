@@ -48,7 +48,10 @@ def test_a_generated_day_is_counted_exactly_in_all_three_forms(world, monkeypatc
     assert world.bucket.content_types[DAY.prefix + "changes.html"].startswith("text/html")
     assert any(name.endswith("changes.csv") and parts > 1 for name, parts in world.bucket.committed)
     # Reads never left the service: every query carries the change filter.
-    assert world.apis.queries and all("data.request.action = 'DELETE'" in q for q in world.apis.queries)
+    changes = [q for q in world.apis.queries if q not in world.apis.summaries]
+    assert changes and all("data.request.action = 'DELETE'" in q for q in changes)
+    # Every event, reads included, counted by the service: two aggregating queries per region, no more.
+    assert len(world.apis.summaries) == 2 * len(REGIONS)
 
     report = json.loads(objects["json"])
     t = report["totals"]
@@ -59,6 +62,10 @@ def test_a_generated_day_is_counted_exactly_in_all_three_forms(world, monkeypatc
     }
     assert t["failed"]["total"] == sum(exp["failed"].values())
     assert t["readPostsExcluded"] == exp["readposts"] and exp["reads"] > 0
+    assert t["events"] == exp["events"] and report["allEvents"]["complete"]
+    assert [h["events"] for h in report["perHour"]] == [exp["event_hours"][h] for h in range(24)]
+    assert report["allEvents"]["byService"] == dict(exp["event_services"])
+    assert 0 < t["bytesRead"] and report["trends"] is None  # no report of the day before
     assert counts(report["byService"]) == expected_counts(exp["service"])
     assert counts(report["byRegion"]) == expected_counts(exp["region"]) and set(report["regions"]) == set(REGIONS)
     assert counts(report["byPrincipal"], "id") == expected_counts(exp["principal"])
@@ -122,9 +129,9 @@ def rows_sorted_first(rows):
 def test_running_a_day_again_writes_the_same_objects_with_the_same_content(world):
     world.fill(n=1200)
     assert world.run()["ok"]
-    first = world.objects()
+    first = dict(world.bucket.objects)
     assert world.run()["ok"]
-    assert world.objects() == first and len(world.bucket.objects) == 3
+    assert world.bucket.objects == first and len(first) == 4  # the three forms and the day shard
 
 
 def test_principals_missing_from_the_previous_report_are_flagged_new(world):

@@ -724,10 +724,26 @@ def test_read_links_and_a_retention_rule_add_exactly_what_they_need(terraform):
             "report_link_hours": 72,
             "report_retention_days": 400,
             "report_topic_ocid": "ocid1.onstopic.oc1.iad.aaaaexisting",
+            "report_week_schedule": "0 3-6 * * 1",
+            "report_month_schedule": "0 3-8 1 * *",
         },
         home_region="us-ashburn-1",
     )
     assert result.returncode == 0, result.output
+    schedules = {
+        c["values"]["display_name"]: c["values"]
+        for c in result.created
+        if c["type"] == "oci_resource_scheduler_schedule"
+    }
+    bodies = {
+        name: (s["recurrence_details"], json.loads(s["resources"][0]["parameters"][0]["value"][0]))
+        for name, s in schedules.items()
+    }
+    assert bodies == {
+        "oci-forwarder-report": ("30 1 * * *", {"task": "report"}),
+        "oci-forwarder-report-week": ("0 3-6 * * 1", {"task": "report", "period": "week"}),
+        "oci-forwarder-report-month": ("0 3-8 1 * *", {"task": "report", "period": "month"}),
+    }
     (bucket,) = [
         c["values"]
         for c in result.created
@@ -751,6 +767,8 @@ def test_read_links_and_a_retention_rule_add_exactly_what_they_need(terraform):
     ][0]["values"]["statements"]
     (par,) = [s for s in statements if "PAR_MANAGE" in s]
     assert "manage buckets" in par and "target.bucket.name = 'oci-forwarder-reports'" in par
+    invoke = [s for s in statements if "resourceschedule" in s]  # each schedule may invoke the reporter, no more
+    assert len(invoke) == 6 and all(sum(s["id"] in line for s in schedules.values()) == 1 for line in invoke)
     off = terraform(
         "apply", {**EXAMPLE, "home_region": "us-ashburn-1", "report_enabled": False}, home_region="us-ashburn-1"
     )

@@ -74,6 +74,35 @@ class Bucket:
             raise
         return response.data.content, response.headers.get("etag")
 
+    def chunks(self, name: str, size: int, deadline: float | None) -> Iterator[bytes]:
+        """The content of an object in pieces of at most `size` bytes (ranged GetObject, `Range: bytes=a-b`),
+        so an object of any size passes through bounded memory; nothing for an object that does not exist.
+
+        Raises:
+            Failure: a piece cannot be read.
+        """
+        start = 0
+        while True:
+            try:
+                response = call(
+                    self.client.get_object,
+                    self.ns(deadline),
+                    self.name,
+                    name,
+                    range=f"bytes={start}-{start + size - 1}",
+                    deadline=deadline,
+                )
+            except Failure as failure:
+                if self.absent(failure) or failure.status == 416:  # 416: the object ends at `start`
+                    return
+                raise
+            piece = response.data.content
+            if piece:
+                yield piece
+            if len(piece) < size:
+                return
+            start += size
+
     def put(
         self,
         name: str,

@@ -1,8 +1,9 @@
 """The change report of several tenancies: one report per tenancy, and one summary page over all of them.
 
-Each tenancy (COLLECT_TENANCIES, or the CLI's `--profile A --profile B`) gets the daily report of a
-single tenancy under `reports/YYYY/MM/DD/<name>/changes.{html,csv,json}` (and its own Notifications
-message, naming it); then `reports/YYYY/MM/DD/summary.json` and `index.html` list every tenancy with
+Each tenancy (COLLECT_TENANCIES, or the CLI's `--profile A --profile B`) gets the report of a single
+tenancy under `<prefix>/<name>/changes.{html,csv,json}` (a day's prefix `reports/YYYY/MM/DD`, a week's
+`reports/week/2026-W48`, ...; and its own Notifications message, naming it); then `<prefix>/summary.json`
+and `index.html` list every tenancy with
 its totals, whether it was read whole, and a link to its page. One tenancy that cannot be read is in
 the summary with its error and never stops the others.
 """
@@ -21,28 +22,32 @@ NAMES = {"html": "index.html", "json": "summary.json"}
 TYPES = {"html": "text/html; charset=utf-8", "json": "application/json"}
 
 
-def run(reporter, day, regions, deadline, now) -> dict[str, Any]:
-    """The reports of every tenancy of `reporter` (a `run.Reporter`) for `day`, then the summary page.
+def run(reporter, when, one) -> dict[str, Any]:
+    """The reports of every tenancy of `reporter` (a `run.Reporter`) for `when` (a `period.Period`), each
+    made by `one(target, folder)`, then the summary page under `when.prefix`.
 
     Returns:
-        `{"ok", "date", "complete", "tenancies": {name: one tenancy's result}, "where": {"html", "json"},
-        "errors", "apiCalls", "seconds"}`; `ok` when every tenancy's report is and the summary was written.
+        `{"ok", "date" | "period", "complete", "tenancies": {name: one tenancy's result}, "where": {"html",
+        "json"}, "errors", "apiCalls", "seconds"}`; `ok` when every tenancy's report is and the summary
+        was written.
     """
     started = time.monotonic()
-    result: dict[str, Any] = {"ok": False, "date": day.date.isoformat(), "complete": False, "tenancies": {}}
+    key = "date" if when.kind == "day" else "period"
+    result: dict[str, Any] = {"ok": False, key: when.label, "complete": False, "tenancies": {}}
     errors: list[str] = []
     try:
         targets, errors = estate.resolve(reporter.tenancies, reporter.collect, reporter.clients, reporter.vault_clients)
     except AuthError as exc:
         targets, errors = [], [str(exc)]
     for target in targets:
-        result["tenancies"][target.label] = reporter.one(day, target, regions, deadline, now, folder=f"{target.name}/")
+        result["tenancies"][target.label] = one(target, f"{target.name}/")
     listed = [_row(name, one) for name, one in result["tenancies"].items()]
     summary = {
         "report": "oci-changes-summary",
         "version": 1,
-        "date": day.date.isoformat(),
-        "timezone": day.zone,
+        "date": when.label,
+        "kind": when.kind,
+        "timezone": when.zone,
         "complete": bool(targets) and not errors and all(one["complete"] for one in result["tenancies"].values()),
         "errors": errors,
         "tenancies": listed,
@@ -50,9 +55,9 @@ def run(reporter, day, regions, deadline, now) -> dict[str, Any]:
     }
     where: dict[str, str] = {}
     try:
-        reporter.store.put(day.prefix + NAMES["json"], encode(summary), TYPES["json"])
-        reporter.store.put(day.prefix + NAMES["html"], page(summary), TYPES["html"])
-        where = {form: reporter.store.where(day.prefix + name) for form, name in NAMES.items()}
+        reporter.store.put(when.prefix + NAMES["json"], encode(summary), TYPES["json"])
+        reporter.store.put(when.prefix + NAMES["html"], page(summary), TYPES["html"])
+        where = {form: reporter.store.where(when.prefix + name) for form, name in NAMES.items()}
     except StoreError as exc:
         errors.append(str(exc))
     result.update(
@@ -66,7 +71,7 @@ def run(reporter, day, regions, deadline, now) -> dict[str, Any]:
     return result
 
 
-_TOTALS = ("changes", "create", "update", "delete")
+_TOTALS = ("events", "changes", "create", "update", "delete")
 
 
 def _row(name: str, one: dict[str, Any]) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """Telling people a report is ready: OCI Notifications PublishMessage on REPORT_TOPIC_OCID.
 
-The message (plain text; at most 64 KB, kept far below) gives the day, the totals, the
-call-outs, the principals with most changes and new principals, and where the report is: its
-pre-authenticated link when REPORT_LINK_HOURS is set, else its object names. PublishMessage must be
-sent to the topic's own endpoint (`apiEndpoint` from GetTopic, API 20181201), so the topic is read
-first; both calls go through `sources.api.calls` (retried, bounded by the deadline).
+The message (plain text; at most 64 KB, kept far below) gives the day or period, the totals and their
+change against the previous one, the call-outs, the principals with most changes and new principals,
+and where the report is: its pre-authenticated link when REPORT_LINK_HOURS is set, else its object
+names. PublishMessage must be sent to the topic's own endpoint (`apiEndpoint` from GetTopic, API
+20181201), so the topic is read first; both calls go through `sources.api.calls` (retried, bounded by the deadline).
 """
 
 from __future__ import annotations
@@ -30,13 +30,25 @@ def message(report: dict[str, Any], where: dict[str, str]) -> tuple[str, str]:
     state = "" if report["complete"] else " (INCOMPLETE)"
     name = report.get("tenancyName")
     which = f" {name}" if name else ""
-    title = f"OCI changes{which} {report['date']} ({report['timezone']}): {t['changes']} changes{state}"[:TITLE_MAX]
+    day = report.get("kind", "day") == "day"
+    span = report["date"] if day else f"{report['kind']} {report['period']}"
+    title = f"OCI changes{which} {span} ({report['timezone']}): {t['changes']} changes{state}"[:TITLE_MAX]
     tenancy = f"{name} ({report['tenancy']})" if name else report["tenancy"]
+    when = f"on {report['date']}" if day else f"in the {span} ({report['since']} to {report['until']}, exclusive)"
     lines = [
-        f"Changes in tenancy {tenancy} on {report['date']} ({report['timezone']}){state}:",
-        f"  {t['changes']} changes: {t['create']} created, {t['update']} updated, {t['delete']} deleted",
+        f"Changes in tenancy {tenancy} {when} ({report['timezone']}){state}:",
+        f"  {t.get('events', 0)} audit events, reads included; {t['changes']} changes: "
+        f"{t['create']} created, {t['update']} updated, {t['delete']} deleted",
         f"  {t['failed']['total']} failed attempts (not counted as changes)",
     ]
+    trend = report.get("trends")
+    if trend:
+        shown = ", ".join(
+            f"{key} {e['now']} ({'+' if e['change'] > 0 else ''}{e['change']})"
+            for key, e in trend["totals"].items()
+            if e["change"] is not None
+        )
+        lines.append(f"  Against {trend['previous']}: {shown}")
     callouts = report["callouts"]
     lines.append(
         "  "

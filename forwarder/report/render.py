@@ -2,9 +2,10 @@
 
 - `csv_rows(changes)`: CSV text (RFC 4180, header `changes.COLUMNS`) of a batch of changes; cells a
   spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a leading `'`.
-- `html(report, rows)`: one self-contained page (Jinja2 template `templates/changes.html`, every value
-  escaped; inline CSS and an inline SVG chart; no script, no external asset, a Content-Security-Policy
-  that allows none), listing the first rows and pointing to the CSV for all.
+- `html(report, rows)`: one self-contained page of a day or a period (Jinja2 template
+  `templates/changes.html`, every value escaped; inline CSS and an inline SVG chart; no script, no
+  external asset, a Content-Security-Policy that allows none): totals and trends, the chart and the
+  call-outs first, then the details; a day lists its first rows, and both point to the CSV for all.
 - `json_bytes(report)`: the mapping, strict JSON (`forwarder.jsoncodec`).
 The three carry the same numbers: the HTML and the notification are rendered from the JSON mapping.
 """
@@ -22,7 +23,7 @@ from forwarder.report.changes import COLUMNS, KINDS, Change
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 #: The chart's drawing area, in SVG user units.
-CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 960, 220, 48, 28
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 960, 170, 48, 24
 COLOURS = {"create": "#2e7d32", "update": "#1565c0", "delete": "#c62828", "failed": "#9e9e9e"}
 _environment = None
 
@@ -51,8 +52,8 @@ def json_bytes(report: dict[str, Any]) -> bytes:
 
 
 def chart(per_hour: list[dict[str, Any]]) -> dict[str, Any]:
-    """Geometry of the per-hour chart: stacked bars of created, updated and deleted, and a thin bar of
-    failed attempts beside each; `ticks` are y-axis values."""
+    """Geometry of the chart of a day's hours or a period's days (`label` each): stacked bars of created,
+    updated and deleted, and a thin bar of failed attempts beside each; `ticks` are y-axis values."""
     peak = max([h["create"] + h["update"] + h["delete"] for h in per_hour] + [h["failed"] for h in per_hour] + [1])
     scale = (CHART_HEIGHT - CHART_BOTTOM - 10) / peak
     slot = (CHART_WIDTH - CHART_LEFT) / max(len(per_hour), 1)
@@ -97,9 +98,8 @@ def chart(per_hour: list[dict[str, Any]]) -> dict[str, Any]:
 def html(report: dict[str, Any], rows: list[Change], csv_name: str = "changes.csv") -> bytes:
     """The self-contained HTML page of `report`, with `rows` (the first changes) in its table."""
     template = environment().get_template("changes.html")
-    page = template.render(
-        r=report, rows=rows, chart=chart(report["perHour"]), csv_name=csv_name, kinds=KINDS, listed=50
-    )
+    bars = report["perHour"] if report.get("kind", "day") == "day" else report["perDay"]
+    page = template.render(r=report, rows=rows, chart=chart(bars), csv_name=csv_name, kinds=KINDS, listed=50)
     return page.encode("utf-8")
 
 

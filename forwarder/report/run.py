@@ -18,12 +18,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from forwarder.collect import estate
-from forwarder.jsoncodec import loads
-from forwarder.normalize import normalize
+from forwarder.jsoncodec import encode, loads
 from forwarder.oci.auth import AuthError
 from forwarder.oci.calls import Counter
-from forwarder.report import changes as ch
-from forwarder.report import read, render
+from forwarder.report import events, read, render, trends
+from forwarder.report.count import changes_of
 from forwarder.report.day import Day
 from forwarder.report.notify import NotifyError, message, publish
 from forwarder.report.store import StoreError
@@ -35,6 +34,8 @@ log = logging.getLogger("forwarder")
 
 NAMES = {"html": "changes.html", "csv": "changes.csv", "json": "changes.json"}
 TYPES = {"html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8", "json": "application/json"}
+#: The day shard: the day's counts, what a week's, a month's or a range's report adds up (`report.periods`).
+SHARD = "tally.json"
 #: Audit events can appear up to 15 minutes after they happen: a day reported sooner may miss some.
 SETTLE = timedelta(minutes=15)
 
@@ -63,28 +64,47 @@ class Reporter:
 
     def run(
         self,
-        day: Day,
+        which,
         regions: tuple[str, ...] | None = None,
         deadline: float | None = None,
         now: datetime | None = None,
     ) -> dict[str, Any]:
-        """Make the report of `day`. Never raises for API or store failures: they are in the result.
+        """Make the report of `which`: a `day.Day`, or a `period.Period` (a day, week, month or range).
+        Never raises for API or store failures: they are in the result.
 
         Returns:
-            `{"ok", "date", "complete", "totals", "where": {form: location}, "problems", "errors",
+            A day: `{"ok", "date", "complete", "totals", "where": {form: location}, "problems", "errors",
             "apiCalls", "seconds"}`; `ok` when the whole day was read, written and (if configured) sent.
-            With several tenancies: `{"ok", "date", "complete", "tenancies": {name: that mapping},
-            "where": {"html", "json"} (the summary page), "errors", "apiCalls", "seconds"}`.
+            A period: the same with `period`, `kind`, `since`, `until` and `days` (`report.periods.one`).
+            With several tenancies: `{"ok", "date" | "period", "complete", "tenancies": {name: that
+            mapping}, "where": {"html", "json"} (the summary page), "errors", "apiCalls", "seconds"}`.
         """
+        from forwarder.report import periods
+
+        if getattr(which, "kind", "day") == "day":
+            d = which if isinstance(which, Day) else which.days[0]
+
+            def one(target, folder):
+                return self.one(d, target, regions, deadline, now, folder)
+
+            when = periods.of_day(d)
+        else:
+            when = which
+
+            def one(target, folder):
+                return periods.one(self, which, target, regions, deadline, now, folder)
+
         if self.tenancies is None:
-            return self.one(day, None, regions, deadline, now)
+            return one(None, "")
         from forwarder.report import estate
 
-        return estate.run(self, day, regions, deadline, now)
+        return estate.run(self, when, one)
 
-    def one(self, day: Day, target, regions=None, deadline=None, now=None, folder: str = "") -> dict[str, Any]:
+    def one(
+        self, day: Day, target, regions=None, deadline=None, now=None, folder: str = "", quiet: bool = False
+    ) -> dict[str, Any]:
         """The report of one tenancy (`collect.estate.Target`; None: the settings' single tenancy), its
-        objects under `day.prefix + folder`."""
+        objects under `day.prefix + folder`; `quiet`: no read link, no message (a day of a period)."""
         started, counter = time.monotonic(), Counter()
         result: dict[str, Any] = {
             "ok": False,
@@ -107,12 +127,12 @@ class Reporter:
                 )
             if hasattr(self.store, "deadline"):  # a bucket: its calls end with the run
                 self.store.deadline = deadline
-            report, rows, csv_out = self._make(
+            report, rows, csv_out, shard = self._make(
                 day, target, names, deadline, counter, now or datetime.now(UTC), unread, folder
             )
             result.update(problems=report["problems"], complete=report["complete"], totals=report["totals"])
             result["where"] = self._deliver(
-                day, report, rows, csv_out, deadline, counter, result["errors"], folder, target
+                day, report, rows, csv_out, deadline, counter, result["errors"], folder, target, shard, quiet
             )
         except (Failure, AuthError, StoreError) as exc:
             result["errors"].append(getattr(exc, "reason", None) or str(exc))
@@ -123,14 +143,16 @@ class Reporter:
     def _make(self, day: Day, target, regions: list[str], deadline, counter, now, unread=(), folder=""):
         tally = Tally(day, html_rows=self.settings.html_rows)
         prefix, tenancy_id = day.prefix + folder, target.tenancy
-        existing = self._read_json(prefix + NAMES["json"])
+        existing = self.read_json(prefix + NAMES["json"])
         previous_day = day.date - timedelta(days=1)
-        previous = self._read_json(f"reports/{previous_day:%Y/%m/%d}/{folder}{NAMES['json']}")
-        out = self.store.writer(prefix + NAMES["csv"], TYPES["csv"])
+        previous = self.read_json(f"reports/{previous_day:%Y/%m/%d}/{folder}{NAMES['json']}")
         problems: list[str] = list(unread)  # named regions the tenancy does not subscribe to
+        every = events.count(target.clients, target.compartment or tenancy_id, day, regions, deadline, counter)
+        problems += every.problems
+        out = self.store.writer(prefix + NAMES["csv"], TYPES["csv"])
         try:
             out.write(render.csv_header())
-            for shard, window, events, problem in read.read(
+            for shard, window, page, problem in read.read(
                 target.clients,
                 tenancy_id,
                 day,
@@ -140,11 +162,11 @@ class Reporter:
                 counter,
                 target.compartment,
             ):
-                if events is None:
+                if page is None:
                     if problem:
                         problems.append(f"{shard.region} {window.start:%H:%M}-{window.end:%H:%M} UTC: {problem}")
                     continue
-                out.write(render.csv_rows(self._count(tally, events, shard.region, day)))
+                out.write(render.csv_rows(changes_of(tally, page, shard.region, day)))
             if now < day.end:  # today: the hours still to come cannot have been read
                 problems.append(f"the day has not ended: read up to {now:%H:%M} UTC; run it again after the day")
             complete = not problems
@@ -169,6 +191,8 @@ class Reporter:
         report = {
             "report": "oci-changes",
             "version": 1,
+            "kind": "day",
+            "period": day.date.isoformat(),
             "date": day.date.isoformat(),
             "timezone": day.zone,
             "window": {
@@ -184,52 +208,29 @@ class Reporter:
             "warnings": warnings,
             "previousReport": previous_day.isoformat() if previous is not None else None,
             **tally.summary(previous_keys),
+            "perHour": tally.per_hour(every.hours),
+            "allEvents": every.as_json(),
         }
+        report["totals"] = {"events": every.total, **report["totals"]}
+        report["trends"] = trends.compare(report, previous)
         rows = tally.first.rows()
         report["rows"] = {"total": tally.changes + tally.attempts, "inHtml": len(rows), "outsideDay": tally.outside}
         report["objects"] = dict(NAMES)
-        return report, rows, out
+        shard = {
+            "shard": "oci-changes-day",
+            "version": 1,
+            "date": day.date.isoformat(),
+            "timezone": day.zone,
+            "tenancy": tenancy_id,
+            "regions": regions,
+            "complete": complete,
+            "problems": problems,
+            "counts": tally.dump(),
+            "events": {"hours": every.hours, **every.as_json()},
+        }
+        return report, rows, out, shard
 
-    def _count(self, tally: Tally, events: list[dict], region: str, day: Day) -> list[ch.Change]:
-        batch = []
-        for event in events:
-            record = normalize(event, region)
-            data = record.original.get("data")
-            name = data.get("eventName") if isinstance(data, dict) else None
-            name = name if isinstance(name, str) else None
-            action = record.request_action
-            kind = ch.classify(action, name)
-            if kind is None:
-                tally.read_posts += ch.is_read_post(action, name)
-                continue
-            moment, principal, resource = record.time, record.principal, record.resource
-            service = ch.service_of(record.event_type)
-            change = ch.Change(
-                "" if moment is None else day.local(moment),
-                "failed" if ch.failed(record.response_status) else "done",
-                kind,
-                ch.category(service) or "",
-                service,
-                name or "",
-                (action or "").upper(),
-                principal.name or "",
-                principal.id or "",
-                principal.auth_type or "",
-                principal.ip or "",
-                resource.name or "",
-                resource.id or "",
-                record.compartment_name or "",
-                record.compartment_id or "",
-                record.region or region,
-                record.response_status or "",
-                record.request_id or "",
-                record.event_id or "",
-            )
-            if tally.add(change, moment, record.time_iso or ""):
-                batch.append(change)
-        return batch
-
-    def _read_json(self, name: str) -> dict[str, Any] | None:
+    def read_json(self, name: str) -> dict[str, Any] | None:
         raw = self.store.read(name)
         if raw is None:
             return None
@@ -241,10 +242,21 @@ class Reporter:
         return value if isinstance(value, dict) else None
 
     def _deliver(
-        self, day: Day, report: dict[str, Any], rows, csv_out, deadline, counter, errors: list[str], folder, target
+        self,
+        day: Day,
+        report: dict[str, Any],
+        rows,
+        csv_out,
+        deadline,
+        counter,
+        errors: list[str],
+        folder,
+        target,
+        shard,
+        quiet=False,
     ) -> dict[str, str]:
-        """Write the CSV (streamed so far), JSON and HTML, in that order, each rendered before any is
-        written; then the link and the message."""
+        """Write the CSV (streamed so far), JSON, HTML and the day shard, in that order, each rendered
+        before any is written; then the link and the message."""
         store, prefix = self.store, day.prefix + folder
         try:
             forms = {"json": render.json_bytes(report), "html": render.html(report, rows, NAMES["csv"])}
@@ -254,28 +266,27 @@ class Reporter:
         csv_out.commit()
         for form in ("json", "html"):
             store.put(prefix + NAMES[form], forms[form], TYPES[form])
+        store.put(prefix + SHARD, encode(shard), TYPES["json"])
         where = {form: store.where(prefix + name) for form, name in NAMES.items()}
-        hours = self.settings.link_hours
-        if hours:
+        if quiet:
+            return where
+        return self.tell(prefix, report, where, deadline, counter, errors, target)
+
+    def tell(self, prefix: str, report, where, deadline, counter, errors: list[str], target) -> dict[str, str]:
+        """The read link to the objects under `prefix` (REPORT_LINK_HOURS) and the message (REPORT_TOPIC_OCID);
+        returns where the objects are (the link's URLs when there is one). Failures go to `errors`."""
+        if self.settings.link_hours:
             try:
-                base = store.link(prefix, hours)
+                base = self.store.link(prefix, self.settings.link_hours)
                 if base:
                     where = {form: base + prefix + name for form, name in NAMES.items()}
             except StoreError as exc:
                 errors.append(str(exc))
-        topic = self.settings.topic
-        if topic:
+        if self.settings.topic:
             title, body = message(report, where)
+            region = self.clients.home or target.home or report["regions"][0]
             try:
-                publish(
-                    self.clients,
-                    self.clients.home or target.home or report["regions"][0],
-                    topic,
-                    title,
-                    body,
-                    deadline,
-                    counter,
-                )
+                publish(self.clients, region, self.settings.topic, title, body, deadline, counter)
             except NotifyError as exc:
                 errors.append(str(exc))
         return where

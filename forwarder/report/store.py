@@ -1,6 +1,7 @@
 """Where reports are written: a local folder (the CLI's `--out DIR`) or an Object Storage bucket
-(REPORT_BUCKET). Same face: `read(name)`, `writer(name, content_type)` (streamed; nothing is visible
-until `commit()`, and `abort()` leaves the old object), `put(name, data, content_type)`, `where(name)`.
+(REPORT_BUCKET). Same face: `read(name)`, `chunks(name)` (the content in bounded pieces),
+`writer(name, content_type)` (streamed; nothing is visible until `commit()`, and `abort()` leaves the
+old object), `put(name, data, content_type)`, `where(name)`.
 
 - `LocalStore`: files under the folder, same names as in the bucket (`reports/YYYY/MM/DD/changes.csv`),
   written to a temporary file beside the target and renamed over it on commit (atomic on POSIX).
@@ -19,6 +20,9 @@ from pathlib import Path
 
 from forwarder.oci.bucket import Bucket
 from forwarder.retry import Failure
+
+#: Bytes read at once when an object is copied into another (a period's CSV from its days').
+CHUNK = 8 * 1024 * 1024
 
 
 class StoreError(RuntimeError):
@@ -39,6 +43,17 @@ class LocalStore:
             return (self.root / name).read_bytes()
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise StoreError(f"{self.where(name)}: cannot read: {exc.strerror}") from None
+
+    def chunks(self, name: str, size: int = CHUNK):
+        """The file's content in pieces of at most `size` bytes (nothing when there is none)."""
+        try:
+            with open(self.root / name, "rb") as file:
+                while piece := file.read(size):
+                    yield piece
+        except FileNotFoundError:
+            return
         except OSError as exc:
             raise StoreError(f"{self.where(name)}: cannot read: {exc.strerror}") from None
 
@@ -105,6 +120,13 @@ class BucketStore:
         except Failure as exc:
             raise StoreError(f"{self.where(name)}: cannot read: {exc.reason}") from None
         return None if found is None else found[0]
+
+    def chunks(self, name: str, size: int = CHUNK):
+        """The object's content in pieces of at most `size` bytes (ranged GETs; nothing when there is none)."""
+        try:
+            yield from self.bucket.chunks(name, size, self.deadline)
+        except Failure as exc:
+            raise StoreError(f"{self.where(name)}: cannot read: {exc.reason}") from None
 
     def writer(self, name: str, content_type: str) -> _BucketWriter:
         return _BucketWriter(self, self.bucket.writer(name, content_type, self.deadline))

@@ -49,6 +49,36 @@ def dom(page: Path) -> str:
     return _run(page, "--dump-dom", "--virtual-time-budget=2000")
 
 
+def layout(page: Path, ids: list[str], width: int = 1366, height: int = 768) -> dict[str, dict[str, float]]:
+    """Where elements are laid out in a window of `width` x `height` CSS pixels (a laptop's screen):
+    id -> {"top", "bottom", "left", "right"} in page coordinates. The page forbids scripts (its CSP), so a
+    copy without that one meta element, with a script writing the boxes into the DOM, is what is
+    opened; the page's own layout is unchanged."""
+    import json
+    import re
+
+    html = page.read_text(encoding="utf-8")
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html, count=1)
+    probe = (
+        "<script>window.addEventListener('load',()=>{const o={};for(const i of %s){const e=document.getElementById(i);"
+        "if(e){const r=e.getBoundingClientRect();o[i]={top:r.top+scrollY,bottom:r.bottom+scrollY,left:r.left,"
+        "right:r.right};}}const p=document.createElement('pre');p.id='__layout';p.textContent=JSON.stringify(o);"
+        "document.body.appendChild(p);});</script>".replace("%s", json.dumps(ids))
+    )
+    copy = page.with_name(f".layout-{page.name}")
+    copy.write_text(html.replace("</body>", probe + "</body>"), encoding="utf-8")
+    try:
+        dumped = _run(copy, "--dump-dom", "--virtual-time-budget=2000", f"--window-size={width},{height}")
+    finally:
+        copy.unlink()
+    found = re.search(r'<pre id="__layout">(.*?)</pre>', dumped, re.S)
+    if not found:
+        raise RuntimeError("chromium did not lay the page out")
+    from html import unescape
+
+    return json.loads(unescape(found.group(1)))
+
+
 class Page:
     """A dumped DOM, read back: the text, attributes and table rows of elements by id, and tag counts."""
 

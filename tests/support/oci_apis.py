@@ -8,7 +8,8 @@ and checking every request's signature (the real SDK signs them):
 - Logging Search: POST /search over `"<tenancy>/_Audit_Include_Subcompartment"` or a named custom log,
   at most 14 days (400 otherwise), `limit` at most 1000, paged;
 - Cloud Guard: GetConfiguration (reporting region), ListProblems (timeLastDetected window, paged);
-- Logging Search filter stages `| <field> = '<value>' or <field> = '<value>' ...` (anything else: 400);
+- Logging Search filter stages `| <field> = '<value>' or <field> = '<value>' ...` and a last stage
+  `| summarize count() as <n> by rounddown(datetime, '<k>m') | <field> as <name>` (anything else: 400);
 - Notifications: GetTopic (its `apiEndpoint` is this server's `/{region}/onsdp`) and PublishMessage there
   (`messages` holds what was published; at most 64 KB a message).
 
@@ -134,6 +135,7 @@ class OciApis(Loopback):
         self.reporting_region = home
         self.retention = 365  #: Audit GetConfiguration's retentionPeriodDays
         self.page_size = page_size
+        self.summaries: list[str] = []  #: the aggregating queries answered
         self.search_page = 1000  #: most results a search page holds (the API's maximum; tests lower it)
         self.compartment_page = compartment_page
         self.fail: dict[tuple[str, str, str], int] = {}
@@ -337,6 +339,12 @@ class OciApis(Loopback):
         else:
             records = [r for r in self.logs.get(region, {}).get(target, ()) if start <= parse(r["time"]) < end]
         for stage in body["searchQuery"].split('"', 2)[2].split("|")[1:]:
+            if stage.strip().startswith("summarize"):
+                rows = _summarize(stage, records)
+                if rows is None:
+                    return _error(400, "InvalidParameter", f"the stand-in does not know the stage {stage.strip()!r}")
+                self.summaries.append(body["searchQuery"])
+                return self._page(rows, args, self.search_page, key="results", wrap=lambda row: {"data": row})
             test = _filter(stage)
             if test is None:
                 return _error(400, "InvalidParameter", f"the stand-in does not know the stage {stage.strip()!r}")
@@ -426,6 +434,30 @@ PROBLEM_ONLY = frozenset(
         "recommendation",
     }
 )
+
+
+def _summarize(stage: str, records: list[dict]) -> list[dict] | None:
+    """The rows of `summarize count() as <n> by rounddown(datetime, '<k>m') as <slot>` (slot starts as epoch
+    milliseconds) or `summarize count() as <n> by <field> as <name>`, else None."""
+    import re
+
+    found = re.fullmatch(
+        r"\s*summarize count\(\) as (\w+) by (?:rounddown\(datetime, '(\d+)m'\)|([A-Za-z_][\w.]*)) as (\w+)\s*", stage
+    )
+    if not found:
+        return None
+    counted, minutes, field, name = found.groups()
+    groups: Counter = Counter()
+    for record in records:
+        if minutes:
+            step = int(minutes) * 60_000
+            groups[int(parse(record["time"]).timestamp() * 1000) // step * step] += 1
+        else:
+            value = record
+            for key in field.split("."):
+                value = value.get(key) if isinstance(value, dict) else None
+            groups[value] += 1
+    return [{name: key, counted: n} for key, n in sorted(groups.items(), key=lambda kv: str(kv[0]))]
 
 
 def _filter(stage: str):

@@ -24,10 +24,14 @@ class ReportBucket(ObjectStorageStandIn):
         self.aborted: list[str] = []
         self.pars: dict[str, dict] = {}  #: token -> {"prefix", "expires", "access"}
         self.content_types: dict[str, str] = {}
+        self.ranged: list[tuple[str, int]] = []  #: (object name, first byte) of each ranged GetObject
         httpserver.expect_request(re.compile(r"^/p/.*$")).respond_with_handler(self._par_get)
 
     def _handle(self, request: Request) -> Response:
         parts = request.path.split("/", 6)  # ['', 'n', ns, 'b', bucket, 'u'|'p'|'o', name]
+        ranged = request.headers.get("range", "")
+        if request.method == "GET" and ranged and len(parts) == 7 and parts[5] == "o" and not self.down:
+            return self._ranged(request, parts[6], ranged)
         if len(parts) < 6 or parts[5] not in ("u", "p") or self.down:
             response = super()._handle(request)
             if request.method == "PUT" and response.status_code == 200 and len(parts) == 7:
@@ -83,6 +87,27 @@ class ReportBucket(ObjectStorageStandIn):
             self.aborted.append(name)
             return Response(status=204)
         return _error(405, "MethodNotAllowed", request.method)
+
+    def _ranged(self, request: Request, name: str, ranged: str) -> Response:
+        """GetObject with `Range: bytes=a-b` (RFC 9110): 206 with the bytes, 416 past the end."""
+        problem = signature_problem(request, self.principal)
+        if problem:
+            return _error(401, "NotAuthenticated", problem)
+        found = re.fullmatch(r"bytes=(\d+)-(\d+)", ranged)
+        body = self.objects.get(name)
+        if body is None:
+            return _error(404, "ObjectNotFound", f"no object {name}")
+        low, high = int(found.group(1)), int(found.group(2))
+        if low >= len(body):
+            return _error(416, "InvalidRange", f"{ranged} is past the end ({len(body)} bytes)")
+        piece = body[low : high + 1]
+        self.ranged.append((name, low))
+        return Response(
+            piece,
+            status=206,
+            headers={"content-range": f"bytes {low}-{low + len(piece) - 1}/{len(body)}", "etag": _etag(body)},
+            content_type="application/octet-stream",
+        )
 
     def _create_par(self, request: Request) -> Response:
         body = json.loads(request.get_data())

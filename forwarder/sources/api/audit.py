@@ -80,3 +80,32 @@ def search(
             results = (data or {}).get("results") or ()
             yield [logging_search.record(r) for r in results if isinstance(r, dict) and logging_search.is_result(r)]
         low = high
+
+
+def summarize(
+    clients: Clients,
+    region: str,
+    query: str,
+    start: datetime,
+    end: datetime,
+    deadline: float | None,
+    counter: Counter | None = None,
+) -> Iterator[dict]:
+    """The rows of an aggregating Logging Search query (`... | summarize count() as n by ...`) over
+    [start, end) (at most 14 days): each result's `data`, a mapping of the query's column names.
+
+    Raises:
+        ValueError: a window longer than 14 days.
+        retry.Failure: a page cannot be read.
+    """
+    from oci.loggingsearch.models import SearchLogsDetails
+
+    if end - start > SEARCH_MAX_WINDOW:
+        raise ValueError(f"one aggregating query covers at most 14 days; got {end - start}")
+    client = clients.get("logsearch", region)
+    details = SearchLogsDetails(time_start=start, time_end=end, search_query=query, is_return_field_info=False)
+    for data, _ in pages(client.search_logs, details, deadline=deadline, counter=counter, limit=SEARCH_PAGE):
+        for result in (data or {}).get("results") or ():
+            row = result.get("data") if isinstance(result, dict) else None
+            if isinstance(row, dict):
+                yield row
