@@ -13,7 +13,8 @@ Estate (tests/demo_estate.py): two tenancies collected by one run, and a 4-parti
 with a consumer group.
 Report: `python -m forwarder report --out DIR` against the same stand-ins holding a realistic yesterday
 (people, a pipeline, an instance and a function making changes of every kind in 3 regions); prints the
-totals and where to open the HTML page.
+totals and where to open the HTML page. Then `--week` the ISO week just ended (and the one before it, for
+trends) from the same stand-ins: its days' shards added up, yesterday's reused when it is in that week.
 Operate (tests/demo_operate.py): `python -m forwarder doctor` with one policy statement missing on purpose.
 """
 
@@ -185,7 +186,7 @@ def report(work: Path) -> int:
     import subprocess
     import sys
 
-    from forwarder.report import day
+    from forwarder.report import day, period
     from tests.report_day import REALISTIC_PRINCIPALS, generate
     from tests.support.oci import resource_principal
     from tests.support.oci_apis import OciApis
@@ -193,10 +194,24 @@ def report(work: Path) -> int:
     principal = resource_principal(work)
     apis = OciApis(principal)
     yesterday = day.yesterday("UTC")
-    events, expected = generate(yesterday, apis.regions, 2000, principals=REALISTIC_PRINCIPALS, realistic=True)
-    for region, records in events.items():
-        for record in records:
-            apis.add(region, record)
+    week = period.just_ended("week", "UTC")
+    expected: dict = {}
+    for d in [*week.previous().days, *week.days, yesterday]:  # yesterday may be in the week: generated once
+        if d.date in expected:
+            continue
+        n = 2000 if d == yesterday else (300 if d.date >= week.since else 200)
+        events, expected[d.date] = generate(
+            d,
+            apis.regions,
+            n,
+            seed=d.date.toordinal(),
+            principals=REALISTIC_PRINCIPALS,
+            realistic=True,
+            outside=False,
+        )
+        for region, records in events.items():
+            for record in records:
+                apis.add(region, record)
     out = work / "report"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SIEM_", "COLLECT_", "REPORT_"))}
     env.update(principal.env, **apis.endpoints)
@@ -206,6 +221,7 @@ def report(work: Path) -> int:
     print("    changes by three people, a Terraform pipeline, an instance and a function")
     try:
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        weekly = subprocess.run([*command, "--week", week.label], env=env, capture_output=True, text=True, timeout=300)
     finally:
         apis.close()
     result = json.loads([line for line in done.stderr.splitlines() if line.startswith("{")][-1])
@@ -218,10 +234,29 @@ def report(work: Path) -> int:
         f"  and {(totals.get('failed') or {}).get('total')} failed attempts; reads are not changes and are left out; "
         f"{result['apiCalls']} API calls"
     )
-    wanted = expected["create"] + expected["update"] + expected["delete"]
+    wanted = sum(expected[yesterday.date][k] for k in ("create", "update", "delete"))
     print(f"  open it in a browser: file://{result['where'].get('html', '')}")
     print(f"  (the same numbers beside it in {Path(result['where'].get('csv', '')).name} and changes.json)")
-    return int(done.returncode != 0 or totals.get("changes") != wanted)
+    return int(done.returncode != 0 or totals.get("changes") != wanted) + week_report(weekly, week, expected)
+
+
+def week_report(done, week, expected) -> int:
+    """What the week's report run printed, checked against the generator; 0 when it matches."""
+    result = json.loads([line for line in done.stderr.splitlines() if line.startswith("{")][-1])
+    totals = result["totals"] or {}
+    wanted = sum(expected[d.date][k] for d in week.days for k in ("create", "update", "delete"))
+    events = sum(expected[d.date]["events"] for d in week.days)
+    print(f"\n=== Report of a week: python -m forwarder report --week {week.label} --out DIR")
+    print(
+        f"  exit {done.returncode}: {totals.get('events')} audit events, {totals.get('changes')} of them changes; "
+        f"{result['days']['made']} days read, {result['days']['reused']} reused"
+    )
+    page = Path(result["where"].get("html", ""))
+    report = json.loads(page.with_name("changes.json").read_text()) if page.is_file() else {}
+    trend = (report.get("trends") or {}).get("totals", {}).get("changes") or {}
+    print(f"  against {week.previous().label}: {trend.get('before')} changes then, {trend.get('change'):+} now")
+    print(f"  open it in a browser: file://{page}")
+    return int(done.returncode != 0 or totals.get("changes") != wanted or totals.get("events") != events)
 
 
 if __name__ == "__main__":

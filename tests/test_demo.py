@@ -33,7 +33,12 @@ def test_the_demo_passes_and_a_newcomer_can_read_it():
     assert re.search(r"the lean sink received \d+% fewer bytes", done.stdout)
     assert "class 2004 Detection Finding, type_uid 200401" in done.stdout  # one OCSF record
     assert "exit 1: the failing check names the policy statement to add" in done.stdout  # doctor, at the end
-    (page,) = re.findall(r"open it in a browser: file://(\S+)", done.stdout)
+    page, week = re.findall(r"open it in a browser: file://(\S+)", done.stdout)
+    assert re.search(r"reports/week/\d{4}-W\d\d/changes\.html$", week) and Path(week).is_file()
+    # The week and the one before: 14 days, one of them yesterday's report when today is a Monday.
+    assert re.search(
+        r"exit 0: \d+ audit events, \d+ of them changes; (14 days read, 0|13 days read, 1) reused", done.stdout
+    )
     html = Path(page).read_text()
     assert "alice.martin@example.com" in html and "terraform-ci" in html
     assert "&lt;script&gt;" not in html and "HYPERLINK" not in html and "widget" not in html.lower()

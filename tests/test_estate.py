@@ -286,6 +286,21 @@ def test_the_report_covers_each_tenancy_and_sums_them_up_on_one_page(tmp_path):
         assert any("403" in p and "kept" in p for p in rows["beta"]["errors"]), rows["beta"]
         assert json.loads((folder / "acme" / "changes.json").read_text())["complete"]
         assert "beta" in done.stderr and "incomplete" in done.stderr
+        # A range over that day and the next, both tenancies: their complete day shards are reused (beta's too:
+        # the failed run kept it), the other days read, each tenancy added up, and one summary over both.
+        other.fail.clear()
+        until = (DAY.date + timedelta(days=2)).isoformat()
+        ranged = [a for a in args if a not in ("--date", DAY.date.isoformat())]
+        done = _cli("report", "--since", DAY.date.isoformat(), "--until", until, *ranged, env=env)
+        assert done.returncode == 0, done.stderr
+        folder = out / "reports" / "range" / f"{DAY.date}_{until}"
+        summary = json.loads((folder / "summary.json").read_text())
+        assert summary["kind"] == "range" and summary["complete"]
+        # the day after holds two of the generator's edge events, both changes
+        assert [(t["name"], t["totals"]["changes"]) for t in summary["tenancies"]] == [
+            (name, n + 2) for name, n in expected.items()
+        ]
+        assert json.loads((folder / "beta" / "changes.json").read_text())["tenancyName"] == "beta"
     finally:
         mine.close()
         other.close()

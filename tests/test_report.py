@@ -229,6 +229,12 @@ def test_the_reporter_function_runs_a_report_task_and_refuses_what_it_cannot_do(
     done = server.invoke(json.dumps({"task": "report", "date": DAY.date.isoformat()}).encode(), deadline_seconds=120)
     assert done.status == 200 and done.summary["ok"] and done.summary["complete"], done.text
     assert done.summary["where"]["html"].startswith("http") and set(world.objects()) == {"html", "csv", "json"}
+    # A range through the real FDK: the day above reused, the one before read (2 of the 4 edge events are in it).
+    until = (DAY.date + timedelta(days=1)).isoformat()
+    body = {"task": "report", "since": (DAY.date - timedelta(days=1)).isoformat(), "until": until}
+    ranged = server.invoke(json.dumps(body).encode(), deadline_seconds=120)
+    assert ranged.status == 200 and ranged.summary["ok"] and ranged.summary["days"]["reused"] >= 1, ranged.text
+    assert ranged.summary["totals"]["events"] == 502 and ranged.summary["where"]["html"].endswith("changes.html")
     for body, reason in (
         (b'{"task": "report", "date": "2026-13-01"}', "date"),
         (b'{"task": "report", "sources": ["audit"]}', "no sources"),

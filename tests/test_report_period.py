@@ -226,3 +226,38 @@ def test_task_bodies_name_a_range_or_the_period_just_ended_and_bad_ones_are_refu
     ):
         with pytest.raises(tasks.TaskError, match=said):
             tasks.parse({"task": "report", **body}, settings)
+
+
+def test_the_cli_reports_a_range_to_a_folder_and_refuses_what_is_not_a_period(world, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import clean_env
+    from tests.test_report import ROOT
+
+    fill(world, RANGE, n=200, seed=9)
+    env = {**clean_env(), **world.env}
+
+    def cli(*args):
+        command = [sys.executable, "-m", "forwarder", "report", *args]
+        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    out = tmp_path / "out"
+    done = cli("--since", "2026-11-16", "--until", "2026-11-19", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    folder = out / "reports/range/2026-11-16_2026-11-19"
+    assert {p.name for p in folder.iterdir()} == {"changes.csv", "changes.json", "changes.html"}
+    report = json.loads((folder / "changes.json").read_text())
+    assert report["totals"]["events"] == 600 and f"report: open {folder / 'changes.html'}" in done.stderr
+    ledger = json.loads((out / "checkpoints.json").read_text())  # the days' claims, all committed
+    assert len(ledger) == 6 and all(entry["document"]["lease"] is None for entry in ledger.values())
+    for args, said in (
+        (("--since", "2026-11-16"), "--since needs --until"),
+        (("--until", "2026-11-19"), "--until goes with --since"),
+        (("--week", "2026-48"), "--week: expected an ISO week YYYY-Www"),
+        (("--month", "2026-11", "--week", "2026-W48"), "not allowed with argument"),
+        (("--month", "2031-01"), "--month: expected a period that has begun"),
+    ):
+        refused = cli(*args, "--out", str(tmp_path / "never"))
+        assert refused.returncode == 2 and said in refused.stderr, refused.stderr
+    assert not (tmp_path / "never").exists()

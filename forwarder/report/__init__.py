@@ -1,11 +1,14 @@
-"""The daily change report: every create, update and delete in the tenancy on one day, in HTML, CSV and JSON.
+"""The change report: every create, update and delete in the tenancy on a day, a week, a month or any range,
+set against all its audit events and the period before, in HTML, CSV and JSON.
 
-`changes` is the table deciding what a change is and of which kind, `day` the day's window in
-REPORT_TIMEZONE, `read` reads the day's audit changes (Logging Search, per region and hour), `tally`
-counts them in bounded memory, `render` writes the three forms, `store` puts them in a folder or a
-bucket, `notify` publishes the summary, `run.Reporter` does it all. `build(settings, ...)` wires a
-Reporter from validated settings (the function's `{"task": "report"}` body and the CLI); `config` holds
-the reporter's keys. Nothing heavy is imported with the package.
+`changes` is the table deciding what a change is and of which kind, `day` and `period` the window in
+REPORT_TIMEZONE, `read` reads a day's audit changes (Logging Search, per region and hour), `events`
+counts all its events (Logging Search `summarize`), `count` and `tally` count the changes in bounded
+memory, `trends` compares with the period before, `render` writes the three forms, `store` puts them in
+a folder or a bucket, `notify` publishes the summary, `run.Reporter` makes a day and `periods` a period
+from its days' shards. `build(settings, ...)` wires a Reporter from validated settings (the function's
+`{"task": "report"}` bodies and the CLI); `config` holds the reporter's keys. Nothing heavy is imported
+with the package.
 """
 
 from __future__ import annotations

@@ -13,8 +13,9 @@ KEYS: tuple[Key, ...] = (
         v.text,
         None,
         "oci-forwarder-reports",
-        'Makes this function a reporter (`{"task": "report"}`): the Object Storage bucket of the daily change '
-        "reports, `reports/YYYY/MM/DD/changes.html|csv|json`. The CLI writes to `--out DIR` instead.",
+        'Makes this function a reporter (`{"task": "report"}`): the Object Storage bucket of the change '
+        "reports, `reports/YYYY/MM/DD/changes.html|csv|json` (and `reports/week/`, `month/`, `range/`). The CLI "
+        "writes to `--out DIR` instead.",
         shown="(none: not a reporter)",
         scope="report",
     ),

@@ -23,13 +23,11 @@ from forwarder.collect import estate
 from forwarder.oci.auth import AuthError
 from forwarder.oci.calls import Counter
 from forwarder.report import read, render, trends
-from forwarder.report.period import Period, of_day
+from forwarder.report.period import Period
 from forwarder.report.run import NAMES, SHARD, TYPES
 from forwarder.report.store import StoreError
 from forwarder.report.tally import PeriodTally
 from forwarder.retry import Failure
-
-__all__ = ["of_day", "one"]
 
 #: Seconds a claim on a day holds (a function runs at most 300 s; a CLI day longer than this may be made twice,
 #: to the same content).

@@ -80,6 +80,7 @@ class Reporter:
             mapping}, "where": {"html", "json"} (the summary page), "errors", "apiCalls", "seconds"}`.
         """
         from forwarder.report import periods
+        from forwarder.report.period import of_day
 
         if getattr(which, "kind", "day") == "day":
             d = which if isinstance(which, Day) else which.days[0]
@@ -87,7 +88,7 @@ class Reporter:
             def one(target, folder):
                 return self.one(d, target, regions, deadline, now, folder)
 
-            when = periods.of_day(d)
+            when = of_day(d)
         else:
             when = which
 
