@@ -2,8 +2,9 @@
 
 msgspec does the work (several times faster than the stdlib; integers of any size kept exact); what
 it refuses is done again by the stdlib with the same rules:
-- `loads`: non-finite numbers (`NaN`, `Infinity`, `-Infinity`, overflowing `1e999`) are kept as
-  strings, so everything decoded can be written back as valid JSON; invalid UTF-8 inside strings is
+- `loads`: non-finite numbers (`NaN`, `Infinity`, `-Infinity`, overflowing `1e999`) and integers of more
+  than 4,300 digits (which Python will not convert) are kept as strings, so everything decoded can be
+  written back as valid JSON and no number makes a body unreadable; invalid UTF-8 inside strings is
   the stdlib's to judge. A lone surrogate escape (`"\\ud800"`: legal JSON text, no Unicode character)
   becomes U+FFFD, the replacement character, in keys and values alike, with a warning that says how
   many: one rule, so every output (JSON, syslog structured data, CEF, group keys) shows the same text.
@@ -41,7 +42,7 @@ def loads(text: str | bytes) -> Any:
     try:
         return loads_fast(text)
     except REFUSED:
-        value = json.loads(text, parse_constant=str, parse_float=_finite_float)
+        value = json.loads(text, parse_constant=str, parse_float=_finite_float, parse_int=_integer)
     if _SURROGATE_ESCAPE.search(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")):
         replaced = [0]
         value = _without_surrogates(value, replaced)
@@ -72,6 +73,15 @@ def _without_surrogates(value: Any, replaced: list[int]) -> Any:
     if isinstance(value, dict):
         return {_without_surrogates(k, replaced): _without_surrogates(v, replaced) for k, v in value.items()}
     return value
+
+
+#: Most digits of an integer read as a number: Python converts no longer text to int (its own guard,
+#: sys.get_int_max_str_digits(), against quadratic conversions); longer ones are kept as their text.
+MAX_INT_DIGITS = 4300
+
+
+def _integer(text: str) -> int | str:
+    return int(text) if len(text) <= MAX_INT_DIGITS else text
 
 
 def _finite_float(text: str) -> float | str:

@@ -30,6 +30,7 @@ from forwarder.normalize import Record, normalize, type_problems
 from forwarder.retry import Failure, describe, next_wait
 from forwarder.runtime import dedupe, gc_tuning
 from forwarder.sources import Item, Reject, read_body
+from forwarder.sources.body import looks_known
 
 if TYPE_CHECKING:  # tickets (and httpx) load only when configured: keeps the cold start short
     from forwarder.detect.engine import Detector
@@ -117,6 +118,8 @@ class Pipeline:
                     records.append(record)
                     if record.data["eventType"] is None:
                         summary.unknown_shape += 1
+                    if record.data["kind"] == "other" and looks_known(item):
+                        summary.looked_known += 1
                     continue
                 except Exception as exc:  # a normalize bug must not lose the event, nor the batch
                     log.exception("cannot normalize an event")
@@ -128,6 +131,11 @@ class Pipeline:
         if summary.unknown_shape:
             log.warning(
                 "%d event(s) of no known shape (no eventType or type): forwarded as kind 'other'", summary.unknown_shape
+            )
+        if summary.looked_known:
+            log.warning(
+                "%d event(s) looked like a known shape but were read as kind 'other' (lookedKnown)",
+                summary.looked_known,
             )
         if self.enricher is not None and records:
             try:

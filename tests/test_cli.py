@@ -288,3 +288,23 @@ def test_ctrl_c_during_replay_keeps_what_it_took_prints_the_partial_summary_and_
     assert summary["delivered"] == {"log": summary["received"]} == {"log": len(records)}
     assert [r["eventId"] for r in records] == [f"interrupt-{k}" for k in range(len(records))]
     assert b"Traceback" not in err and b"interrupted: finishing the batch in flight" in err
+
+
+def test_replay_never_waits_on_a_pipe_with_no_writer_and_refuses_what_is_not_a_file(tmp_path):
+    fifo = tmp_path / "events.pipe"
+    os.mkfifo(fifo)
+    done = run("replay", str(fifo), str(tmp_path), "/dev/zero", timeout=30)  # before: blocked in open() forever
+    err = done.stderr.decode()
+    assert done.returncode == 1
+    assert f"{fifo}: nothing was read" in err and "a pipe with no writer" in err
+    assert f"replay: cannot read {tmp_path}: a directory, not a file, a pipe or - (standard input)" in err
+    assert "replay: cannot read /dev/zero: a device or socket" in err
+    sample = (DATA / "audit-batch-listevents.json").read_bytes()
+    with_writer = subprocess.run(  # a pipe with a writer (process substitution) is read as it comes
+        ["bash", "-c", f"{sys.executable} -m forwarder replay <(cat {DATA / 'audit-batch-listevents.json'})"],
+        cwd=ROOT,
+        capture_output=True,
+        env=clean_env(),
+        timeout=60,
+    )
+    assert with_writer.returncode == 0 and with_writer.stdout.count(b"\n") == len(json.loads(sample))

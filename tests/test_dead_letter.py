@@ -14,7 +14,7 @@ from tests.conftest import numbered_batch as batch
 from tests.conftest import sample, sample_bytes
 
 PROBLEM = "cloudguard-problemdetected-bucket-public-critical.json"
-NAME = re.compile(r"^dead-letter/\d{4}/\d{2}/\d{2}/\d{6}\.\d{3}Z-[a-z]+-[0-9a-f]{12}\.ndjson$")
+NAME = re.compile(r"^dead-letter/\d{4}/\d{2}/\d{2}/[a-z]+-[0-9a-f]{32}\.ndjson$")
 
 
 def refused_port() -> int:
@@ -121,7 +121,7 @@ def test_replay_dead_letter_resends_and_removes_only_what_is_delivered(storage, 
     lines = receiver.wait_for(3)
     assert sorted(line["sdparsed"]["oci@32473"]["eventId"] for line in lines) == ["ev-0", "ev-1", "ev-2"]
     (left,) = storage.objects
-    assert storage.entries()[0]["sink"] == "parse" and "-parse-" in left
+    assert storage.entries()[0]["sink"] == "parse" and "/parse-" in left
 
 
 def test_replay_keeps_what_still_fails(storage, monkeypatch):
@@ -164,7 +164,7 @@ def test_a_retried_batch_does_not_keep_the_same_events_twice_and_replay_sends_th
     monkeypatch.setenv("SIEM_HTTP_URL", httpserver.url_for("/hook"))
     monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
     body = json.dumps([*json.loads(batch(3)), 7]).encode()  # three events and one part that is not an event
-    storage.refuse = ["-syslog-"]  # syslog's dead letters cannot be written: the invocation fails
+    storage.refuse = ["/syslog-"]  # syslog's dead letters cannot be written: the invocation fails
     first_status, first = handle(body, seconds_left=6)
     assert first_status == 502 and first["deadLettered"] == {"parse": 1, "http": 3} and first["failed"] == {"syslog": 3}
     storage.refuse = []
@@ -275,7 +275,7 @@ def test_dry_run_says_what_waits_per_sink_and_reason_and_sends_nothing(storage, 
     assert main(["replay-dead-letter", "--dry-run", "--auth", "resource_principal"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
     *objects, total = lines
-    assert [o["object"] for o in objects] == sorted(kept)  # oldest first
+    assert sorted(o["object"] for o in objects) == sorted(kept) and objects[0]["oldest"] < objects[1]["oldest"]
     assert [o["sinks"] for o in objects] == [{"syslog": 3}, {"parse": 1}]
     waiting = total["waiting"]
     assert waiting["lines"] == 4 and waiting["sinks"] == {"syslog": 3, "parse": 1}
@@ -306,3 +306,17 @@ def test_the_replay_task_needs_manage_objects_and_then_drains_the_bucket(storage
     assert len(receiver.wait_for(2)) == 2 and storage.objects == {}
     status, answer = handle(b'{"task": "replay-dead-letter", "dryRun": "yes"}', seconds_left=30)
     assert status == 502 and "dryRun must be true or false" in answer["errors"][0]
+
+
+def test_a_dead_letter_write_that_timed_out_but_landed_is_not_written_again_by_the_retry(storage, monkeypatch):
+    monkeypatch.setenv("SIEM_SYSLOG_URL", f"tcp://127.0.0.1:{refused_port()}")
+    storage.delay = 30.0  # Object Storage answers later than the invocation's deadline: the write times out ...
+    status, first = handle(batch(3), seconds_left=3.2)
+    storage.release()  # ... yet lands
+    assert status == 502 and first["failed"] == {"syslog": 3}, first
+    (name,) = storage.objects  # it was stored all the same
+    storage.delay = 0.0
+    status, second = handle(batch(3), seconds_left=8)  # Connector Hub retries the batch
+    assert status == 200 and second["deadLettered"] == {"syslog": 3}, second
+    assert list(storage.objects) == [name] and second["deadLetters"][0]["object"] == name  # the same name: kept once
+    assert len(storage.entries()) == 3

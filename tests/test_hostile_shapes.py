@@ -58,7 +58,7 @@ SHAPES = {
 def _webhook(httpserver, received: list[bytes], status: int = 200):
     def handler(request):
         received.append(request.get_data())
-        return Response("ok", status=status)
+        return Response('{"text": "Success", "code": 0}', status=status)  # what HEC answers; a webhook too
 
     httpserver.expect_request("/hook").respond_with_handler(handler)
     return httpserver.url_for("/hook")
@@ -271,7 +271,9 @@ def test_a_record_no_rule_can_evaluate_is_counted_and_the_others_still_are(monke
     assert summary["delivered"] == {"log": 7}
 
 
-@pytest.mark.parametrize("value", ["1" * 400, "-" + "9" * 400, "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+05"])
+@pytest.mark.parametrize(
+    "value", ["1" * 400, "-" + "9" * 400, "9" * 5000, "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+05"]
+)
 def test_out_of_range_times_are_kept_as_sent_with_no_traceback(value, caplog, capsysbinary):
     event = sample("cloudguard-problemdetected-bucket-public-critical.json")
     raw = value if not value[-1].isdigit() or ":" in value or "T" in value else None
@@ -308,3 +310,33 @@ def test_udp_to_a_port_that_refuses_is_not_counted_delivered(storage, monkeypatc
         "syslog": 38 + summary["detection"]["detections"]
     }, summary
     assert status == 200 and "ICMP port unreachable" in storage.entries()[0]["reason"]
+
+
+@pytest.mark.parametrize("form", ["without summary", "bare results", "bare results without summary"])
+def test_every_form_of_a_logging_search_response_is_read_event_by_event(form, capsysbinary):
+    response = sample("logging-search-response.json")
+    if "bare" in form:
+        response["results"] = [result["data"] for result in response["results"]]
+    if "without summary" in form:
+        del response["summary"]
+    status, summary = handle(json.dumps(response).encode(), 10)
+    records = [json.loads(line) for line in capsysbinary.readouterr().out.splitlines()]
+    assert status == 200 and summary["received"] == 2 and "lookedKnown" not in summary
+    assert summary["detection"]["matched"] == 2  # each event is seen by the rules (one of them fires)
+    events = [r for r in records if r["kind"] != "detection"]
+    assert summary["delivered"] == {"log": len(records)} and [r["kind"] for r in events] == ["audit", "audit"]
+    records = events
+    wanted = [result["data"]["logContent"]["id"] for result in sample("logging-search-response.json")["results"]]
+    assert [r["eventId"] for r in records] == wanted
+
+
+def test_a_body_that_looks_like_a_known_shape_but_is_read_as_other_is_counted(capsysbinary):
+    odd = [
+        {"results": "not a list", "summary": {}},  # a response whose results are not an array
+        {"stream": "s", "partition": "0", "offset": 5, "value": 12},  # a stream message whose value is no text
+        {"hello": "world"},  # foreign: of no known shape, not counted as misread
+    ]
+    status, summary = handle(json.dumps(odd).encode(), 10)
+    kinds = [json.loads(line)["kind"] for line in capsysbinary.readouterr().out.splitlines()]
+    assert status == 200 and kinds == ["other"] * 3
+    assert summary["unknownShape"] == 3 and summary["lookedKnown"] == 2

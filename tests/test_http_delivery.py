@@ -110,6 +110,41 @@ def test_splunk_hec_wrong_token_fails_the_invocation(httpserver, monkeypatch):
     assert TOKEN not in json.dumps(summary)
 
 
+LOGIN_PAGE = "<!DOCTYPE html><html><body><form action='/login'>Sign in to the proxy</form></body></html>"
+
+
+@pytest.mark.parametrize(
+    "fmt, answer, content_type, delivered",
+    [
+        ("splunk-hec", '{"text": "Success", "code": 0}', "application/json", True),
+        ("splunk-hec", '{"text": "Success", "code": 0, "ackId": 7}', "application/json", True),
+        ("splunk-hec", LOGIN_PAGE, "text/html", False),  # a proxy's login page, with 200
+        ("splunk-hec", '{"text": "Server is busy", "code": 9}', "application/json", False),
+        ("splunk-hec", "ok", "text/plain", False),
+        ("json", "ok", "text/plain", True),  # a webhook may answer anything ...
+        ("json", "", "text/plain", True),
+        ("json", '{"accepted": 2}', "application/json", True),
+        ("json", LOGIN_PAGE, "text/html", False),  # ... but an HTML page
+        ("json", LOGIN_PAGE, "text/plain", False),
+    ],
+)
+def test_a_2xx_counts_as_delivered_only_when_it_is_the_receivers_answer(
+    fmt, answer, content_type, delivered, httpserver, monkeypatch
+):
+    httpserver.expect_request("/in").respond_with_data(answer, status=200, content_type=content_type)
+    monkeypatch.setenv("SIEM_HTTP_URL", httpserver.url_for("/in"))
+    monkeypatch.setenv("SIEM_HTTP_FORMAT", fmt)
+    monkeypatch.setenv("SIEM_HTTP_TOKEN", TOKEN)
+    status, summary = handle(batch_of(2))
+    if delivered:
+        assert status == 200 and summary["delivered"] == {"http": 2}, summary
+    else:
+        assert status == 502 and summary["failed"] == {"http": 2}, summary
+        reason = summary["failures"][0]["reason"]
+        assert "HTTP 200 from" in reason and ("HEC" in reason or "HTML page" in reason), reason
+        assert len(httpserver.log) == 1  # permanent: not retried against something that is not the receiver
+
+
 def test_every_record_goes_to_every_sink(httpserver, monkeypatch, receiver):
     httpserver.expect_request("/hook").respond_with_data("ok")
     monkeypatch.setenv("SIEM_HTTP_URL", httpserver.url_for("/hook"))

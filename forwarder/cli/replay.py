@@ -29,7 +29,7 @@ def add_parser(commands) -> None:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    replay.add_argument("paths", nargs="+", metavar="PATH", help="event file, or - for standard input")
+    replay.add_argument("paths", nargs="+", metavar="PATH", help="event file or named pipe, or - for standard input")
     add_deadline(replay, "batch of events")
     add_summary(replay)
     add_principal(replay)
@@ -63,7 +63,7 @@ def _replay(pipeline, paths: list[str], seconds: float, out, stop) -> int:
             break
         summary = Summary()
         try:
-            with open(sys.stdin.fileno(), "rb", closefd=False) if path == "-" else open(path, "rb") as stream:
+            with _open(path) as stream:
                 batches = read_batches(stream)
                 while not stop.is_set():
                     with gc_tuning.paused():  # reading (decoding) a batch too: acyclic data, no collector passes
@@ -72,18 +72,57 @@ def _replay(pipeline, paths: list[str], seconds: float, out, stop) -> int:
                             break
                         summary.add(pipeline.process_items(batch, time.monotonic() + seconds))
         except OSError as exc:
-            print(f"replay: cannot read {path}: {exc.strerror}", file=sys.stderr)
+            print(f"replay: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
             exit_code = 1
             if not summary.received:
                 continue
-            summary.errors.append(f"reading stopped: {exc.strerror}")
+            summary.errors.append(f"reading stopped: {exc.strerror or exc}")
         result = {"path": path, **summary.to_dict()}
         if stop.is_set():
             result["interrupted"] = True
         out.write(result)
         if not summary.received and not stop.is_set():
-            warn(f"{path}: nothing was read (no event, no line)")
+            hint = "; a pipe with no writer reads as empty" if _is_pipe(path) else ""
+            warn(f"{path}: nothing was read (no event, no line{hint})")
         if summary.unknown_shape:
             warn(f"{path}: {summary.unknown_shape} event(s) of no known shape, forwarded as kind 'other'")
+        if summary.looked_known:
+            warn(f"{path}: {summary.looked_known} event(s) looked like a known shape but were read as kind 'other'")
         exit_code = exit_code or (0 if summary.ok else 1)
     return INTERRUPTED if stop.is_set() else exit_code
+
+
+def _open(path: str):
+    """A binary stream of `path`: standard input for "-", else a regular file or a named pipe (FIFO). A FIFO is
+    opened without waiting for a writer (a FIFO nobody writes to reads as empty, it never blocks the open;
+    `<(command)` works); anything else (a directory, a device, a socket) is refused.
+
+    Raises:
+        OSError: it cannot be opened, or is not a file, a pipe or standard input (its message says so).
+    """
+    import os
+    import stat
+
+    if path == "-":
+        return open(sys.stdin.fileno(), "rb", closefd=False)  # noqa: SIM115 - the caller closes it
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            what = "a directory" if stat.S_ISDIR(mode) else "a device or socket"
+            raise OSError(f"{what}, not a file, a pipe or - (standard input)")
+        os.set_blocking(fd, True)  # a pipe with a writer is then read as it writes
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _is_pipe(path: str) -> bool:
+    import os
+    import stat
+
+    try:
+        return path != "-" and stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        return False

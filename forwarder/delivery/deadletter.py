@@ -6,8 +6,10 @@ event with credentials redacted, or a detection record; a body that could not be
 `raw`, its text, or `rawBase64`). Every line is scrubbed of secret values and credential patterns
 (`forwarder.runtime.scrub`) before it is written.
 
-Object names sort by time and are unique: `dead-letter/YYYY/MM/DD/HHMMSS.mmmZ-<sink>-<random>.ndjson`.
-They are written with `If-None-Match: *` so nothing is ever overwritten (Object Storage PutObject),
+Object names sort by day and name what they hold: `dead-letter/YYYY/MM/DD/<sink>-<digest>.ndjson`, the digest
+of the sink and the event ids, so the retry of a batch whose dead letters were written (a write that timed out
+but landed, an answer lost) writes the same name. They are written with `If-None-Match: *` so nothing is ever
+overwritten (Object Storage PutObject), an object already there under that name counts as kept,
 through `forwarder.oci.bucket` (the one retry rule; each request's timeout cut to the time left before
 the invocation deadline), so keeping events never outlasts the invocation (the pipeline stops sending
 `RESERVE` seconds before it).
@@ -16,7 +18,6 @@ the invocation deadline), so keeping events never outlasts the invocation (the p
 from __future__ import annotations
 
 import base64
-import os
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -69,12 +70,17 @@ def entry(
     return line
 
 
-def object_name(sink: str, now: datetime | None = None) -> str:
-    """A time-sortable, unique object name for one invocation's dead letters of one sink."""
+def object_name(sink: str, entries: list[dict], now: datetime | None = None) -> str:
+    """The object name of dead letters of one sink: `dead-letter/YYYY/MM/DD/<sink>-<digest>.ndjson`, the day
+    (UTC) of writing and the SHA-256 of the sink and the lines' event ids (sorted), so the same events of the
+    same sink kept again the same day (a retried batch) get the same name."""
+    import hashlib  # rare: only dead letters need it (cold start)
+
     now = now or datetime.now(UTC)
-    stamp = now.strftime("%Y/%m/%d/%H%M%S.") + f"{now.microsecond // 1000:03d}Z"
     safe_sink = "".join(c if c.isalnum() else "-" for c in sink)
-    return f"{PREFIX}{stamp}-{safe_sink}-{os.urandom(6).hex()}.ndjson"
+    ids = sorted(str(e.get("eventId")) for e in entries)
+    digest = hashlib.sha256("\n".join([sink, *ids]).encode("utf-8", "backslashreplace")).hexdigest()[:32]
+    return f"{PREFIX}{now:%Y/%m/%d}/{safe_sink}-{digest}.ndjson"
 
 
 class DeadLetter:
@@ -106,26 +112,32 @@ class DeadLetter:
 
     def keep(self, sink: str, entries: list[dict], deadline: float | None = None) -> str:
         """Write `entries` as one new NDJSON object before `deadline` (time.monotonic()); return its name.
+        When an object of that name is already there (`object_name`: the same events of the same sink, kept
+        by an earlier try of the batch), it is left as it is and the entries count as kept.
 
         Raises:
             DeadLetterError: the object could not be written in time.
         """
-        name = object_name(sink)
+        name = object_name(sink, entries)
         # every line scrubbed (secret values and credential patterns), whatever shape the event had
         body = "".join(scrub(dumps_lenient(e)) + "\n" for e in entries).encode("utf-8", "backslashreplace")
-        self._do(
-            "write dead-letter object to",
-            self.bucket.put,
-            name,
-            body,
-            deadline=deadline,
-            content_type="application/x-ndjson",
-            if_none_match="*",
-        )
+        try:
+            self._do(
+                "write dead-letter object to",
+                self.bucket.put,
+                name,
+                body,
+                deadline=deadline,
+                content_type="application/x-ndjson",
+                if_none_match="*",
+            )
+        except DeadLetterError as exc:
+            if exc.status not in (409, 412):  # 412: If-None-Match failed, the object is there
+                raise
         return name
 
     def list(self, deadline: float | None = None) -> list[str]:
-        """Names of the dead-letter objects, oldest first."""
+        """Names of the dead-letter objects, by day (oldest first), then sink and digest."""
         return self._do("list", self.bucket.names, PREFIX, deadline=deadline)
 
     def read(self, name: str, deadline: float | None = None) -> list[dict]:

@@ -119,6 +119,7 @@ def waiting(store: DeadLetter, deadline: float | None = None) -> dict:
         )
         sinks.update(here_sinks)
         reasons.update(here_reasons)
+    objects.sort(key=lambda o: (o["oldest"] or "", o["object"]))  # names sort by day only
     oldest = min((o["oldest"] for o in objects if o["oldest"]), default=None)
     return {
         "objects": objects,

@@ -47,6 +47,7 @@ class Summary:
         "detection",
         "enrichment",
         "unknown_shape",
+        "looked_known",
     )
 
     def __init__(self, errors: list[str] | None = None):  # a plain class: a dataclass costs the cold start ~1 ms
@@ -66,6 +67,8 @@ class Summary:
         self.enrichment: dict[str, Any] | None = None
         #: events of no known shape (no event type): forwarded as kind `other`, counted so it shows
         self.unknown_shape = 0
+        #: events of kind `other` that carry a known shape's keys (`sources.body.looks_known`): likely misread
+        self.looked_known = 0
 
     @property
     def ok(self) -> bool:
@@ -129,6 +132,7 @@ class Summary:
         """Add another summary's counts (received; per sink delivered, dead-lettered, failed), not its lists."""
         self.received += other.received
         self.unknown_shape += other.unknown_shape
+        self.looked_known += other.looked_known
         for mine, theirs in (
             (self.delivered, other.delivered),
             (self.dead_lettered, other.dead_lettered),
@@ -146,8 +150,9 @@ class Summary:
         "errors": [...], "tickets": [{"eventId", "problemId", "system", "action", "ticket", "reason"}, ...]},
         "detection": {"matched", "detections", "unevaluated", "state", "warnings"} when detection ran,
         "enrichment": {"lookups", "cached", "missed", "off", "warnings"} when enrichment ran, and
-        "unknownShape": n when n events had no event type (forwarded as kind `other`), and "filtered": {sink: n}
-        when a sink's filter left records out.
+        "unknownShape": n when n events had no event type (forwarded as kind `other`), "lookedKnown": n when n
+        of kind `other` carried a known shape's keys (likely misread), and "filtered": {sink: n} when a sink's
+        filter left records out.
         """
         out: SummaryDict = {
             "ok": self.ok,
@@ -166,6 +171,8 @@ class Summary:
             out["enrichment"] = self.enrichment  # type: ignore[typeddict-unknown-key]
         if self.unknown_shape:
             out["unknownShape"] = self.unknown_shape  # type: ignore[typeddict-unknown-key]
+        if self.looked_known:
+            out["lookedKnown"] = self.looked_known  # type: ignore[typeddict-unknown-key]
         if self.filtered:
             out["filtered"] = self.filtered  # type: ignore[typeddict-unknown-key]
         return out

@@ -76,7 +76,7 @@ def http_sink(h: HttpSettings, clients, timeout: float, insecure_skip_verify: bo
         ConfigError: the CA bundle is unusable.
         forwarder.oci.vault.SecretError: the token's Vault secret cannot be read.
     """
-    from forwarder.sinks.http import HttpSink
+    from forwarder.sinks.http import HttpSink, hec_answer, webhook_answer
 
     token = http_token(h, clients)
     headers = {"Content-Type": "application/json", "User-Agent": "oci-security-forwarder"}
@@ -85,4 +85,5 @@ def http_sink(h: HttpSettings, clients, timeout: float, insecure_skip_verify: bo
     elif token:
         headers["Authorization"] = f"Bearer {token}"
     context = http_context(h, insecure_skip_verify)
-    return HttpSink(h.url, headers, context, timeout=timeout)
+    answer = hec_answer if h.format == "splunk-hec" else webhook_answer
+    return HttpSink(h.url, headers, context, timeout=timeout, answer=answer)

@@ -164,3 +164,21 @@ def _item(value: Any, where: str, depth: int, out: list[Item]) -> None:
             _unwrap(inner, f"the value of {where}", depth + 1, out)
     else:
         out.append(value)
+
+
+#: Keys of the shapes the parser knows (Events Service, CloudEvents, Logging Search, Streaming, audit,
+#: Cloud Guard): an event of kind `other` holding one of them was probably misread, not foreign.
+_KNOWN_KEYS = frozenset(
+    {"results", "logContent", "eventType", "cloudEventsVersion", "eventID", "specversion", "stream", "partition"}
+)
+_KNOWN_DATA_KEYS = frozenset({"eventName", "problemName", "riskLevel", "detectorId", "identity", "request"})
+
+
+def looks_known(value: dict[str, Any]) -> bool:
+    """True when an event read as kind `other` carries the keys of a shape the parser knows (a Logging
+    Search response or result, an Events Service or CloudEvents envelope, a stream message, an audit or
+    Cloud Guard `data`): counted apart (`lookedKnown` in the summary), as likely misread."""
+    if not _KNOWN_KEYS.isdisjoint(value):
+        return True
+    data = value.get("data")
+    return isinstance(data, dict) and not _KNOWN_DATA_KEYS.isdisjoint(data)

@@ -1,7 +1,9 @@
 """Logging Search results (`POST /20190909/search`): `{"summary": {...}, "results": [{"data": {...}}]}`.
 
 Each result's `data` holds `datetime` (epoch milliseconds) and `logContent`, the CloudEvents 1.0 log
-record. An older form also carries the record's attributes flattened beside `logContent`
+record. A response may come without `summary` (and `fields`), and its results as their bare `data`
+(`{"datetime", "logContent"}`), as the OCI CLI's `--query` and hand-made exports give them: every one
+of these forms is read. An older form also carries the record's attributes flattened beside `logContent`
 (`"oracle.tenantid"`, `"specversion"`, `"type"`, ...) (as oracle/oci-cli#443 shows). `record()` returns
 the log record, with flattened attributes filling what `logContent` lacks.
 """
@@ -16,11 +18,12 @@ _ATTRIBUTES = ("id", "type", "time", "source", "specversion", "subject", "datasc
 
 
 def is_response(item: dict[str, Any]) -> bool:
-    """True for a whole search response (a `results` array, with `summary` or result objects)."""
+    """True for a whole search response: a `results` array, with `summary`, or whose items are all results
+    (`{"data": {...}}`) or bare result data (`{"datetime", "logContent"}`)."""
     results = item.get("results")
     if not isinstance(results, list):
         return False
-    return "summary" in item or all(isinstance(r, dict) and "data" in r for r in results)
+    return "summary" in item or all(isinstance(r, dict) and ("data" in r or "logContent" in r) for r in results)
 
 
 def is_result(item: dict[str, Any]) -> bool:
