@@ -35,6 +35,10 @@ class Groups:
         self.overflow = False
 
     def add(self, key: str, label: dict[str, str], kind: str, failed: bool) -> None:
+        self._slot(key, label)[3 if failed else _SLOT[kind]] += 1
+
+    def _slot(self, key: str, label: dict[str, str]) -> list[int]:
+        """The counts of `key` (made, with `label`, when new; OTHER's once `limit` names are counted)."""
         counts = self.counts.get(key)
         if counts is None:
             if len(self.counts) >= self.limit:
@@ -44,7 +48,7 @@ class Groups:
             if counts is None:
                 counts = self.counts[key] = [0, 0, 0, 0]
                 self.labels[key] = label
-        counts[3 if failed else _SLOT[kind]] += 1
+        return counts
 
     def dump(self) -> list[list[Any]]:
         """The counts as JSON: `[[key, label, create, update, delete, failed], ...]` (a day shard)."""
@@ -53,15 +57,7 @@ class Groups:
     def absorb(self, dumped: list[list[Any]]) -> None:
         """Add the counts of a `dump()` (another day's), keeping the same limit on names."""
         for key, label, *counts in dumped:
-            mine = self.counts.get(key)
-            if mine is None:
-                if len(self.counts) >= self.limit:
-                    self.overflow = True
-                    key, label = OTHER, {"name": OTHER}
-                    mine = self.counts.get(key)
-                if mine is None:
-                    mine = self.counts[key] = [0, 0, 0, 0]
-                    self.labels[key] = label
+            mine = self._slot(key, label)
             for i in range(4):
                 mine[i] += counts[i]
 

@@ -69,15 +69,10 @@ def search(
     Raises:
         retry.Failure: a page cannot be read.
     """
-    from oci.loggingsearch.models import SearchLogsDetails
-
-    client = clients.get("logsearch", region)
     low = start
     while low < end:
         high = min(low + SEARCH_MAX_WINDOW, end)
-        details = SearchLogsDetails(time_start=low, time_end=high, search_query=query, is_return_field_info=False)
-        for data, _ in pages(client.search_logs, details, deadline=deadline, counter=counter, limit=SEARCH_PAGE):
-            results = (data or {}).get("results") or ()
+        for results in _result_pages(clients, region, query, low, high, deadline, counter):
             yield [logging_search.record(r) for r in results if isinstance(r, dict) and logging_search.is_result(r)]
         low = high
 
@@ -98,14 +93,20 @@ def summarize(
         ValueError: a window longer than 14 days.
         retry.Failure: a page cannot be read.
     """
-    from oci.loggingsearch.models import SearchLogsDetails
-
     if end - start > SEARCH_MAX_WINDOW:
         raise ValueError(f"one aggregating query covers at most 14 days; got {end - start}")
-    client = clients.get("logsearch", region)
-    details = SearchLogsDetails(time_start=start, time_end=end, search_query=query, is_return_field_info=False)
-    for data, _ in pages(client.search_logs, details, deadline=deadline, counter=counter, limit=SEARCH_PAGE):
-        for result in (data or {}).get("results") or ():
+    for results in _result_pages(clients, region, query, start, end, deadline, counter):
+        for result in results:
             row = result.get("data") if isinstance(result, dict) else None
             if isinstance(row, dict):
                 yield row
+
+
+def _result_pages(clients, region, query, start, end, deadline, counter) -> Iterator[list]:
+    """The `results` of each page of one Logging Search query (POST /search, 1000 a page)."""
+    from oci.loggingsearch.models import SearchLogsDetails
+
+    client = clients.get("logsearch", region)
+    details = SearchLogsDetails(time_start=start, time_end=end, search_query=query, is_return_field_info=False)
+    for data, _ in pages(client.search_logs, details, deadline=deadline, counter=counter, limit=SEARCH_PAGE):
+        yield (data or {}).get("results") or ()
