@@ -30,7 +30,7 @@ locals {
     } : {},
     local.report ? {
       report-incomplete = [var.metrics_namespace, "report_complete[1h].min() < 1", "WARNING",
-      "The daily change report could not read everything (its page says which regions). Run it again: `python -m forwarder report --date <day>`."]
+      "A change report could not read everything (its page says which regions), or a week or month still has days to read (the answer's days.pending; the next scheduled run goes on). Run it again: `python -m forwarder report --date <day>` (or --week, --month)."]
     } : {},
   )
 }
