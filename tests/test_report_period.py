@@ -180,6 +180,19 @@ def test_a_run_out_of_time_reads_nothing_more_and_says_which_days_are_left(world
     assert not world.apis.queries and "run the report again" in result["problems"][0]
 
 
+def test_a_period_that_has_not_ended_reads_its_days_so_far_and_nothing_of_the_days_to_come(world):
+    now = datetime.now(UTC)
+    today = now.date()
+    ongoing = periods.between(str(today - timedelta(days=1)), str(today + timedelta(days=3)), "UTC")
+    result = world.run(ongoing)
+    to_come = [str(today + timedelta(days=i)) for i in (1, 2)]
+    assert not result["ok"] and result["days"]["pending"] == to_come
+    assert result["problems"][0].startswith(f"2 days still to come ({to_come[0]} to {to_come[1]})")
+    assert result["days"]["made"] == 2  # yesterday, and today (marked incomplete)
+    assert len(world.apis.summaries) == 2 * len(REGIONS) * 2  # nothing was read of the days to come
+    assert not any(k.startswith(ongoing.prefix) for k in world.bucket.objects)
+
+
 def test_weeks_months_and_ranges_are_the_periods_people_name():
     week = periods.week("2026-W48", ZONE)
     assert (week.since, week.until, week.prefix) == (date(2026, 11, 23), date(2026, 11, 30), "reports/week/2026-W48/")

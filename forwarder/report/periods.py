@@ -108,10 +108,20 @@ class _Days:
 
     def shards(self, period: Period) -> list[str | None]:
         """Where each day's shard is, in order: a complete one already there, else one made now (complete or
-        not), else None (the deadline came, or another run is making it). Shards are read again one at a
-        time when added up: memory holds one, whatever the number of days."""
+        not), else None (the deadline came, another run is making it, or the day has not begun: nothing is
+        read for it). Shards are read again one at a time when added up: memory holds one, whatever the
+        number of days."""
         found = []
+        to_come = [d for d in period.days if d.start > self.now]
+        if to_come:
+            self.result["problems"].append(
+                f"{len(to_come)} days still to come ({to_come[0].date} to {to_come[-1].date}): "
+                "the report is written once the period has ended"
+            )
         for d in period.days:
+            if d.start > self.now:
+                found.append(None)
+                continue
             name = d.prefix + self.folder + SHARD
             shard = self.reporter.read_json(name)
             if _usable(shard, d) and shard["complete"]:
