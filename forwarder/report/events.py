@@ -12,7 +12,7 @@ be read is a problem of the day (the changes of the report are still exact).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from forwarder.normalize.timeparse import parse_time
@@ -84,12 +84,7 @@ def _number(value: Any) -> int:
 
 
 def _moment(value: Any) -> datetime | None:
-    """A slot's start: epoch milliseconds (number or digits) or RFC 3339 text."""
+    """A slot's start: epoch milliseconds (a number, or its digits as text) or RFC 3339 text (`parse_time`)."""
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            return datetime.fromtimestamp(value / 1000, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    return parse_time(value) if isinstance(value, str) else None
+    return parse_time(value)

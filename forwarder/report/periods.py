@@ -70,32 +70,35 @@ def one(reporter, period: Period, target, regions, deadline, now, folder: str = 
             # Made whole before, with its trends: left as it is (a schedule repeating to finish a long period
             # sends one message); delete its changes.json to make it again.
             result.update(complete=True, already=True, totals=made["totals"], problems=[])
-            result["where"] = {form: reporter.store.where(period.prefix + folder + n) for form, n in NAMES.items()}
+            result["where"] = reporter.where(period.prefix + folder)
             result["days"]["reused"] = len(period.days)
-            shards = []
         else:
-            maker = _Days(reporter, target, regions, deadline, now, folder, result)
-            shards = maker.shards(period)
-        if not shards:
-            pass
-        elif None in shards:
-            pending = [d.date.isoformat() for d, s in zip(period.days, shards, strict=True) if s is None]
-            result["days"]["pending"] = pending
-            result["problems"].append(f"{len(pending)} of {len(shards)} days still to make: run the report again")
-        else:
-            before = period.previous()
-            previous = reporter.read_json(before.prefix + folder + NAMES["json"])
-            if previous is None or not previous.get("complete"):
-                earlier = maker.shards(before)
-                previous = None if None in earlier else merge(before, earlier, reporter.read_json, target, None)
-            report = merge(period, shards, reporter.read_json, target, previous)
-            result.update(complete=report["complete"], problems=report["problems"], totals=report["totals"])
-            result["where"] = _write(reporter, period, folder, report, deadline, counter, result["errors"], target)
+            _make(reporter, period, target, regions, deadline, now, folder, counter, result)
     except (Failure, AuthError, StoreError) as exc:
         result["errors"].append(getattr(exc, "reason", None) or str(exc))
     result["ok"] = result["complete"] and not result["errors"]
     result["apiCalls"], result["seconds"] = counter.calls, round(time.monotonic() - started, 3)
     return result
+
+
+def _make(reporter, period: Period, target, regions, deadline, now, folder: str, counter, result) -> None:
+    """Find or make the period's day shards; once all are there, add them up (with the previous period's, for
+    trends) and write the report. What happened goes into `result`."""
+    maker = _Days(reporter, target, regions, deadline, now, folder, result)
+    shards = maker.shards(period)
+    if None in shards:
+        pending = [d.date.isoformat() for d, s in zip(period.days, shards, strict=True) if s is None]
+        result["days"]["pending"] = pending
+        result["problems"].append(f"{len(pending)} of {len(shards)} days still to make: run the report again")
+        return
+    before = period.previous()
+    previous = reporter.read_json(before.prefix + folder + NAMES["json"])
+    if previous is None or not previous.get("complete"):
+        earlier = maker.shards(before)
+        previous = None if None in earlier else merge(before, earlier, reporter.read_json, target, None)
+    report = merge(period, shards, reporter.read_json, target, previous)
+    result.update(complete=report["complete"], problems=report["problems"], totals=report["totals"])
+    result["where"] = _write(reporter, period, folder, report, deadline, counter, result["errors"], target)
 
 
 class _Days:
@@ -208,9 +211,6 @@ def merge(period: Period, shards: list[str], load, target, previous) -> dict[str
         regions.update(shard.get("regions", ()))
         days.append({"date": d.date.isoformat(), "complete": shard["complete"], "eventsCounted": every["complete"]})
         del shard
-    previous_keys = None
-    if previous is not None:
-        previous_keys = {p.get("id") or p.get("name") for p in previous.get("byPrincipal", ())}
     events_total = sum(day["events"] for day in per_day)
     report = {
         "report": "oci-changes",
@@ -229,7 +229,7 @@ def merge(period: Period, shards: list[str], load, target, previous) -> dict[str
         "problems": problems,
         "warnings": [],
         "previousPeriod": previous.get("period") if previous is not None else None,
-        **tally.summary(previous_keys),
+        **tally.summary(trends.principal_keys(previous)),
         "perDay": per_day,
         "allEvents": {
             "total": events_total,
@@ -270,5 +270,4 @@ def _write(reporter, period: Period, folder: str, report, deadline, counter, err
     out.commit()
     for form in ("json", "html"):
         store.put(prefix + NAMES[form], forms[form], TYPES[form])
-    where = {form: store.where(prefix + name) for form, name in NAMES.items()}
-    return reporter.tell(prefix, report, where, deadline, counter, errors, target)
+    return reporter.tell(prefix, report, reporter.where(prefix), deadline, counter, errors, target)

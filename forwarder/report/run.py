@@ -186,9 +186,6 @@ class Reporter:
                 f"Made {minutes} minutes after the day ended: audit events can appear up to 15 minutes "
                 "late; run the day again for them."
             )
-        previous_keys = None
-        if previous is not None:
-            previous_keys = {p.get("id") or p.get("name") for p in previous.get("byPrincipal", ())}
         report = {
             "report": "oci-changes",
             "version": 1,
@@ -208,7 +205,7 @@ class Reporter:
             "problems": problems,
             "warnings": warnings,
             "previousReport": previous_day.isoformat() if previous is not None else None,
-            **tally.summary(previous_keys),
+            **tally.summary(trends.principal_keys(previous)),
             "perHour": tally.per_hour(every.hours),
             "allEvents": every.as_json(),
         }
@@ -268,10 +265,14 @@ class Reporter:
         for form in ("json", "html"):
             store.put(prefix + NAMES[form], forms[form], TYPES[form])
         store.put(prefix + SHARD, encode(shard), TYPES["json"])
-        where = {form: store.where(prefix + name) for form, name in NAMES.items()}
+        where = self.where(prefix)
         if quiet:
             return where
         return self.tell(prefix, report, where, deadline, counter, errors, target)
+
+    def where(self, prefix: str) -> dict[str, str]:
+        """Where the three objects under `prefix` are in the store: form -> location."""
+        return {form: self.store.where(prefix + name) for form, name in NAMES.items()}
 
     def tell(self, prefix: str, report, where, deadline, counter, errors: list[str], target) -> dict[str, str]:
         """The read link to the objects under `prefix` (REPORT_LINK_HOURS) and the message (REPORT_TOPIC_OCID);

@@ -22,6 +22,14 @@ TOTALS = (
 TOP = 10
 
 
+def principal_keys(previous: dict[str, Any] | None) -> set[str] | None:
+    """The principals (id, else name) of a previous report's mapping, what `new` is judged against; None
+    without one."""
+    if previous is None:
+        return None
+    return {p.get("id") or p.get("name") for p in previous.get("byPrincipal", ())}
+
+
 def entry(now: int | None, before: int | None) -> dict[str, Any]:
     """One number beside its previous value."""
     if now is None or before is None:
